@@ -1,0 +1,57 @@
+# The few verbs people type. `make run` and `make test` work on a fresh clone with only
+# Python 3.11: they make .venv and install the exact versions from constraints.txt.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run worker test test-fast lint format lock bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Cần Python 3.11 ($(PYTHON)) — Python 3.11 is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+# The application on the embedded default: SQLite, a Celery worker with beat on a broker
+# in folders under var/, e-mail to files under var/mail/. Demo accounts are printed.
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo "Mở http://$(HOST):$(PORT)/ — nhấn Ctrl+C để dừng (press Ctrl+C to stop)."
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/celery -A plan112 worker --beat --pool=solo --loglevel=warning \
+		--schedule var/celerybeat-schedule >var/worker.log 2>&1 & worker=$$!; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(BIN)/celery -A plan112 worker --beat --pool=solo --loglevel=info --schedule var/celerybeat-schedule
+
+# The whole suite; browser tests need Debian's Chromium (scripts/ensure-chromium).
+test: install
+	@scripts/ensure-chromium || true
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-resolve the newest allowed versions and write them to constraints.txt.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -e ".[dev]"
+	{ echo '# Exact versions for every install (pip install -c constraints.txt -e ".[dev]").'; \
+	  echo '# Refresh: make lock'; .lock-venv/bin/pip freeze --exclude-editable | sort -f; } > constraints.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,168 @@
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    EXTERNAL = "external", _("Cơ quan Trung ương")
+    PROVINCIAL_COMMITTEE = "provincial_committee", _("Tỉnh ủy")
+    STANDING_COMMITTEE = "standing_committee", _("Ban Thường vụ")
+    STANDING_OFFICE = "standing_office", _("Thường trực")
+    ADVISORY_BODY = "advisory_body", _("Cơ quan tham mưu, giúp việc")
+    FRONT = "front", _("Mặt trận Tổ quốc")
+    MASS_ORGANISATION = "mass_organisation", _("Đoàn thể chính trị - xã hội")
+    DISTRICT_COMMITTEE = "district_committee", _("Huyện ủy, thị ủy, thành ủy")
+    AFFILIATED_COMMITTEE = "affiliated_committee", _("Đảng ủy trực thuộc")
+    GRASSROOTS = "grassroots", _("Tổ chức cơ sở đảng")
+    CELL = "cell", _("Chi bộ")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def active_on(self, day: date) -> "OrganisationQuerySet":
+        return self.active_during(day, day)
+
+    def active_during(self, start: date, end: date) -> "OrganisationQuerySet":
+        """Organisations that existed on at least one day between start and end."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
+        )
+
+
+class Organisation(models.Model):
+    """A body of the Party or the political system. Never deleted: a merger closes it
+    (valid_to) and points it at its successor, so old reports keep their author."""
+
+    code = models.CharField(_("mã"), max_length=32, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    short_name = models.CharField(_("tên ngắn"), max_length=100, blank=True)
+    kind = models.CharField(_("loại"), max_length=32, choices=OrganisationKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("trực thuộc"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    valid_from = models.DateField(_("hoạt động từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("hoạt động đến ngày"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("tổ chức kế thừa"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+    )
+    email = models.EmailField(_("thư điện tử"), blank=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tổ chức")
+        verbose_name_plural = _("tổ chức")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="organisation_valid_range",
+                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu hoạt động."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="organisation_not_own_parent",
+                violation_error_message=_("Một tổ chức không thể trực thuộc chính nó."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(successor=F("pk")),
+                name="organisation_not_own_successor",
+                violation_error_message=_("Một tổ chức không thể kế thừa chính nó."),
+            ),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True) | Q(valid_to__isnull=False),
+                name="organisation_successor_needs_end",
+                violation_error_message=_(
+                    "Chỉ tổ chức đã kết thúc hoạt động mới có tổ chức kế thừa."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:detail", args=[self.code])
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def is_active_on(self, day: date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
+
+    def current_successor(self) -> "Organisation":
+        """Follow the chain of successors to the organisation that carries on today."""
+        seen = {self.pk}
+        current = self
+        while current.successor_id is not None and current.successor_id not in seen:
+            seen.add(current.successor_id)
+            current = current.successor
+        return current
+
+
+class User(AbstractUser):
+    position = models.CharField(_("chức vụ"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", _("Người báo cáo")
+    REVIEWER = "reviewer", _("Người thẩm định")
+    LEADER = "leader", _("Lãnh đạo")
+
+
+class Membership(models.Model):
+    """What a person does for an organisation. Roles are rows, so one person can report
+    for a district and review for the province without any code knowing it."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("tổ chức"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        ordering = ["organisation__code", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organisation.display_name}"

@@ -1,0 +1,35 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.demo import demo_accounts_create
+
+DATA = Path(settings.BASE_DIR) / "data"
+
+
+class Command(BaseCommand):
+    help = "Nạp kế hoạch, tổ chức và tài khoản trình diễn (không bao giờ chạy ở môi trường thật)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "Không tạo tài khoản trình diễn khi PLAN112_ENV=production"
+                " (demo accounts are never created in production)."
+            )
+        for path in sorted((DATA / "organisations").glob("*.yaml")):
+            call_command("load_organisations", str(path.relative_to(settings.BASE_DIR)))
+        for path in sorted((DATA / "plans").glob("*.yaml")):
+            call_command("load_plan", str(path.relative_to(settings.BASE_DIR)))
+        accounts = demo_accounts_create(password=settings.DEMO_PASSWORD)
+        width = max(len(a.username) for a in accounts)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Tài khoản trình diễn (demo accounts):"))
+        for account in accounts:
+            self.stdout.write(
+                f"  {account.username:<{width}}  {account.role:<18}  {account.organisation}"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Mật khẩu chung (password): {settings.DEMO_PASSWORD}")
+        )

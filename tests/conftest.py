@@ -1,0 +1,100 @@
+"""Shared fixtures: the loaded plan and organisations, and one person per persona."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from organisations.models import Membership, Organisation, OrganisationKind, Role, User
+
+DATA = Path(settings.BASE_DIR) / "data"
+PLAN_FILE = DATA / "plans" / "112-KH-TU.yaml"
+ORGANISATIONS_FILE = DATA / "organisations" / "tra-vinh.yaml"
+PASSWORD = "mat-khau-kiem-thu-2026"
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def needs(available: bool, reason: str) -> None:
+    """Skip when a server the test needs is missing; under CI that is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true, nhưng thiếu: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def organisations(db):
+    from organisations.loaders import organisations_load
+
+    organisations_load(path=ORGANISATIONS_FILE)
+    return {o.code: o for o in Organisation.objects.all()}
+
+
+@pytest.fixture
+def plan(organisations):
+    from tasks.loaders import plan_load
+
+    loaded, _ = plan_load(path=PLAN_FILE)
+    return loaded
+
+
+def make_user(username: str, *, organisation: Organisation | None = None, role: str = "") -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, last_name=username)
+    if organisation is not None:
+        Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def reporter(plan, organisations):
+    """A reporter of Huyện ủy Càng Long."""
+    return make_user("reporter", organisation=organisations["TV-HCL"], role=Role.REPORTER)
+
+
+@pytest.fixture
+def other_reporter(plan, organisations):
+    """A reporter of another district, Huyện ủy Cầu Kè."""
+    return make_user("other-reporter", organisation=organisations["TV-HCK"], role=Role.REPORTER)
+
+
+@pytest.fixture
+def body_reporter(plan, organisations):
+    """A reporter of a specialised body, Ban Tuyên giáo."""
+    return make_user("body-reporter", organisation=organisations["TV-BTG"], role=Role.REPORTER)
+
+
+@pytest.fixture
+def reviewer(plan, organisations):
+    return make_user("reviewer", organisation=organisations["TV-BTC"], role=Role.REVIEWER)
+
+
+@pytest.fixture
+def leader(plan, organisations):
+    return make_user("leader", organisation=organisations["TV-TT"], role=Role.LEADER)
+
+
+@pytest.fixture
+def admin_user(plan):
+    return User.objects.create_superuser(username="admin", password=PASSWORD, email="")
+
+
+@pytest.fixture
+def outsider(plan):
+    """Signed in, but with no role anywhere."""
+    return make_user("outsider")
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def district_committees():
+    return Organisation.objects.filter(kind=OrganisationKind.DISTRICT_COMMITTEE)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("ke-hoach/", include("tasks.urls")),
     path("to-chuc/", include("organisations.urls")),
+    path("", include("reports.urls")),
     path("quan-tri/", admin.site.urls),
     path("health/", login_not_required(require_GET(health)), name="health"),
 ]

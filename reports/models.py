@@ -1,0 +1,383 @@
+"""Reporting cycles, annual reports and everything attached to them.
+
+A report's life (DESIGN §4): draft → submitted → accepted, with returned and reopened
+sending it back to its organisation. Every step is a ReportEvent; each submission freezes
+a snapshot of the whole content that never changes afterwards.
+"""
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Organisation
+from tasks.models import Indicator, Plan, Task
+
+DEFAULT_REMINDER_OFFSETS = [-14, -7, -3, -1, 1, 7, 14]
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last instant of a day in the application's time zone (Asia/Ho_Chi_Minh)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return dt.datetime.combine(day, dt.time.max, tzinfo=zone)
+
+
+class CycleStatus(models.TextChoices):
+    OPEN = "open", _("Đang mở")
+    CLOSED = "closed", _("Đã đóng")
+
+
+class ReportingCycle(models.Model):
+    """One round of reporting on a plan: for a year, with its dates."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    title = models.CharField(_("tên kỳ báo cáo"), max_length=255, blank=True)
+    period_start = models.DateField(_("kỳ báo cáo từ ngày"))
+    period_end = models.DateField(_("kỳ báo cáo đến ngày"))
+    opens_on = models.DateField(_("ngày mở nhận báo cáo"))
+    due_on = models.DateField(_("hạn nộp báo cáo"))
+    closes_on = models.DateField(_("ngày đóng kỳ báo cáo"))
+    reminder_offsets = models.JSONField(
+        _("các mốc nhắc hạn (ngày so với hạn nộp)"), default=list, blank=True
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=CycleStatus.choices, default=CycleStatus.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tạo"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("đóng lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kỳ báo cáo")
+        verbose_name_plural = _("kỳ báo cáo")
+        ordering = ["-year", "plan__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "year"], name="cycle_unique_plan_year"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="cycle_period_ordered",
+                violation_error_message=_("Ngày kết thúc kỳ phải sau ngày bắt đầu."),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("opens_on")) & Q(closes_on__gte=F("due_on")),
+                name="cycle_dates_ordered",
+                violation_error_message=_(
+                    "Các ngày phải theo thứ tự: mở nhận báo cáo ≤ hạn nộp ≤ đóng kỳ."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or _("Báo cáo năm %(year)s — Kế hoạch %(plan)s") % {
+            "year": self.year,
+            "plan": self.plan.number,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:cycle_detail", args=[self.pk])
+
+    @property
+    def deadline(self) -> dt.datetime:
+        """Submissions at or before this instant are on time."""
+        return end_of_day(self.due_on)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CycleStatus.OPEN
+
+    def accepts_reports_on(self, day: dt.date) -> bool:
+        return self.is_open and self.opens_on <= day <= self.closes_on
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã gửi")
+    RETURNED = "returned", _("Bị trả lại")
+    ACCEPTED = "accepted", _("Đã tiếp nhận")
+
+
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+class AnnualReport(models.Model):
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
+        related_name="reports",
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("tổ chức"), on_delete=models.PROTECT, related_name="reports"
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    # Optimistic locking: every save must name the version it was based on.
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    overall_assessment = models.TextField(_("đánh giá chung"), blank=True)
+    proposals = models.TextField(_("kiến nghị, đề xuất"), blank=True)
+    signer_name = models.CharField(_("người ký"), max_length=150, blank=True)
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_saved_at = models.DateTimeField(_("lưu lần cuối lúc"), null=True, blank=True)
+    last_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người lưu lần cuối"),
+        on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    first_submitted_at = models.DateTimeField(_("gửi lần đầu lúc"), null=True, blank=True)
+    last_submitted_at = models.DateTimeField(_("gửi lần cuối lúc"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    submission_count = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+
+    class Meta:
+        verbose_name = _("báo cáo năm")
+        verbose_name_plural = _("báo cáo năm")
+        ordering = ["cycle", "organisation__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "organisation"], name="report_unique_per_cycle"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_submitted_at__isnull=True)
+                | Q(last_submitted_at__gte=F("first_submitted_at")),
+                name="report_submission_times_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(first_submitted_at__isnull=False),
+                name="report_non_draft_was_submitted",
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "status"], name="report_cycle_status")]
+
+    def __str__(self) -> str:
+        return _("Báo cáo năm %(year)s của %(org)s") % {
+            "year": self.cycle.year,
+            "org": self.organisation.display_name,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def on_time(self) -> bool | None:
+        """On time: first submission at or before the end of the due day (DESIGN §5)."""
+        if self.first_submitted_at is None:
+            return None
+        return self.first_submitted_at <= self.cycle.deadline
+
+    @property
+    def days_late(self) -> int:
+        """Whole days past the due date: of the first submission, or of today if none."""
+        moment = self.first_submitted_at or timezone.now()
+        local = timezone.localtime(moment).date()
+        return max(0, (local - self.cycle.due_on).days)
+
+
+class Level(models.TextChoices):
+    GOOD = "good", _("Tốt")
+    FAIR = "fair", _("Khá")
+    AVERAGE = "average", _("Trung bình")
+    POOR = "poor", _("Chưa đạt")
+
+
+SECTION_PARTS = ("results", "limitations", "causes", "next_steps")
+
+
+class TaskSection(models.Model):
+    """What an organisation reports on one task of the plan."""
+
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("báo cáo"), on_delete=models.CASCADE, related_name="sections"
+    )
+    task = models.ForeignKey(
+        Task, verbose_name=_("nhiệm vụ"), on_delete=models.PROTECT, related_name="sections"
+    )
+    results = models.TextField(_("kết quả đạt được"), blank=True)
+    limitations = models.TextField(_("hạn chế"), blank=True)
+    causes = models.TextField(_("nguyên nhân"), blank=True)
+    next_steps = models.TextField(_("phương hướng, giải pháp thời gian tới"), blank=True)
+    level = models.CharField(_("tự đánh giá"), max_length=16, choices=Level.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("phần báo cáo theo nhiệm vụ")
+        verbose_name_plural = _("phần báo cáo theo nhiệm vụ")
+        ordering = ["report", "task__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "task"], name="section_unique_task"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} — {self.task}"
+
+
+class IndicatorValue(models.Model):
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("báo cáo"), on_delete=models.CASCADE, related_name="values"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="values"
+    )
+    value = models.DecimalField(_("giá trị"), max_digits=16, decimal_places=2, null=True)
+
+    class Meta:
+        verbose_name = _("số liệu")
+        verbose_name_plural = _("số liệu")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="value_unique_indicator"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0), name="value_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} = {self.value}"
+
+
+class AttachmentKind(models.TextChoices):
+    SIGNED_SCAN = "signed_scan", _("Bản scan có chữ ký, đóng dấu")
+    SUPPORTING = "supporting", _("Tài liệu kèm theo")
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name never comes from the user: a random name, the checked extension.
+    return f"reports/{instance.report.cycle_id}/{instance.report_id}/{uuid.uuid4().hex}.{instance.extension}"  # noqa: E501
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("báo cáo"), on_delete=models.PROTECT,
+        related_name="attachments",
+    )  # fmt: skip
+    kind = models.CharField(_("loại tệp"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(_("tệp"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    extension = models.CharField(_("phần mở rộng"), max_length=8)
+    content_type = models.CharField(_("kiểu nội dung"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tải lên"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("gỡ bỏ lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+        ordering = ["report", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:attachment_download", args=[self.report_id, self.pk])
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Tạo báo cáo")
+    SAVED = "saved", _("Lưu nháp")
+    SUBMITTED = "submitted", _("Gửi báo cáo")
+    RETURNED = "returned", _("Trả lại")
+    ACCEPTED = "accepted", _("Tiếp nhận")
+    REOPENED = "reopened", _("Mở lại")
+    ATTACHED = "attached", _("Đính kèm tệp")
+    DETACHED = "detached", _("Gỡ tệp")
+
+
+class ReportEvent(models.Model):
+    """One step in a report's history. Written once, never changed."""
+
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("báo cáo"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("bước"), max_length=16, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    at = models.DateTimeField(_("thời điểm"), default=timezone.now)
+    comment = models.TextField(_("ý kiến"), blank=True)
+    section_comments = models.JSONField(_("ý kiến theo nhiệm vụ"), default=dict, blank=True)
+    snapshot = models.JSONField(_("bản chụp nội dung"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+
+    class Meta:
+        verbose_name = _("lịch sử báo cáo")
+        verbose_name_plural = _("lịch sử báo cáo")
+        ordering = ["report", "at", "pk"]
+        indexes = [models.Index(fields=["report", "kind", "at"], name="event_report_kind_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("ReportEvent rows are never changed once written.")
+        super().save(*args, **kwargs)
+
+
+def subplan_path(instance: "SubPlan", filename: str) -> str:
+    return f"subplans/{instance.plan_id}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class SubPlan(models.Model):
+    """An organisation's own implementation plan for a provincial plan (section III.1)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch"), on_delete=models.PROTECT, related_name="subplans"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("tổ chức"), on_delete=models.PROTECT, related_name="subplans"
+    )
+    number = models.CharField(_("số hiệu"), max_length=64)
+    issued_on = models.DateField(_("ngày ban hành"))
+    file = models.FileField(_("tệp"), upload_to=subplan_path, max_length=255)
+    original_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    extension = models.CharField(_("phần mở rộng"), max_length=8)
+    content_type = models.CharField(_("kiểu nội dung"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người đăng ký"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    registered_at = models.DateTimeField(_("đăng ký lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kế hoạch thực hiện của đơn vị")
+        verbose_name_plural = _("kế hoạch thực hiện của đơn vị")
+        ordering = ["plan", "organisation__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "organisation"], name="subplan_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.organisation.display_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:subplan_download", args=[self.pk])
+
+    @property
+    def on_time(self) -> bool | None:
+        if self.plan.subplans_due is None:
+            return None
+        return self.registered_at <= end_of_day(self.plan.subplans_due)

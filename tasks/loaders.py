@@ -145,9 +145,13 @@ def _load_plan(ctx: _Context) -> Plan:
             "preamble": node.get("preamble").text(),
             "closing": node.get("closing").text(),
             "recipients": node.get("recipients").text_list(),
-            "subplans_due": node.get("subplans_due").date(),
         },
     )
+    # The date by which each reporter issues its own plan is often set after the plan
+    # (the text may give none): the file's value wins only when it gives one.
+    subplans_due = node.get("subplans_due").date()
+    if subplans_due is not None:
+        sync_row(Plan, ctx.stats, {"pk": plan.pk}, {"subplans_due": subplans_due})
     sync_m2m(plan.basis, ctx.documents_for(node.get("basis")), ctx.stats)
     sync_m2m(plan.documents, list(ctx.documents.values()), ctx.stats)
     return plan
@@ -268,6 +272,7 @@ def _load_duties(ctx: _Context, plan: Plan) -> None:
                 "text": entry.require("text").text(),
                 "deliverable": entry.get("deliverable").text(max_length=500),
                 "recurrence": entry.get("recurrence").choice(Recurrence, Recurrence.YEARLY),
+                "requires_subplan": entry.get("subplan").boolean(default=False),
             },
         )
         sync_m2m(

@@ -262,6 +262,10 @@ class Duty(models.Model):
     recurrence = models.CharField(
         _("tần suất"), max_length=16, choices=Recurrence.choices, default=Recurrence.YEARLY
     )
+    # The leads of such a duty each issue their own implementation plan (a sub-plan).
+    requires_subplan = models.BooleanField(
+        _("đơn vị chủ trì phải ban hành kế hoạch"), default=False
+    )
     tasks = models.ManyToManyField(
         Task, verbose_name=_("nhiệm vụ liên quan"), related_name="duties", blank=True
     )

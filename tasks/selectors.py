@@ -128,3 +128,18 @@ def responsibility_matrix(plan: Plan) -> ResponsibilityMatrix:
             cells.append(marks)
         rows.append(MatrixRow(organisation=org, cells=cells))
     return ResponsibilityMatrix(tasks=tasks, rows=rows)
+
+
+def subplan_expected_organisations(plan: Plan, day=None) -> QuerySet[Organisation]:
+    """Organisations that must issue their own implementation plan: the leads of the
+    plan's duties that require one, active on the day (today by default)."""
+    day = day or timezone.localdate()
+    participants = DutyParticipant.objects.filter(
+        duty__plan=plan, duty__requires_subplan=True, role="lead"
+    )
+    kinds = [p.kind for p in participants if p.kind]
+    named = [p.organisation_id for p in participants if p.organisation_id]
+    return (
+        Organisation.objects.active_on(day).filter(kind__in=kinds)
+        | Organisation.objects.active_on(day).filter(pk__in=named)
+    ).order_by("code")

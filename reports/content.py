@@ -1,0 +1,235 @@
+"""A report's content as plain data: reading figures people type, checking a report is
+complete before submission, freezing snapshots and comparing two of them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from tasks.models import Indicator, ValidationRule, ValueType
+
+from .models import SECTION_PARTS, AnnualReport, Level, TaskSection
+
+MAX_FIGURE = Decimal("999999999999")  # twelve digits: more than any real count
+# 1.234.567 or 1234567, optionally ,5 — the way Vietnamese officials write numbers.
+_FIGURE = re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
+
+
+class FigureError(ValueError):
+    pass
+
+
+def parse_figure(text: str | None, indicator: Indicator) -> Decimal | None:
+    """A typed figure as a Decimal, or None when left empty. Raises FigureError with a
+    Vietnamese message for anything else: letters, exponents, negatives, fractions of a
+    count, percentages over 100."""
+    raw = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    if raw == "":
+        return None
+    if raw.startswith("-"):
+        raise FigureError(_("Số liệu không được âm."))
+    # A plain decimal point (12.5) is read as a decimal only when it cannot be a
+    # thousands separator, so 1.234 stays one thousand two hundred thirty-four.
+    if re.fullmatch(r"\d+\.\d{1,2}", raw) and indicator.value_type != ValueType.INTEGER:
+        raw = raw.replace(".", ",")
+    if not _FIGURE.match(raw):
+        raise FigureError(
+            _("“%(text)s” không phải là số hợp lệ. Chỉ nhập chữ số, ví dụ 1.234 hoặc 12,5.")
+            % {"text": text.strip()[:30]}
+        )
+    try:
+        value = Decimal(raw.replace(".", "").replace(",", "."))
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes it
+        raise FigureError(_("Số liệu không hợp lệ.")) from exc
+    if value > MAX_FIGURE:
+        raise FigureError(_("Số liệu quá lớn."))
+    if indicator.value_type == ValueType.INTEGER and value != value.to_integral_value():
+        raise FigureError(_("Chỉ tiêu này là số đếm, phải là số nguyên."))
+    if indicator.value_type == ValueType.PERCENT and value > 100:
+        raise FigureError(_("Tỷ lệ phần trăm phải từ 0 đến 100."))
+    if value.as_tuple().exponent < -2:
+        raise FigureError(_("Chỉ nhập tối đa hai chữ số thập phân."))
+    return value
+
+
+def format_figure(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return number_format(int(value), force_grouping=True)
+    return number_format(value.normalize(), force_grouping=True)
+
+
+def level_label(value: str) -> str:
+    return str(Level(value).label) if value in Level.values else ""
+
+
+def section_key(task_number: int, part: str) -> str:
+    return f"s{task_number}-{part}"
+
+
+def figure_key(code: str) -> str:
+    return f"i-{code}"
+
+
+@dataclass
+class SectionContent:
+    results: str = ""
+    limitations: str = ""
+    causes: str = ""
+    next_steps: str = ""
+    level: str = ""
+
+
+@dataclass
+class ReportContent:
+    """Everything a reporter types, keyed by task number and indicator code."""
+
+    overall_assessment: str = ""
+    proposals: str = ""
+    signer_name: str = ""
+    signer_position: str = ""
+    sections: dict[int, SectionContent] = field(default_factory=dict)
+    figures: dict[str, Decimal | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, report: AnnualReport) -> ReportContent:
+        """Read from the database (uses prefetched sections and values when present)."""
+        return cls(
+            overall_assessment=report.overall_assessment,
+            proposals=report.proposals,
+            signer_name=report.signer_name,
+            signer_position=report.signer_position,
+            sections={
+                s.task.number: SectionContent(
+                    **{p: getattr(s, p) for p in SECTION_PARTS}, level=s.level
+                )
+                for s in report.sections.all()
+            },
+            figures={v.indicator.code: v.value for v in report.values.all()},
+        )
+
+    def to_snapshot(self) -> dict:
+        return {
+            "overall_assessment": self.overall_assessment,
+            "proposals": self.proposals,
+            "signer_name": self.signer_name,
+            "signer_position": self.signer_position,
+            "sections": {
+                str(number): vars(section).copy() for number, section in self.sections.items()
+            },
+            "figures": {
+                code: (None if value is None else str(value))
+                for code, value in self.figures.items()
+            },
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict) -> ReportContent:
+        return cls(
+            overall_assessment=data.get("overall_assessment", ""),
+            proposals=data.get("proposals", ""),
+            signer_name=data.get("signer_name", ""),
+            signer_position=data.get("signer_position", ""),
+            sections={
+                int(number): SectionContent(**values)
+                for number, values in data.get("sections", {}).items()
+            },
+            figures={
+                code: (None if value is None else Decimal(value))
+                for code, value in data.get("figures", {}).items()
+            },
+        )
+
+
+def submission_errors(
+    content: ReportContent,
+    sections: list[TaskSection],
+    indicators: list[Indicator],
+    rules: list[ValidationRule],
+) -> dict[str, list[str]]:
+    """What must be fixed before the report can be submitted, keyed by form field."""
+    errors: dict[str, list[str]] = {}
+
+    def add(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    if not content.overall_assessment.strip():
+        add("overall_assessment", _("Vui lòng nhập đánh giá chung."))
+    if not content.signer_name.strip():
+        add("signer_name", _("Vui lòng nhập họ tên người ký báo cáo."))
+    if not content.signer_position.strip():
+        add("signer_position", _("Vui lòng nhập chức vụ người ký."))
+    for section in sections:
+        number = section.task.number
+        text = content.sections.get(number, SectionContent())
+        if not text.results.strip():
+            add(section_key(number, "results"), _("Vui lòng nêu kết quả đạt được."))
+        if not text.level:
+            add(section_key(number, "level"), _("Vui lòng chọn mức tự đánh giá."))
+    for indicator in indicators:
+        if indicator.required and content.figures.get(indicator.code) is None:
+            add(figure_key(indicator.code), _("Vui lòng nhập số liệu này (bắt buộc)."))
+    reported = {i.code for i in indicators}
+    for rule in rules:
+        if not rule.codes() <= reported:
+            continue
+        if rule.holds(content.figures) is False:
+            add(figure_key(rule.parts[0]), rule.message)
+    return errors
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -> list[Change]:
+    """What changed between two snapshots, in the order of the form."""
+    changes: list[Change] = []
+    labels = {
+        "results": _("Kết quả đạt được"),
+        "limitations": _("Hạn chế"),
+        "causes": _("Nguyên nhân"),
+        "next_steps": _("Phương hướng, giải pháp"),
+        "level": _("Tự đánh giá"),
+    }
+    for name, label in (
+        ("overall_assessment", _("Đánh giá chung")),
+        ("proposals", _("Kiến nghị, đề xuất")),
+        ("signer_name", _("Người ký")),
+        ("signer_position", _("Chức vụ người ký")),
+    ):
+        if getattr(before, name) != getattr(after, name):
+            changes.append(Change(label, getattr(before, name), getattr(after, name)))
+    for section in report.sections.all():
+        number = section.task.number
+        old = before.sections.get(number, SectionContent())
+        new = after.sections.get(number, SectionContent())
+        for part, label in labels.items():
+            was, now = getattr(old, part), getattr(new, part)
+            if was != now:
+                if part == "level":
+                    was, now = level_label(was), level_label(now)
+                changes.append(
+                    Change(
+                        _("Nhiệm vụ %(n)s — %(label)s") % {"n": number, "label": label}, was, now
+                    )
+                )
+    for value in report.values.all():
+        code = value.indicator.code
+        if before.figures.get(code) != after.figures.get(code):
+            changes.append(
+                Change(
+                    value.indicator.name,
+                    format_figure(before.figures.get(code)),
+                    format_figure(after.figures.get(code)),
+                )
+            )
+    return changes

@@ -1,0 +1,300 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.forms import BoundField
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models import Indicator, ValueType
+
+from .content import (
+    FigureError,
+    ReportContent,
+    SectionContent,
+    figure_key,
+    format_figure,
+    parse_figure,
+    section_key,
+)
+from .models import (
+    DEFAULT_REMINDER_OFFSETS,
+    SECTION_PARTS,
+    AnnualReport,
+    AttachmentKind,
+    Level,
+    ReportStatus,
+    TaskSection,
+)
+
+DATE_WIDGET = forms.DateInput(
+    format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+)
+
+PART_LABELS = {
+    "results": _("Kết quả đạt được"),
+    "limitations": _("Hạn chế"),
+    "causes": _("Nguyên nhân"),
+    "next_steps": _("Phương hướng, giải pháp thời gian tới"),
+}
+
+
+class CycleForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm báo cáo"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("Tên kỳ báo cáo (không bắt buộc)"), required=False)
+    period_start = forms.DateField(label=_("Kỳ báo cáo từ ngày"), widget=DATE_WIDGET)
+    period_end = forms.DateField(label=_("Đến ngày"), widget=DATE_WIDGET)
+    opens_on = forms.DateField(label=_("Ngày mở nhận báo cáo"), widget=DATE_WIDGET)
+    due_on = forms.DateField(label=_("Hạn nộp báo cáo"), widget=DATE_WIDGET)
+    closes_on = forms.DateField(label=_("Ngày đóng kỳ báo cáo"), widget=DATE_WIDGET)
+    reminder_offsets = forms.CharField(
+        label=_("Các mốc nhắc hạn"),
+        help_text=_(
+            "Số ngày so với hạn nộp, cách nhau bằng dấu phẩy: số âm là trước hạn, số dương là"
+            " sau hạn. Ví dụ: -14, -7, -3, -1, 1, 7, 14"
+        ),
+        initial=", ".join(str(n) for n in DEFAULT_REMINDER_OFFSETS),
+    )
+
+    def clean_reminder_offsets(self) -> list[int]:
+        raw = self.cleaned_data["reminder_offsets"]
+        offsets = []
+        for part in raw.replace(";", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            try:
+                number = int(part)
+            except ValueError:
+                raise forms.ValidationError(
+                    _("“%(part)s” không phải là số ngày hợp lệ.") % {"part": part}
+                ) from None
+            if not -365 <= number <= 365 or number == 0:
+                raise forms.ValidationError(_("Mỗi mốc phải khác 0 và trong khoảng ±365 ngày."))
+            offsets.append(number)
+        return sorted(set(offsets))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("Ngày kết thúc kỳ phải sau ngày bắt đầu."))
+        opens, due, closes = data.get("opens_on"), data.get("due_on"), data.get("closes_on")
+        if opens and due and due < opens:
+            self.add_error("due_on", _("Hạn nộp phải sau ngày mở nhận báo cáo."))
+        if due and closes and closes < due:
+            self.add_error("closes_on", _("Ngày đóng kỳ phải sau hạn nộp."))
+        return data
+
+
+class FigureField(forms.CharField):
+    """A figure typed the Vietnamese way (1.234 or 12,5), checked against its indicator."""
+
+    def __init__(self, indicator: Indicator, **kwargs):
+        self.indicator = indicator
+        attrs = {
+            "inputmode": "numeric" if indicator.value_type == ValueType.INTEGER else "decimal",
+            "autocomplete": "off",
+            "class": "text-end",
+        }
+        super().__init__(required=False, widget=forms.TextInput(attrs=attrs), **kwargs)
+
+    def prepare_value(self, value):
+        if value is None or isinstance(value, str):
+            return value
+        return format_figure(value)
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return parse_figure(value, self.indicator)
+        except FigureError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+@dataclass
+class SectionLayout:
+    section: TaskSection
+    parts: list[BoundField]
+    level: BoundField
+    figures: list[tuple[Indicator, BoundField]]
+    comment: str = ""
+
+
+class ReportForm(forms.Form):
+    """The report form, generated from the sections and indicators the report has."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    overall_assessment = forms.CharField(
+        label=_("Đánh giá chung"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    proposals = forms.CharField(
+        label=_("Kiến nghị, đề xuất với Tỉnh ủy"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    signer_name = forms.CharField(label=_("Họ tên người ký"), required=False, max_length=150)
+    signer_position = forms.CharField(label=_("Chức vụ người ký"), required=False, max_length=150)
+
+    def __init__(self, *args, report: AnnualReport, **kwargs):
+        self.report = report
+        self.sections = list(report.sections.all())
+        self.values = list(report.values.all())
+        if not args and "data" not in kwargs:
+            kwargs.setdefault("initial", self._initial())
+        super().__init__(*args, **kwargs)
+        for section in self.sections:
+            number = section.task.number
+            for part in SECTION_PARTS:
+                self.fields[section_key(number, part)] = forms.CharField(
+                    label=PART_LABELS[part],
+                    required=False,
+                    widget=forms.Textarea(attrs={"rows": 4}),
+                )
+            self.fields[section_key(number, "level")] = forms.ChoiceField(
+                label=_("Tự đánh giá mức độ thực hiện"),
+                required=False,
+                choices=[("", _("— Chọn mức —")), *Level.choices],
+            )
+        for value in self.values:
+            indicator = value.indicator
+            label = indicator.name + (f" ({indicator.unit})" if indicator.unit else "")
+            self.fields[figure_key(indicator.code)] = FigureField(
+                indicator, label=label, help_text=indicator.help
+            )
+
+    def _initial(self) -> dict:
+        initial = {
+            "version": self.report.version,
+            "overall_assessment": self.report.overall_assessment,
+            "proposals": self.report.proposals,
+            "signer_name": self.report.signer_name,
+            "signer_position": self.report.signer_position,
+        }
+        for section in self.sections:
+            for part in (*SECTION_PARTS, "level"):
+                initial[section_key(section.task.number, part)] = getattr(section, part)
+        for value in self.values:
+            initial[figure_key(value.indicator.code)] = value.value
+        return initial
+
+    def content(self) -> ReportContent:
+        data = self.cleaned_data
+        return ReportContent(
+            overall_assessment=data["overall_assessment"].strip(),
+            proposals=data["proposals"].strip(),
+            signer_name=data["signer_name"].strip(),
+            signer_position=data["signer_position"].strip(),
+            sections={
+                s.task.number: SectionContent(
+                    **{
+                        p: data[section_key(s.task.number, p)].strip()
+                        for p in (*SECTION_PARTS, "level")
+                    }
+                )
+                for s in self.sections
+            },
+            figures={v.indicator.code: data[figure_key(v.indicator.code)] for v in self.values},
+        )
+
+    def add_submission_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)
+
+    def layout(self, section_comments: dict | None = None) -> list[SectionLayout]:
+        comments = section_comments or {}
+        by_task: dict[int, list] = {}
+        for value in self.values:
+            by_task.setdefault(value.indicator.task_id, []).append(
+                (value.indicator, self[figure_key(value.indicator.code)])
+            )
+        return [
+            SectionLayout(
+                section=s,
+                parts=[self[section_key(s.task.number, p)] for p in SECTION_PARTS],
+                level=self[section_key(s.task.number, "level")],
+                figures=by_task.get(s.task_id, []),
+                comment=comments.get(str(s.task.number), ""),
+            )
+            for s in self.sections
+        ]
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Ý kiến chung khi trả lại (bắt buộc)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Vui lòng ghi ý kiến khi trả lại báo cáo.")},
+    )
+
+    def __init__(self, *args, report: AnnualReport, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task_numbers = [s.task.number for s in report.sections.all()]
+        for section in report.sections.all():
+            self.fields[f"section-{section.task.number}"] = forms.CharField(
+                label=_("Ý kiến về nhiệm vụ %(n)s") % {"n": section.task.number},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def section_comments(self) -> dict[int, str]:
+        return {n: self.cleaned_data.get(f"section-{n}", "") for n in self.task_numbers}
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do mở lại (bắt buộc)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Vui lòng ghi lý do mở lại báo cáo.")},
+    )
+
+
+class AcceptForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Ý kiến (không bắt buộc)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại tệp"), choices=AttachmentKind.choices)
+    file = forms.FileField(
+        label=_("Chọn tệp"),
+        help_text=_(
+            "Bản scan có chữ ký: PDF. Tài liệu kèm theo: PDF, DOCX, XLSX, JPG, PNG. Tối đa 20 MB."
+        ),
+        error_messages={"required": _("Vui lòng chọn tệp.")},
+    )
+
+
+class SubPlanForm(forms.Form):
+    number = forms.CharField(
+        label=_("Số hiệu kế hoạch"),
+        max_length=64,
+        help_text=_("Ví dụ: 45-KH/HU"),
+        error_messages={"required": _("Vui lòng nhập số hiệu kế hoạch.")},
+    )
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DATE_WIDGET)
+    file = forms.FileField(
+        label=_("Tệp kế hoạch"),
+        help_text=_("PDF hoặc DOCX, tối đa 20 MB."),
+        error_messages={"required": _("Vui lòng chọn tệp.")},
+    )
+
+
+class InboxFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Trạng thái"),
+        required=False,
+        choices=[("", _("Tất cả")), *ReportStatus.choices],
+    )
+    lateness = forms.ChoiceField(
+        label=_("Thời hạn"),
+        required=False,
+        choices=[("", _("Tất cả")), ("on_time", _("Đúng hạn")), ("late", _("Quá hạn"))],
+    )
+    cycle = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,203 @@
+"""Reads of cycles and reports, limited to what the asking user may see.
+
+Reporters see their own organisations' reports. Reviewers and leaders see every report
+on the plans of their own province (the top of their organisation's tree); reviewers
+act on them, leaders only read. Everyone else sees nothing.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from organisations.models import Organisation, Role
+from organisations.selectors import has_any_role, memberships_of
+from tasks.models import Plan
+
+from .models import (
+    AnnualReport,
+    Attachment,
+    EventKind,
+    ReportEvent,
+    ReportingCycle,
+    SubPlan,
+    TaskSection,
+)
+
+
+def _top_of(organisation: Organisation, cache: dict[int, int]) -> int:
+    """The id of the organisation at the top of this one's tree (a province)."""
+    chain = []
+    current_id, parent_id = organisation.pk, organisation.parent_id
+    while parent_id is not None and current_id not in cache:
+        chain.append(current_id)
+        current_id, parent_id = (
+            Organisation.objects.filter(pk=parent_id).values_list("pk", "parent_id").get()
+        )
+    top = cache.get(current_id, current_id)
+    for pk in [*chain, current_id]:
+        cache[pk] = top
+    return top
+
+
+def plans_overseen_by(user, role: str | None = None) -> set[int]:
+    """Ids of the plans whose reports the user reviews or reads as a leader."""
+    key = f"_plans_overseen_{role or 'any'}"
+    if hasattr(user, key):
+        return getattr(user, key)
+    roles = {role} if role else {Role.REVIEWER, Role.LEADER}
+    result: set[int] = set()
+    if user.is_authenticated and user.is_superuser:
+        result = set(Plan.objects.values_list("pk", flat=True))
+    elif user.is_authenticated:
+        cache: dict[int, int] = {}
+        tops = {_top_of(m.organisation, cache) for m in memberships_of(user) if m.role in roles}
+        if tops:
+            for plan in Plan.objects.select_related("issuer"):
+                if _top_of(plan.issuer, cache) in tops:
+                    result.add(plan.pk)
+    setattr(user, key, result)
+    return result
+
+
+def reporter_organisation_ids(user) -> set[int]:
+    return {m.organisation_id for m in memberships_of(user) if m.role == Role.REPORTER}
+
+
+def can_review(user, plan_id: int) -> bool:
+    return plan_id in plans_overseen_by(user, Role.REVIEWER)
+
+
+def can_report_for(user, organisation_id: int) -> bool:
+    return organisation_id in reporter_organisation_ids(user)
+
+
+def cycles_visible_to(user) -> QuerySet[ReportingCycle]:
+    if not has_any_role(user):
+        return ReportingCycle.objects.none()
+    return ReportingCycle.objects.select_related("plan")
+
+
+def get_cycle_for_user(user, pk: int, *, manage: bool = False) -> ReportingCycle:
+    """The cycle if the user may see it (404 otherwise); with manage=True only reviewers
+    of its plan get it, others who can see it get 403."""
+    cycle = cycles_visible_to(user).filter(pk=pk).first()
+    if cycle is None:
+        raise Http404
+    if manage and not can_review(user, cycle.plan_id):
+        raise PermissionDenied
+    return cycle
+
+
+def reports_visible_to(user) -> QuerySet[AnnualReport]:
+    if not user.is_authenticated:
+        return AnnualReport.objects.none()
+    if user.is_superuser:
+        visible = AnnualReport.objects.all()
+    else:
+        visible = AnnualReport.objects.filter(
+            organisation_id__in=reporter_organisation_ids(user)
+        ) | AnnualReport.objects.filter(cycle__plan_id__in=plans_overseen_by(user))
+    return visible.select_related("cycle__plan", "organisation", "last_saved_by")
+
+
+def get_report_for_user(
+    user, pk: int, *, write: bool = False, review: bool = False
+) -> AnnualReport:
+    """The report if the user may see it, else 404. write=True needs a reporter of its
+    organisation and review=True a reviewer of its plan; otherwise 403."""
+    report = reports_visible_to(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    if write and not can_report_for(user, report.organisation_id):
+        raise PermissionDenied
+    if review and not can_review(user, report.cycle.plan_id):
+        raise PermissionDenied
+    return report
+
+
+def report_with_content(report: AnnualReport) -> AnnualReport:
+    """The report with its sections, figures, attachments and history, in fixed queries."""
+    return (
+        AnnualReport.objects.select_related("cycle__plan", "organisation", "last_saved_by")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=TaskSection.objects.select_related("task")
+                .prefetch_related("task__actions", "task__indicators")
+                .order_by("task__number"),
+            ),
+            Prefetch("values", queryset=_values_queryset()),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(removed_at__isnull=True).select_related(
+                    "uploaded_by"
+                ),
+            ),
+            Prefetch("events", queryset=ReportEvent.objects.select_related("actor")),
+        )
+        .get(pk=report.pk)
+    )
+
+
+def _values_queryset():
+    from .models import IndicatorValue
+
+    return IndicatorValue.objects.select_related("indicator__task").order_by(
+        "indicator__task__number", "indicator__position"
+    )
+
+
+def submissions_of(report: AnnualReport) -> list[ReportEvent]:
+    """The report's submission events, oldest first (uses prefetched events)."""
+    return [e for e in report.events.all() if e.kind == EventKind.SUBMITTED]
+
+
+def latest_return(report: AnnualReport) -> ReportEvent | None:
+    """The last return or reopening, whose comments the reporter must answer."""
+    for event in reversed(list(report.events.all())):
+        if event.kind in (EventKind.RETURNED, EventKind.REOPENED):
+            return event
+        if event.kind == EventKind.SUBMITTED:
+            return None
+    return None
+
+
+def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | None = None):
+    """Reports a reviewer looks at, oldest submission first; filterable."""
+    reports = (
+        AnnualReport.objects.filter(cycle__plan_id__in=plans_overseen_by(user))
+        .select_related("cycle__plan", "organisation", "last_saved_by")
+        .order_by("cycle__due_on", "first_submitted_at", "organisation__code")
+    )
+    if cycle_id:
+        reports = reports.filter(cycle_id=cycle_id)
+    if status:
+        reports = reports.filter(status=status)
+    if lateness in {"on_time", "late"}:
+        from django.db.models import F
+
+        reports = reports.filter(first_submitted_at__isnull=False)
+        # The cycle's deadline is the end of its due day in local time; compare on the
+        # local date of submission so the database does the filtering.
+        from django.db.models.functions import TruncDate
+
+        reports = reports.annotate(submitted_day=TruncDate("first_submitted_at"))
+        if lateness == "on_time":
+            reports = reports.filter(submitted_day__lte=F("cycle__due_on"))
+        else:
+            reports = reports.filter(submitted_day__gt=F("cycle__due_on"))
+    return reports
+
+
+def subplans_visible_to(user) -> QuerySet[SubPlan]:
+    if not user.is_authenticated:
+        return SubPlan.objects.none()
+    if user.is_superuser:
+        visible = SubPlan.objects.all()
+    else:
+        visible = SubPlan.objects.filter(
+            organisation_id__in=reporter_organisation_ids(user)
+        ) | SubPlan.objects.filter(plan_id__in=plans_overseen_by(user))
+    return visible.select_related("plan", "organisation", "registered_by")

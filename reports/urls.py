@@ -1,0 +1,49 @@
+from django.urls import path
+
+from .views import cycles, exports, files, review, subplans
+from .views import reports as report_views
+
+app_name = "reports"
+
+urlpatterns = [
+    # Cycles
+    path("ky-bao-cao/", cycles.cycle_list, name="cycle_list"),
+    path("ky-bao-cao/mo-moi/", cycles.cycle_create, name="cycle_create"),
+    path("ky-bao-cao/<int:pk>/", cycles.cycle_detail, name="cycle_detail"),
+    path("ky-bao-cao/<int:pk>/sua/", cycles.cycle_edit, name="cycle_edit"),
+    path("ky-bao-cao/<int:pk>/dong/", cycles.cycle_close, name="cycle_close"),
+    path(
+        "ky-bao-cao/<int:pk>/don-vi/<str:code>/",
+        report_views.report_start,
+        name="report_start",
+    ),
+    # Reports
+    path("bao-cao/", review.inbox, name="inbox"),
+    path("bao-cao/<int:pk>/", report_views.report_detail, name="report_detail"),
+    path("bao-cao/<int:pk>/soan/", report_views.report_edit, name="report_edit"),
+    path("bao-cao/<int:pk>/tra-lai/", review.report_return, name="report_return"),
+    path("bao-cao/<int:pk>/tiep-nhan/", review.report_accept, name="report_accept"),
+    path("bao-cao/<int:pk>/mo-lai/", review.report_reopen, name="report_reopen"),
+    path("bao-cao/<int:pk>/ban-in/", exports.report_print, name="report_print"),
+    path("bao-cao/<int:pk>/word/", exports.report_docx, name="report_docx"),
+    # Attachments
+    path("bao-cao/<int:pk>/tep/", files.attachment_upload, name="attachment_upload"),
+    path(
+        "bao-cao/<int:pk>/tep/<int:attachment_pk>/",
+        files.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "bao-cao/<int:pk>/tep/<int:attachment_pk>/go/",
+        files.attachment_remove,
+        name="attachment_remove",
+    ),
+    # Sub-plans (section III.1: each organisation's own implementation plan)
+    path("ke-hoach-thuc-hien/", subplans.subplan_list, name="subplan_list"),
+    path(
+        "ke-hoach-thuc-hien/<slug:plan_code>/dang-ky/",
+        subplans.subplan_register,
+        name="subplan_register",
+    ),
+    path("ke-hoach-thuc-hien/tep/<int:pk>/", subplans.subplan_download, name="subplan_download"),
+]

@@ -5,9 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from organisations.views import home
-
-from .views import health
+from .views import health, home
 
 admin.site.site_header = _("Quản trị hệ thống theo dõi kế hoạch")
 admin.site.site_title = _("Quản trị")

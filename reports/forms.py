@@ -3,7 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.forms import BoundField
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Indicator, ValueType
@@ -263,12 +265,15 @@ class AcceptForm(forms.Form):
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại tệp"), choices=AttachmentKind.choices)
     file = forms.FileField(
-        label=_("Chọn tệp"),
-        help_text=_(
-            "Bản scan có chữ ký: PDF. Tài liệu kèm theo: PDF, DOCX, XLSX, JPG, PNG. Tối đa 20 MB."
-        ),
-        error_messages={"required": _("Vui lòng chọn tệp.")},
+        label=_("Chọn tệp"), error_messages={"required": _("Vui lòng chọn tệp.")}
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Bản scan có chữ ký: PDF. Tài liệu kèm theo: PDF, DOCX, XLSX, JPG, PNG."
+            " Tối đa %(limit)s."
+        ) % {"limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}
 
 
 class SubPlanForm(forms.Form):
@@ -280,10 +285,14 @@ class SubPlanForm(forms.Form):
     )
     issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DATE_WIDGET)
     file = forms.FileField(
-        label=_("Tệp kế hoạch"),
-        help_text=_("PDF hoặc DOCX, tối đa 20 MB."),
-        error_messages={"required": _("Vui lòng chọn tệp.")},
+        label=_("Tệp kế hoạch"), error_messages={"required": _("Vui lòng chọn tệp.")}
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("PDF hoặc DOCX, tối đa %(limit)s.") % {
+            "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)
+        }
 
 
 class InboxFilterForm(forms.Form):
@@ -291,10 +300,12 @@ class InboxFilterForm(forms.Form):
         label=_("Trạng thái"),
         required=False,
         choices=[("", _("Tất cả")), *ReportStatus.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     lateness = forms.ChoiceField(
         label=_("Thời hạn"),
         required=False,
         choices=[("", _("Tất cả")), ("on_time", _("Đúng hạn")), ("late", _("Quá hạn"))],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     cycle = forms.IntegerField(required=False, widget=forms.HiddenInput)

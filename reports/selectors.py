@@ -7,13 +7,18 @@ act on them, leaders only read. Everyone else sees nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from organisations.models import Organisation, Role
 from organisations.selectors import has_any_role, memberships_of
 from tasks.models import Plan
+from tasks.selectors import reporting_organisations
 
 from .models import (
     AnnualReport,
@@ -201,3 +206,35 @@ def subplans_visible_to(user) -> QuerySet[SubPlan]:
             organisation_id__in=reporter_organisation_ids(user)
         ) | SubPlan.objects.filter(plan_id__in=plans_overseen_by(user))
     return visible.select_related("plan", "organisation", "registered_by")
+
+
+@dataclass
+class ExpectedRow:
+    organisation: Organisation
+    report: AnnualReport | None
+    deadline: dt.datetime
+
+    @property
+    def overdue(self) -> bool:
+        """Not submitted and past the deadline."""
+        submitted = self.report is not None and self.report.first_submitted_at is not None
+        return not submitted and timezone.now() > self.deadline
+
+
+def cycle_expected_rows(cycle: ReportingCycle) -> list[ExpectedRow]:
+    """Every expected organisation of the cycle with its report (or None), overdue
+    first, then by code. Three queries, whatever the number of organisations."""
+    organisations = list(reporting_organisations(cycle.plan, cycle.period_start, cycle.period_end))
+    reports = {
+        r.organisation_id: r
+        for r in AnnualReport.objects.filter(cycle=cycle).select_related("last_saved_by")
+    }
+    rows = [
+        ExpectedRow(organisation=o, report=reports.get(o.pk), deadline=cycle.deadline)
+        for o in organisations
+    ]
+    for row in rows:
+        if row.report is not None:
+            row.report.cycle = cycle
+    rows.sort(key=lambda r: (not r.overdue, r.organisation.code))
+    return rows

@@ -11,7 +11,7 @@ urlpatterns = [
     path("ky-bao-cao/mo-moi/", cycles.cycle_create, name="cycle_create"),
     path("ky-bao-cao/<int:pk>/", cycles.cycle_detail, name="cycle_detail"),
     path("ky-bao-cao/<int:pk>/sua/", cycles.cycle_edit, name="cycle_edit"),
-    path("ky-bao-cao/<int:pk>/dong/", cycles.cycle_close, name="cycle_close"),
+    path("ky-bao-cao/<int:pk>/dong/", cycles.cycle_close_view, name="cycle_close"),
     path(
         "ky-bao-cao/<int:pk>/don-vi/<str:code>/",
         report_views.report_start,
@@ -35,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "bao-cao/<int:pk>/tep/<int:attachment_pk>/go/",
-        files.attachment_remove,
+        files.attachment_remove_view,
         name="attachment_remove",
     ),
     # Sub-plans (section III.1: each organisation's own implementation plan)

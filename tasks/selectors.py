@@ -143,3 +143,13 @@ def subplan_expected_organisations(plan: Plan, day=None) -> QuerySet[Organisatio
         Organisation.objects.active_on(day).filter(kind__in=kinds)
         | Organisation.objects.active_on(day).filter(pk__in=named)
     ).order_by("code")
+
+
+def reporting_organisations(plan: Plan, start, end) -> QuerySet[Organisation]:
+    """Organisations in the plan's reporting scope that were active at some point between
+    start and end: the expected reporters of a cycle (DESIGN §5)."""
+    scopes = list(plan.scopes.values_list("organisation_id", "kind"))
+    kinds = {kind for _, kind in scopes if kind}
+    named = {org_id for org_id, _ in scopes if org_id}
+    active = Organisation.objects.active_during(start, end)
+    return (active.filter(kind__in=kinds) | active.filter(pk__in=named)).order_by("code")

@@ -1,22 +1,147 @@
-# Placeholder while this module is written.
+"""Reporting cycles: reviewers open, edit and close them; everyone with a role sees them."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organisations.selectors import has_any_role
+from tasks.selectors import get_plan_for_user, plans_visible_to
+
+from ..forms import CycleForm
+from ..models import ReportStatus
+from ..selectors import (
+    can_review,
+    cycle_expected_rows,
+    cycles_visible_to,
+    get_cycle_for_user,
+    plans_overseen_by,
+    reporter_organisation_ids,
+)
+from ..services import ServiceError, cycle_close, cycle_open, cycle_update
 
 
-def cycle_list(request, **kwargs):
-    raise Http404
+@require_GET
+def cycle_list(request):
+    if not has_any_role(request.user):
+        raise Http404
+    cycles = list(cycles_visible_to(request.user).order_by("-year", "plan__number"))
+    reviewable = plans_overseen_by(request.user, "reviewer")
+    plans = [p for p in plans_visible_to(request.user) if p.pk in reviewable]
+    return render(
+        request,
+        "reports/cycle_list.html",
+        {"cycles": cycles, "plans_to_open": plans, "reviewable": reviewable},
+    )
 
 
-def cycle_create(request, **kwargs):
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def cycle_create(request):
+    if not has_any_role(request.user):
+        raise Http404
+    plan_code = request.GET.get("plan") or request.POST.get("plan")
+    plans = [p for p in plans_visible_to(request.user) if can_review(request.user, p.pk)]
+    if not plans:
+        raise PermissionDenied
+    plan = get_plan_for_user(request.user, plan_code) if plan_code else plans[0]
+    if not can_review(request.user, plan.pk):
+        raise PermissionDenied
+    year = timezone.localdate().year
+    form = CycleForm(
+        request.POST or None,
+        initial={
+            "year": year,
+            "period_start": f"01/01/{year}",
+            "period_end": f"31/12/{year}",
+            "opens_on": f"01/11/{year}",
+            "due_on": f"15/12/{year}",
+            "closes_on": f"31/01/{year + 1}",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = cycle_open(plan=plan, actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã mở kỳ báo cáo năm %(year)s.") % {"year": cycle.year})
+            return redirect(cycle)
+    return render(request, "reports/cycle_form.html", {"form": form, "plan": plan})
 
 
-def cycle_detail(request, **kwargs):
-    raise Http404
+@require_GET
+def cycle_detail(request, pk: int):
+    cycle = get_cycle_for_user(request.user, pk)
+    reviewer = can_review(request.user, cycle.plan_id)
+    rows = cycle_expected_rows(cycle)
+    if not reviewer and not request.user.is_superuser:
+        if cycle.plan_id in plans_overseen_by(request.user):
+            pass  # leaders read every row
+        else:
+            mine = reporter_organisation_ids(request.user)
+            rows = [row for row in rows if row.organisation.pk in mine]
+    counts = dict.fromkeys(ReportStatus.values, 0)
+    for row in rows:
+        if row.report is not None:
+            counts[row.report.status] += 1
+    return render(
+        request,
+        "reports/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "rows": rows,
+            "can_manage": reviewer,
+            "counts": counts,
+            "missing": sum(1 for row in rows if row.report is None),
+            "mine": reporter_organisation_ids(request.user),
+        },
+    )
 
 
-def cycle_edit(request, **kwargs):
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request, pk: int):
+    cycle = get_cycle_for_user(request.user, pk, manage=True)
+    if not cycle.is_open:
+        messages.error(request, _("Kỳ báo cáo đã đóng, không thể sửa."))
+        return redirect(cycle)
+    form = CycleForm(
+        request.POST or None,
+        initial={
+            "year": cycle.year,
+            "title": cycle.title,
+            "period_start": cycle.period_start,
+            "period_end": cycle.period_end,
+            "opens_on": cycle.opens_on,
+            "due_on": cycle.due_on,
+            "closes_on": cycle.closes_on,
+            "reminder_offsets": ", ".join(str(n) for n in cycle.reminder_offsets),
+        },
+    )
+    form.fields["year"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "year"}
+        try:
+            cycle_update(cycle=cycle, actor=request.user, **data)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã cập nhật kỳ báo cáo."))
+            return redirect(cycle)
+    return render(
+        request, "reports/cycle_form.html", {"form": form, "plan": cycle.plan, "cycle": cycle}
+    )
 
 
-def cycle_close(request, **kwargs):
-    raise Http404
+@require_POST
+def cycle_close_view(request, pk: int):
+    cycle = get_cycle_for_user(request.user, pk, manage=True)
+    try:
+        cycle_close(cycle=cycle, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã đóng kỳ báo cáo năm %(year)s.") % {"year": cycle.year})
+    return redirect(cycle)

@@ -1,14 +1,74 @@
-# Placeholder while this module is written.
-from django.http import Http404
+"""Attachments: uploaded by the organisation's reporters, served only through here."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ..forms import AttachmentForm
+from ..models import AttachmentKind
+from ..selectors import get_report_for_user
+from ..services import ServiceError, attachment_add, attachment_remove
+from ..uploads import DOCUMENT_TYPES, SCAN_TYPES, check_upload
 
 
-def attachment_upload(request, **kwargs):
-    raise Http404
+@require_POST
+def attachment_upload(request, pk: int):
+    report = get_report_for_user(request.user, pk, write=True)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(report)
+    kind = form.cleaned_data["kind"]
+    allowed = SCAN_TYPES if kind == AttachmentKind.SIGNED_SCAN else DOCUMENT_TYPES
+    try:
+        checked = check_upload(form.cleaned_data["file"], allowed)
+        attachment = attachment_add(report=report, checked=checked, kind=kind, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Đã đính kèm tệp “%(name)s”.") % {"name": attachment.original_name}
+        )
+    return redirect(report)
 
 
-def attachment_download(request, **kwargs):
-    raise Http404
+@require_GET
+def attachment_download(request, pk: int, attachment_pk: int):
+    report = get_report_for_user(request.user, pk)
+    attachment = report.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
-def attachment_remove(request, **kwargs):
-    raise Http404
+@require_POST
+def attachment_remove_view(request, pk: int, attachment_pk: int):
+    report = get_report_for_user(request.user, pk, write=True)
+    attachment = report.attachments.filter(pk=attachment_pk, removed_at__isnull=True).first()
+    if attachment is None:
+        raise Http404
+    try:
+        attachment_remove(attachment=attachment, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Đã gỡ tệp “%(name)s”.") % {"name": attachment.original_name})
+    return redirect(report)

@@ -1,14 +1,221 @@
-# Placeholder while this module is written.
+"""A report: starting it, reading it, and filling it in."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from organisations.models import Organisation
+
+from ..content import ReportContent, compare
+from ..forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, ReturnForm
+from ..models import AnnualReport, ReportStatus
+from ..selectors import (
+    can_report_for,
+    can_review,
+    get_cycle_for_user,
+    get_report_for_user,
+    latest_return,
+    plans_overseen_by,
+    report_with_content,
+    submissions_of,
+)
+from ..services import (
+    ConcurrentEdit,
+    ServiceError,
+    SubmissionInvalid,
+    report_save,
+    report_submit,
+)
+from ..services import (
+    report_start as start_report,
+)
 
 
-def report_start(request, **kwargs):
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def report_start(request, pk: int, code: str):
+    """Open the organisation's report for a cycle, creating it on POST."""
+    cycle = get_cycle_for_user(request.user, pk)
+    organisation = Organisation.objects.filter(code=code).first()
+    if organisation is None:
+        raise Http404
+    if not can_report_for(request.user, organisation.pk):
+        if cycle.plan_id in plans_overseen_by(request.user) or request.user.is_superuser:
+            existing = AnnualReport.objects.filter(cycle=cycle, organisation=organisation).first()
+            if existing is not None and request.method == "GET":
+                return redirect(existing)
+            raise PermissionDenied
+        raise Http404
+    existing = AnnualReport.objects.filter(cycle=cycle, organisation=organisation).first()
+    if existing is not None:
+        return redirect(existing)
+    if request.method == "POST":
+        try:
+            report = start_report(cycle=cycle, organisation=organisation, actor=request.user)
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+            return redirect(cycle)
+        return redirect("reports:report_edit", pk=report.pk)
+    return render(
+        request, "reports/report_start.html", {"cycle": cycle, "organisation": organisation}
+    )
 
 
-def report_detail(request, **kwargs):
-    raise Http404
+def _previous_changes(report: AnnualReport):
+    """What changed between the last two submissions, for the reviewer."""
+    submissions = submissions_of(report)
+    if len(submissions) < 2:
+        return None
+    before, after = submissions[-2], submissions[-1]
+    return {
+        "before": before,
+        "after": after,
+        "changes": compare(
+            ReportContent.from_snapshot(before.snapshot),
+            ReportContent.from_snapshot(after.snapshot),
+            report,
+        ),
+    }
 
 
-def report_edit(request, **kwargs):
-    raise Http404
+@require_GET
+def report_detail(request, pk: int):
+    report = report_with_content(get_report_for_user(request.user, pk))
+    reviewer = can_review(request.user, report.cycle.plan_id)
+    reporter = can_report_for(request.user, report.organisation_id)
+    last_return = latest_return(report)
+    comments = last_return.section_comments if last_return else {}
+    values_by_task: dict[int, list] = {}
+    for value in report.values.all():
+        values_by_task.setdefault(value.indicator.task_id, []).append(value)
+    sections = [
+        (section, values_by_task.get(section.task_id, []), comments.get(str(section.task.number)))
+        for section in report.sections.all()
+    ]
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "report": report,
+            "sections": sections,
+            "last_return": last_return,
+            "is_reviewer": reviewer,
+            "is_reporter": reporter,
+            "can_edit": reporter and report.is_editable and report.cycle.is_open,
+            "changes": _previous_changes(report) if reviewer else None,
+            "return_form": ReturnForm(report=report)
+            if reviewer and report.status == ReportStatus.SUBMITTED
+            else None,
+            "accept_form": AcceptForm()
+            if reviewer and report.status == ReportStatus.SUBMITTED
+            else None,
+            "reopen_form": ReopenForm()
+            if reviewer and report.status == ReportStatus.ACCEPTED
+            else None,
+            "attachment_form": AttachmentForm() if reporter and report.is_editable else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_edit(request, pk: int):
+    report = get_report_for_user(request.user, pk, write=True)
+    if not report.is_editable or not report.cycle.is_open:
+        if request.method == "POST" and report.status == ReportStatus.SUBMITTED:
+            messages.info(request, _("Báo cáo đã được gửi; không cần gửi lại."))
+        else:
+            messages.error(
+                request,
+                _("Báo cáo đang ở trạng thái “%(status)s”, không thể sửa.")
+                % {"status": report.get_status_display()},
+            )
+        return redirect(report)
+    report = report_with_content(report)
+    last_return = latest_return(report)
+    conflict = None
+    if request.method == "POST":
+        form = ReportForm(request.POST, report=report)
+        submitting = "submit" in request.POST
+        if not form.is_valid():
+            messages.error(
+                request,
+                _(
+                    "Chưa lưu: có ô nhập chưa hợp lệ (được đánh dấu đỏ bên dưới)."
+                    " Hãy sửa rồi lưu lại."
+                ),
+            )
+        else:
+            try:
+                action = report_submit if submitting else report_save
+                action(
+                    report=report,
+                    content=form.content(),
+                    version=form.cleaned_data["version"],
+                    actor=request.user,
+                )
+            except SubmissionInvalid as exc:
+                # The content was saved; only the submission waits for the fixes.
+                report = report_with_content(report)
+                form = _rebind(request, report)
+                form.add_submission_errors(exc.errors)
+                messages.warning(
+                    request,
+                    _("Đã lưu nháp. %(reason)s Các mục cần sửa được đánh dấu đỏ bên dưới.")
+                    % {"reason": exc},
+                )
+            except ConcurrentEdit as exc:
+                # Keep what this user typed, now based on the version saved meanwhile, and
+                # show that version beside it: saving again is a deliberate choice.
+                conflict = report_with_content(exc.report)
+                form = _rebind(request, conflict)
+                messages.error(request, str(exc))
+            except ServiceError as exc:
+                if (
+                    submitting
+                    and AnnualReport.objects.filter(
+                        pk=report.pk, status=ReportStatus.SUBMITTED
+                    ).exists()
+                ):
+                    messages.info(request, _("Báo cáo đã được gửi; không cần gửi lại."))
+                else:
+                    messages.error(request, str(exc))
+                return redirect(report)
+            else:
+                if submitting:
+                    report.refresh_from_db()
+                    if report.on_time:
+                        messages.success(request, _("Đã gửi báo cáo đúng hạn. Xin cảm ơn!"))
+                    else:
+                        messages.warning(
+                            request,
+                            _("Đã gửi báo cáo, quá hạn %(days)s ngày.")
+                            % {"days": report.days_late},
+                        )
+                    return redirect(report)
+                messages.success(request, _("Đã lưu nháp."))
+                return redirect("reports:report_edit", pk=report.pk)
+    else:
+        form = ReportForm(report=report)
+    return render(
+        request,
+        "reports/report_edit.html",
+        {
+            "report": report,
+            "form": form,
+            "layout": form.layout(last_return.section_comments if last_return else None),
+            "last_return": last_return,
+            "conflict": conflict,
+            "conflict_layout": ReportForm(report=conflict).layout() if conflict else None,
+        },
+    )
+
+
+def _rebind(request, report: AnnualReport) -> ReportForm:
+    """The user's input again, now based on the version just saved."""
+    data = request.POST.copy()
+    data["version"] = str(report.version)
+    form = ReportForm(data, report=report)
+    form.is_valid()
+    return form

@@ -1,18 +1,105 @@
-# Placeholder while this module is written.
+"""Ban Tổ chức's side: the inbox, and returning, accepting and reopening reports."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from organisations.selectors import has_any_role
+
+from .. import services
+from ..forms import AcceptForm, InboxFilterForm, ReopenForm, ReturnForm
+from ..selectors import get_report_for_user, inbox_for, plans_overseen_by, report_with_content
 
 
-def inbox(request, **kwargs):
-    raise Http404
+@require_GET
+def inbox(request):
+    """Every report of the plans the user reviews or leads, filterable, 50 a page."""
+    if not has_any_role(request.user):
+        raise Http404
+    if not plans_overseen_by(request.user):
+        raise PermissionDenied
+    form = InboxFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    reports = inbox_for(
+        request.user,
+        status=filters.get("status", ""),
+        lateness=filters.get("lateness", ""),
+        cycle_id=filters.get("cycle"),
+    )
+    page = Paginator(reports, 50).get_page(request.GET.get("trang"))
+    query = request.GET.copy()
+    query.pop("trang", None)
+    return render(
+        request,
+        "reports/inbox.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
 
 
-def report_return(request, **kwargs):
-    raise Http404
+def _act(request, pk: int, form_class, action, success: str, *, with_report: bool = False):
+    """Check the reviewer, the form and the step; say in Vietnamese what happened."""
+    report = get_report_for_user(request.user, pk, review=True)
+    if with_report:
+        report = report_with_content(report)
+        form = form_class(request.POST, report=report)
+    else:
+        form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(report)
+    try:
+        action(report, form)
+    except services.ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect(report)
 
 
-def report_accept(request, **kwargs):
-    raise Http404
+@require_POST
+def report_return(request, pk: int):
+    return _act(
+        request,
+        pk,
+        ReturnForm,
+        lambda report, form: services.report_return(
+            report=report,
+            comment=form.cleaned_data["comment"],
+            section_comments=form.section_comments(),
+            actor=request.user,
+        ),
+        _("Đã trả lại báo cáo kèm ý kiến cho đơn vị."),
+        with_report=True,
+    )
 
 
-def report_reopen(request, **kwargs):
-    raise Http404
+@require_POST
+def report_accept(request, pk: int):
+    return _act(
+        request,
+        pk,
+        AcceptForm,
+        lambda report, form: services.report_accept(
+            report=report, comment=form.cleaned_data["comment"], actor=request.user
+        ),
+        _("Đã tiếp nhận báo cáo. Báo cáo được khóa."),
+    )
+
+
+@require_POST
+def report_reopen(request, pk: int):
+    return _act(
+        request,
+        pk,
+        ReopenForm,
+        lambda report, form: services.report_reopen(
+            report=report, reason=form.cleaned_data["reason"], actor=request.user
+        ),
+        _("Đã mở lại báo cáo để đơn vị chỉnh sửa."),
+    )

@@ -1,14 +1,270 @@
-# Placeholder while this module is written.
-from django.http import Http404
+"""Sub-plans (section III.1 of the plan): each district-level committee issues its own
+implementation plan and registers it here; reviewers and leaders follow who has done so."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from organisations.models import Organisation
+from organisations.selectors import has_any_role
+from tasks.models import Plan
+from tasks.selectors import get_plan_for_user, plans_visible_to, subplan_expected_organisations
+
+from .. import services
+from ..forms import SubPlanForm
+from ..models import SubPlan, end_of_day
+from ..selectors import plans_overseen_by, reporter_organisation_ids, subplans_visible_to
+from ..uploads import DOCX, PDF, check_upload
+
+ALLOWED_TYPES = (PDF, DOCX)
+
+# The four buckets of Vietnamese task tracking, in the order they are shown.
+ON_TIME, LATE, PENDING, OVERDUE = "on_time", "late", "pending", "overdue"
+BUCKET_LABELS = {
+    ON_TIME: gettext_lazy("Hoàn thành đúng hạn"),
+    LATE: gettext_lazy("Hoàn thành quá hạn"),
+    PENDING: gettext_lazy("Chưa hoàn thành – chưa đến hạn"),
+    OVERDUE: gettext_lazy("Chưa hoàn thành – quá hạn"),
+}
 
 
-def subplan_list(request, **kwargs):
-    raise Http404
+def subplan_bucket(subplan: SubPlan | None, due: dt.date | None, today: dt.date) -> str:
+    """Which bucket one organisation falls in. Without a due date nothing is late: a
+    registered sub-plan is on time and a missing one is not due yet."""
+    if subplan is not None:
+        if due is None or subplan.registered_at <= end_of_day(due):
+            return ON_TIME
+        return LATE
+    if due is None or today <= due:
+        return PENDING
+    return OVERDUE
 
 
-def subplan_register(request, **kwargs):
-    raise Http404
+def subplan_buckets(
+    expected: Iterable[Organisation],
+    subplans: Iterable[SubPlan],
+    due: dt.date | None,
+    today: dt.date,
+) -> dict[str, list[Organisation]]:
+    """The expected organisations sorted into the four buckets (every key present).
+    Pure: reads only the objects given, never the database."""
+    by_organisation = {s.organisation_id: s for s in subplans}
+    result: dict[str, list[Organisation]] = {key: [] for key in BUCKET_LABELS}
+    for organisation in expected:
+        bucket = subplan_bucket(by_organisation.get(organisation.pk), due, today)
+        result[bucket].append(organisation)
+    return result
 
 
-def subplan_download(request, **kwargs):
-    raise Http404
+BADGE_CLASSES = {ON_TIME: "success", LATE: "warning", PENDING: "secondary", OVERDUE: "danger"}
+
+
+@dataclass
+class Row:
+    organisation: Organisation
+    subplan: SubPlan | None
+    bucket: str
+    can_register: bool
+    has_due_date: bool
+
+    @property
+    def status(self) -> str:
+        """The row's bucket; without a due date only whether it is registered."""
+        if not self.has_due_date:
+            return _("Đã đăng ký") if self.subplan else _("Chưa đăng ký")
+        return str(BUCKET_LABELS[self.bucket])
+
+    @property
+    def badge_class(self) -> str:
+        return BADGE_CLASSES[self.bucket]
+
+
+@dataclass
+class Bucket:
+    key: str
+    label: str
+    organisations: list[Organisation]
+
+    @property
+    def count(self) -> int:
+        return len(self.organisations)
+
+    @property
+    def badge_class(self) -> str:
+        return BADGE_CLASSES[self.key]
+
+
+@dataclass
+class PlanSubPlans:
+    plan: Plan
+    oversees: bool
+    rows: list[Row] = field(default_factory=list)
+    buckets: list[Bucket] = field(default_factory=list)
+    expected_count: int = 0
+    registered_count: int = 0
+
+
+@require_GET
+def subplan_list(request):
+    user = request.user
+    if not has_any_role(user):
+        raise Http404
+    today = timezone.localdate()
+    overseen = plans_overseen_by(user)
+    reporting_for = reporter_organisation_ids(user)
+    sections = []
+    for plan in plans_visible_to(user).order_by("number"):
+        oversees = user.is_superuser or plan.pk in overseen
+        expected = list(subplan_expected_organisations(plan, today))
+        shown = expected if oversees else [o for o in expected if o.pk in reporting_for]
+        # One query per plan, whatever the number of organisations.
+        subplans = list(subplans_visible_to(user).filter(plan=plan)) if shown else []
+        by_organisation = {s.organisation_id: s for s in subplans}
+        section = PlanSubPlans(plan=plan, oversees=oversees)
+        for organisation in shown:
+            subplan = by_organisation.get(organisation.pk)
+            section.rows.append(
+                Row(
+                    organisation=organisation,
+                    subplan=subplan,
+                    bucket=subplan_bucket(subplan, plan.subplans_due, today),
+                    can_register=organisation.pk in reporting_for,
+                    has_due_date=plan.subplans_due is not None,
+                )
+            )
+        if oversees:
+            buckets = subplan_buckets(expected, subplans, plan.subplans_due, today)
+            section.buckets = [
+                Bucket(key=key, label=BUCKET_LABELS[key], organisations=orgs)
+                for key, orgs in buckets.items()
+            ]
+            section.expected_count = len(expected)
+            section.registered_count = len(buckets[ON_TIME]) + len(buckets[LATE])
+        sections.append(section)
+    return render(request, "reports/subplan_list.html", {"sections": sections, "today": today})
+
+
+class SubPlanRegisterForm(SubPlanForm):
+    """The sub-plan form, with a choice of organisation when the user reports for more
+    than one of those expected to register."""
+
+    def __init__(self, *args, organisations: list[Organisation], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {o.code: o for o in organisations}
+        if len(organisations) > 1:
+            self.fields["organisation"] = forms.ChoiceField(
+                label=_("Đơn vị"),
+                choices=[("", _("— Chọn đơn vị —"))]
+                + [(o.code, o.display_name) for o in organisations],
+                error_messages={
+                    "required": _("Vui lòng chọn đơn vị."),
+                    "invalid_choice": _("Đồng chí không đăng ký thay cho đơn vị này."),
+                },
+            )
+            self.order_fields(["organisation"])
+
+    def selected_organisation(self) -> Organisation | None:
+        if len(self.organisations) == 1:
+            return next(iter(self.organisations.values()))
+        return self.organisations.get(self.cleaned_data.get("organisation", ""))
+
+
+@require_http_methods(["GET", "POST"])
+def subplan_register(request, plan_code: str):
+    user = request.user
+    plan = get_plan_for_user(user, plan_code)
+    reporting_for = reporter_organisation_ids(user)
+    choices = [o for o in subplan_expected_organisations(plan) if o.pk in reporting_for]
+    if not choices:
+        raise PermissionDenied
+    existing = {
+        s.organisation_id: s
+        for s in subplans_visible_to(user).filter(
+            plan=plan, organisation_id__in=[o.pk for o in choices]
+        )
+    }
+
+    if request.method == "POST":
+        form = SubPlanRegisterForm(request.POST, request.FILES, organisations=choices)
+        form.is_valid()
+        upload = form.cleaned_data.get("file")
+        checked = None
+        if upload is not None:
+            try:
+                checked = check_upload(upload, ALLOWED_TYPES)
+            except ValidationError as exc:
+                form.add_error("file", exc)
+        organisation = form.selected_organisation()
+        if not form.errors and checked is not None and organisation is not None:
+            try:
+                subplan = services.subplan_register(
+                    plan=plan,
+                    organisation=organisation,
+                    number=form.cleaned_data["number"],
+                    issued_on=form.cleaned_data["issued_on"],
+                    checked=checked,
+                    actor=user,
+                )
+            except services.ServiceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Đã đăng ký kế hoạch thực hiện số %(number)s.") % {"number": subplan.number},
+                )
+                return redirect("reports:subplan_list")
+    else:
+        by_code = {o.code: o for o in choices}
+        selected = by_code.get(request.GET.get("org", ""))
+        if selected is None and len(choices) == 1:
+            selected = choices[0]
+        initial = {}
+        if selected is not None:
+            initial["organisation"] = selected.code
+            current = existing.get(selected.pk)
+            if current is not None:
+                initial.update(number=current.number, issued_on=current.issued_on)
+        form = SubPlanRegisterForm(initial=initial, organisations=choices)
+
+    return render(
+        request,
+        "reports/subplan_register.html",
+        {
+            "plan": plan,
+            "form": form,
+            "organisations": choices,
+            "existing": [(o, existing.get(o.pk)) for o in choices],
+        },
+    )
+
+
+@require_GET
+def subplan_download(request, pk: int):
+    subplan = subplans_visible_to(request.user).filter(pk=pk).first()
+    if subplan is None:
+        raise Http404
+    try:
+        handle = subplan.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=subplan.original_name,
+        content_type=subplan.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

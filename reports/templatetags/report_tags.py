@@ -1,0 +1,31 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from ..content import format_figure
+from ..models import ReportStatus
+
+register = template.Library()
+
+BADGES = {
+    ReportStatus.DRAFT: "text-bg-secondary",
+    ReportStatus.SUBMITTED: "text-bg-primary",
+    ReportStatus.RETURNED: "text-bg-warning",
+    ReportStatus.ACCEPTED: "text-bg-success",
+}
+
+
+@register.simple_tag
+def status_badge(report):
+    if report is None:
+        return format_html('<span class="badge text-bg-light border">{}</span>', _("Chưa có"))
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        BADGES.get(report.status, ""),
+        report.get_status_display(),
+    )
+
+
+@register.filter
+def figure(value):
+    return format_figure(value)

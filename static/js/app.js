@@ -1,0 +1,23 @@
+// Forms marked data-submit-once send once: a double click must not send twice. The
+// server refuses a second submission anyway; this only spares people the surprise.
+document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
+  form.addEventListener("submit", function (event) {
+    if (form.dataset.sent === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.sent = "1";
+    var clicked = event.submitter;
+    if (clicked && clicked.name) {
+      // A disabled button's name is not sent, so carry it in a hidden field.
+      var carry = document.createElement("input");
+      carry.type = "hidden";
+      carry.name = clicked.name;
+      carry.value = clicked.value;
+      form.appendChild(carry);
+    }
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.disabled = true;
+    });
+  });
+});

@@ -232,9 +232,7 @@ def test_full_life_return_resubmit_accept_reopen(cycle, organisations, reporter,
         ("return", ReportStatus.RETURNED),
     ],
 )
-def test_forbidden_transitions_are_refused(
-    cycle, organisations, reporter, reviewer, step, status
-):
+def test_forbidden_transitions_are_refused(cycle, organisations, reporter, reviewer, step, status):
     report = make_report(cycle, organisations["TV-HCL"], reporter)
     if status != ReportStatus.DRAFT:
         report = report_submit(

@@ -255,7 +255,7 @@ class ReopenForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    comment = forms.CharField(
+    note = forms.CharField(
         label=_("Ý kiến (không bắt buộc)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -86,7 +86,7 @@ def report_accept(request, pk: int):
         pk,
         AcceptForm,
         lambda report, form: services.report_accept(
-            report=report, comment=form.cleaned_data["comment"], actor=request.user
+            report=report, comment=form.cleaned_data["note"], actor=request.user
         ),
         _("Đã tiếp nhận báo cáo. Báo cáo được khóa."),
     )

@@ -76,10 +76,14 @@ def test_anonymous_is_sent_to_sign_in_everywhere(client, report, cycle):
 
 def test_reporter_sees_and_edits_own_report(client_for, reporter, report):
     client = client_for(reporter)
-    assert client.get(report_urls(report)["detail"]).status_code == 200
+    detail = client.get(report_urls(report)["detail"])
+    assert detail.status_code == 200
     response = client.get(report_urls(report)["edit"])
     assert response.status_code == 200
     assert "Nhiệm vụ 3:" in response.content.decode()
+    for page in (detail, response):  # a year is not a quantity: no thousands separator
+        assert "2026" in page.content.decode()
+        assert "2.026" not in page.content.decode()
 
 
 def test_other_district_gets_404_on_every_report_url(client_for, other_reporter, report):
@@ -300,7 +304,7 @@ def test_reviewer_sees_what_changed_since_previous_submission(
 def test_accept_locks_and_reopen_unlocks(client_for, reviewer, reporter, cycle, organisations):
     report = submitted_report(cycle, organisations["TV-HCL"], reporter)
     client = client_for(reviewer)
-    client.post(reverse("reports:report_accept", args=[report.pk]), {"comment": ""})
+    client.post(reverse("reports:report_accept", args=[report.pk]), {"note": ""})
     report.refresh_from_db()
     assert report.status == ReportStatus.ACCEPTED
     page = client_for(reporter).get(report_urls(report)["detail"]).content.decode()

@@ -125,7 +125,7 @@ def get_report_for_user(
 def report_with_content(report: AnnualReport) -> AnnualReport:
     """The report with its sections, figures, attachments and history, in fixed queries."""
     return (
-        AnnualReport.objects.select_related("cycle__plan", "organisation", "last_saved_by")
+        AnnualReport.objects.select_related("cycle__plan", "organisation__parent", "last_saved_by")
         .prefetch_related(
             Prefetch(
                 "sections",

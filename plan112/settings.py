@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "rest_framework",
+    "drf_spectacular",
     "organisations",
     "tasks",
     "reports",
@@ -104,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.memberships",
+                "reports.context_processors.notifications",
             ],
         },
     },
@@ -208,7 +212,49 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE: dict = {}
+# The beat schedule, in Asia/Ho_Chi_Minh time (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    # Every day at 07:00: deadline reminders to organisations, and the reviewers' digest.
+    "deadline-reminders": {
+        "task": "reports.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Every five minutes: deliver e-mails whose first attempt could not reach the broker.
+    "outbox-sweep": {
+        "task": "reports.deliver_outbox",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Every day at 06:30: start the yearly summary of cycles due SUMMARY_AFTER_DUE_DAYS ago.
+    "yearly-summaries": {
+        "task": "reports.start_due_summaries",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
+# How many days after a cycle's due date beat builds its yearly summary.
+SUMMARY_AFTER_DUE_DAYS = int(env("SUMMARY_AFTER_DUE_DAYS", "10"))
+# A reviewer may send a manual reminder to one organisation at most this often.
+MANUAL_REMINDER_INTERVAL_HOURS = int(env("MANUAL_REMINDER_INTERVAL_HOURS", "24"))
+# Failed e-mails are retried this many times, with exponential backoff.
+EMAIL_MAX_RETRIES = int(env("EMAIL_MAX_RETRIES", "5"))
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 200,
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API theo dõi thực hiện kế hoạch",
+    "DESCRIPTION": "API chỉ đọc: kỳ báo cáo, tình hình nộp báo cáo và số liệu tổng hợp.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 # Demo accounts exist only outside production.
 DEMO_PASSWORD = env("DEMO_PASSWORD", "Demo@2026")

@@ -22,6 +22,7 @@ urlpatterns = [
     path("ke-hoach/", include("tasks.urls")),
     path("to-chuc/", include("organisations.urls")),
     path("", include("reports.urls")),
+    path("api/", include("reports.api.urls")),
     path("quan-tri/", admin.site.urls),
     path("health/", login_not_required(require_GET(health)), name="health"),
 ]

@@ -381,3 +381,212 @@ class SubPlan(models.Model):
         if self.plan.subplans_due is None:
             return None
         return self.registered_at <= end_of_day(self.plan.subplans_due)
+
+
+# Reminders, notifications and the outbox ------------------------------------------------
+
+
+class ReminderStatus(models.TextChoices):
+    CLAIMED = "claimed", _("Đang gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi không thành công")
+    SKIPPED = "skipped", _("Không cần gửi")
+
+
+class Reminder(models.Model):
+    """One deadline reminder to one organisation at one stage of a cycle.
+
+    The row is claimed (inserted) before anything is sent; the unique constraint makes a
+    second claim of the same (cycle, organisation, stage) fail, so a reminder goes out at
+    most once however often, and in however many workers, the job runs."""
+
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
+        related_name="reminders",
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("tổ chức"), on_delete=models.PROTECT,
+        related_name="reminders",
+    )  # fmt: skip
+    # e.g. "due-14" (14 days before), "due+7" (7 days after), "due+21" (weekly after the
+    # last offset), "manual-2026-12-16" (a reviewer's "send now", at most once a day).
+    stage = models.CharField(_("mốc nhắc"), max_length=32)
+    days_to_due = models.IntegerField(_("số ngày so với hạn nộp"), default=0)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=ReminderStatus.choices,
+        default=ReminderStatus.CLAIMED,
+    )  # fmt: skip
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người yêu cầu"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    recipients = models.JSONField(_("người nhận"), default=list, blank=True)
+    claimed_at = models.DateTimeField(_("bắt đầu lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+
+    class Meta:
+        verbose_name = _("nhắc hạn")
+        verbose_name_plural = _("nhắc hạn")
+        ordering = ["-claimed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "organisation", "stage"], name="reminder_once_per_stage"
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "organisation"], name="reminder_cycle_org")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.stage}"
+
+
+class ReviewerDigest(models.Model):
+    """The one daily digest of overdue organisations sent to a cycle's reviewers."""
+
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
+        related_name="digests",
+    )  # fmt: skip
+    day = models.DateField(_("ngày"))
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=ReminderStatus.choices,
+        default=ReminderStatus.CLAIMED,
+    )  # fmt: skip
+    overdue = models.JSONField(_("đơn vị quá hạn"), default=list, blank=True)
+    recipients = models.JSONField(_("người nhận"), default=list, blank=True)
+    claimed_at = models.DateTimeField(_("bắt đầu lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+
+    class Meta:
+        verbose_name = _("bản tổng hợp quá hạn gửi Ban Tổ chức")
+        verbose_name_plural = _("bản tổng hợp quá hạn gửi Ban Tổ chức")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "day"], name="digest_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} — {self.day:%d/%m/%Y}"
+
+
+class Notification(models.Model):
+    """An in-app notification: what the top bar's bell counts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhận"), on_delete=models.CASCADE,
+        related_name="notifications",
+    )  # fmt: skip
+    title = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"), blank=True)
+    url = models.CharField(_("liên kết"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ gửi")
+    SENT = "sent", _("Đã gửi")
+    FAILED = "failed", _("Gửi không thành công")
+
+
+class OutboxMessage(models.Model):
+    """An e-mail decided inside a transaction (a submission, a return), written in that
+    same transaction. A job delivers it; if the broker is down at that moment, the
+    periodic sweep picks it up later, so no notification is lost."""
+
+    kind = models.CharField(_("loại"), max_length=64)
+    to = models.JSONField(_("người nhận"), default=list)
+    subject = models.CharField(_("tiêu đề"), max_length=255)
+    body_text = models.TextField(_("nội dung"))
+    body_html = models.TextField(_("nội dung HTML"), blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=OutboxStatus.choices,
+        default=OutboxStatus.PENDING,
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("báo cáo"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="outbox",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("thư chờ gửi")
+        verbose_name_plural = _("thư chờ gửi")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_pending")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+# The yearly summary -------------------------------------------------------------------------
+
+
+class SummaryStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang tổng hợp")
+    DONE = "done", _("Hoàn thành")
+    FAILED = "failed", _("Không thành công")
+
+
+def summary_path(instance: "YearlySummary", filename: str) -> str:
+    return f"summaries/{instance.cycle_id}/{uuid.uuid4().hex}-{filename}"
+
+
+class YearlySummary(models.Model):
+    """Ban Tổ chức's yearly report to the Standing Office, built by a job."""
+
+    cycle = models.OneToOneField(
+        ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
+        related_name="summary",
+    )  # fmt: skip
+    number = models.CharField(_("số văn bản"), max_length=64, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=SummaryStatus.choices,
+        default=SummaryStatus.QUEUED,
+    )  # fmt: skip
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    step = models.CharField(_("đang làm"), max_length=255, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    include_submitted = models.BooleanField(_("tính cả báo cáo chưa tiếp nhận"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người yêu cầu"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    requested_at = models.DateTimeField(_("yêu cầu lúc"), default=timezone.now)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    docx = models.FileField(_("tệp Word"), upload_to=summary_path, blank=True, max_length=255)
+    docx_built_at = models.DateTimeField(_("tạo tệp Word lúc"), null=True, blank=True)
+    xlsx = models.FileField(_("tệp Excel"), upload_to=summary_path, blank=True, max_length=255)
+    xlsx_built_at = models.DateTimeField(_("tạo tệp Excel lúc"), null=True, blank=True)
+    pdf = models.FileField(_("tệp PDF"), upload_to=summary_path, blank=True, max_length=255)
+    pdf_built_at = models.DateTimeField(_("tạo tệp PDF lúc"), null=True, blank=True)
+    figures = models.JSONField(_("số liệu"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("báo cáo tổng hợp năm")
+        verbose_name_plural = _("báo cáo tổng hợp năm")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="summary_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Báo cáo tổng hợp năm %(year)s") % {"year": self.cycle.year}

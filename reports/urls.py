@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import cycles, exports, files, review, subplans
+from .views import (
+    cycles,
+    dashboard,
+    exports,
+    files,
+    notifications,
+    review,
+    rollup,
+    subplans,
+    summary,
+)
 from .views import reports as report_views
 
 app_name = "reports"
@@ -46,4 +56,33 @@ urlpatterns = [
         name="subplan_register",
     ),
     path("ke-hoach-thuc-hien/tep/<int:pk>/", subplans.subplan_download, name="subplan_download"),
+    # Dashboard for Ban Tổ chức (one cycle) and the provincial rollup for leaders
+    path("ky-bao-cao/<int:pk>/theo-doi/", dashboard.dashboard, name="dashboard"),
+    path(
+        "ky-bao-cao/<int:pk>/theo-doi.<str:fmt>",
+        dashboard.dashboard_export,
+        name="dashboard_export",
+    ),
+    path("tong-hop/<slug:plan_code>/", rollup.rollup, name="rollup"),
+    path("tong-hop/<slug:plan_code>/bang.<str:fmt>", rollup.rollup_export, name="rollup_export"),
+    # Notifications and reminders
+    path("thong-bao/", notifications.notification_list, name="notifications"),
+    path("thong-bao/<int:pk>/da-doc/", notifications.notification_read, name="notification_read"),
+    path(
+        "thong-bao/da-doc-het/", notifications.notifications_read_all, name="notifications_read_all"
+    ),
+    path(
+        "ky-bao-cao/<int:pk>/don-vi/<str:code>/nhac-han/",
+        notifications.reminder_send,
+        name="reminder_send",
+    ),
+    # The yearly summary
+    path("ky-bao-cao/<int:pk>/tong-ket/", summary.summary_detail, name="summary_detail"),
+    path("ky-bao-cao/<int:pk>/tong-ket/lap/", summary.summary_start, name="summary_start"),
+    path("ky-bao-cao/<int:pk>/tong-ket/tien-do/", summary.summary_status, name="summary_status"),
+    path(
+        "ky-bao-cao/<int:pk>/tong-ket/tep/<str:kind>/",
+        summary.summary_download,
+        name="summary_download",
+    ),
 ]

@@ -4,6 +4,9 @@ A URL added without an entry here fails `test_every_url_is_in_the_matrix`, so no
 add a page without saying who may reach it.
 """
 
+import importlib
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -11,56 +14,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from reports.services import attachment_add, subplan_register
 from reports.uploads import PDF as PDF_TYPE
 from reports.uploads import check_upload
+from tests.plan112.matrix_common import (
+    ALL_405,
+    MANAGE_CYCLE,
+    OWN_REPORT,
+    PERSONAS,
+    REPORTER_ACTION,
+    REVIEW_ACTION,
+    ROLES_200,
+)
 from tests.reports.factories import PDF, make_cycle, saved_report
-
-PERSONAS = [
-    "reporter",
-    "other_reporter",
-    "body_reporter",
-    "reviewer",
-    "leader",
-    "admin_user",
-    "outsider",
-]
-
-ROLES_200 = dict.fromkeys(PERSONAS[:-1], 200) | {"outsider": 404}
-ALL_405 = dict.fromkeys(PERSONAS, 405)
-OWN_REPORT = {
-    "reporter": 200,
-    "other_reporter": 404,
-    "body_reporter": 404,
-    "reviewer": 200,
-    "leader": 200,
-    "admin_user": 200,
-    "outsider": 404,
-}
-REVIEW_ACTION = {
-    "reporter": 403,
-    "other_reporter": 404,
-    "body_reporter": 404,
-    "reviewer": 302,
-    "leader": 403,
-    "admin_user": 302,
-    "outsider": 404,
-}
-REPORTER_ACTION = {
-    "reporter": 302,
-    "other_reporter": 404,
-    "body_reporter": 404,
-    "reviewer": 403,
-    "leader": 403,
-    "admin_user": 403,
-    "outsider": 404,
-}
-MANAGE_CYCLE = {
-    "reporter": 403,
-    "other_reporter": 403,
-    "body_reporter": 403,
-    "reviewer": 200,
-    "leader": 403,
-    "admin_user": 200,
-    "outsider": 404,
-}
 
 # name: (kwargs from the world, expected GET per persona, expected POST per persona).
 # Anonymous visitors are checked separately: every URL but the public ones sends them to
@@ -159,6 +122,10 @@ MATRIX = {
     ),
     "reports:subplan_download": (lambda w: {"pk": w["subplan"].pk}, OWN_REPORT, ALL_405),
 }
+for _entry_file in sorted(Path(__file__).parent.glob("matrix_*.py")):
+    if _entry_file.stem != "matrix_common":
+        MATRIX.update(importlib.import_module(f"tests.plan112.{_entry_file.stem}").ENTRIES)
+
 PUBLIC = {"login", "health"}
 SKIPPED_NAMESPACES = {"admin"}  # Django's own admin checks staff status itself
 
@@ -185,7 +152,7 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(plan, reviewer, reporter, organisations, settings, tmp_path):
+def world(request, plan, reviewer, reporter, organisations, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     cycle = make_cycle(plan, reviewer)
     report = saved_report(cycle, organisations["TV-HCL"], reporter)
@@ -206,6 +173,7 @@ def world(plan, reviewer, reporter, organisations, settings, tmp_path):
         "report": report,
         "attachment": attachment,
         "subplan": subplan,
+        **{persona: request.getfixturevalue(persona) for persona in PERSONAS},
     }
 
 

@@ -423,5 +423,5 @@ def test_exports_use_a_fixed_number_of_queries(
             assert client.get(url_of(report)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(18):
         client.get(url_of(large))

@@ -1,0 +1,4 @@
+"""Placeholder while this module is written."""
+
+app_name = "api"
+urlpatterns: list = []

@@ -1,0 +1,183 @@
+"""The figures of a reporting cycle, exactly as DESIGN §5 defines them.
+
+- Expected reports: organisations in the plan's reporting scope active during the period.
+- Actual reports: expected organisations whose report was submitted at least once.
+- On time: first submission at or before the end of the due day (Asia/Ho_Chi_Minh).
+- Completeness = actual ÷ expected, timeliness = on time ÷ expected, accepted ÷ expected.
+- Indicator totals sum accepted reports by default; `include_submitted` adds the ones
+  submitted and waiting for review.
+
+Every page, export, API answer and the yearly summary read their figures from here, so
+they cannot disagree. Each function runs a fixed number of aggregate queries, whatever the
+number of organisations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+
+from organisations.models import Organisation
+from tasks.models import Aggregation, Indicator
+from tasks.selectors import reporting_organisations
+
+from .models import AnnualReport, IndicatorValue, ReportingCycle, ReportStatus
+
+HUNDRED = Decimal(100)
+
+
+def rate(part: int, whole: int) -> Decimal:
+    """part ÷ whole as a percentage with one decimal; 0 when nothing is expected."""
+    if whole <= 0:
+        return Decimal(0)
+    value = (Decimal(part) * HUNDRED / Decimal(whole)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+    return min(value, HUNDRED)
+
+
+def expected_organisations(cycle: ReportingCycle) -> QuerySet[Organisation]:
+    return reporting_organisations(cycle.plan, cycle.period_start, cycle.period_end)
+
+
+@dataclass(frozen=True)
+class CycleFigures:
+    expected: int
+    actual: int
+    on_time: int
+    accepted: int
+
+    @property
+    def late(self) -> int:
+        return self.actual - self.on_time
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.actual
+
+    @property
+    def completeness(self) -> Decimal:
+        return rate(self.actual, self.expected)
+
+    @property
+    def timeliness(self) -> Decimal:
+        return rate(self.on_time, self.expected)
+
+    @property
+    def acceptance(self) -> Decimal:
+        return rate(self.accepted, self.expected)
+
+
+def cycle_figures(cycle: ReportingCycle) -> CycleFigures:
+    """Two queries: the expected organisations' count, and one aggregate of reports."""
+    expected = expected_organisations(cycle)
+    counts = AnnualReport.objects.filter(
+        cycle=cycle, organisation__in=expected.values("pk")
+    ).aggregate(
+        actual=Count("pk", filter=Q(first_submitted_at__isnull=False)),
+        on_time=Count("pk", filter=Q(first_submitted_at__lte=cycle.deadline)),
+        accepted=Count("pk", filter=Q(status=ReportStatus.ACCEPTED)),
+    )
+    return CycleFigures(
+        expected=expected.count(),
+        actual=counts["actual"],
+        on_time=counts["on_time"],
+        accepted=counts["accepted"],
+    )
+
+
+def counted_statuses(include_submitted: bool) -> tuple[str, ...]:
+    if include_submitted:
+        return (ReportStatus.ACCEPTED, ReportStatus.SUBMITTED)
+    return (ReportStatus.ACCEPTED,)
+
+
+@dataclass
+class IndicatorTotal:
+    indicator: Indicator
+    value: Decimal | None
+    reports: int  # how many reports gave a figure
+    previous: Decimal | None = None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        if self.change is None or not self.previous:
+            return None
+        return (self.change * HUNDRED / self.previous).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+
+@dataclass
+class Totals:
+    include_submitted: bool
+    rows: list[IndicatorTotal] = field(default_factory=list)
+
+    def by_code(self) -> dict[str, IndicatorTotal]:
+        return {row.indicator.code: row for row in self.rows}
+
+
+def _aggregate(cycle: ReportingCycle, statuses: tuple[str, ...]) -> dict[int, dict]:
+    rows = (
+        IndicatorValue.objects.filter(
+            report__cycle=cycle, report__status__in=statuses, value__isnull=False
+        )
+        .values("indicator_id")
+        .annotate(sum=Sum("value"), avg=Avg("value"), max=Max("value"), n=Count("value"))
+    )
+    return {row["indicator_id"]: row for row in rows}
+
+
+def _value(indicator: Indicator, row: dict | None) -> Decimal | None:
+    if row is None:
+        return None
+    if indicator.aggregation == Aggregation.AVERAGE:
+        return Decimal(row["avg"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if indicator.aggregation == Aggregation.MAX:
+        return Decimal(row["max"])
+    return Decimal(row["sum"])
+
+
+def indicator_totals(
+    cycle: ReportingCycle,
+    *,
+    include_submitted: bool = False,
+    previous: ReportingCycle | None = None,
+) -> Totals:
+    """Every indicator of the cycle's plan with its provincial total (and last year's)."""
+    statuses = counted_statuses(include_submitted)
+    indicators = list(
+        Indicator.objects.filter(plan_id=cycle.plan_id)
+        .select_related("task")
+        .order_by("task__number", "position")
+    )
+    now = _aggregate(cycle, statuses)
+    before = _aggregate(previous, statuses) if previous is not None else {}
+    totals = Totals(include_submitted=include_submitted)
+    for indicator in indicators:
+        row = now.get(indicator.pk)
+        totals.rows.append(
+            IndicatorTotal(
+                indicator=indicator,
+                value=_value(indicator, row),
+                reports=row["n"] if row else 0,
+                previous=_value(indicator, before.get(indicator.pk)) if previous else None,
+            )
+        )
+    return totals
+
+
+def previous_cycle(cycle: ReportingCycle) -> ReportingCycle | None:
+    return (
+        ReportingCycle.objects.filter(plan_id=cycle.plan_id, year__lt=cycle.year)
+        .order_by("-year")
+        .first()
+    )

@@ -16,6 +16,29 @@ PASSWORD = "mat-khau-kiem-thu-2026"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def redis_url() -> str:
+    """The Redis database this test process may use. Parallel test processes (xdist
+    workers gw0, gw1, …) each get their own database, so their Celery workers never take
+    each other's jobs."""
+    base = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker.removeprefix("gw") or 0) if worker.startswith("gw") else 0
+    prefix, _, db = base.rpartition("/")
+    return f"{prefix}/{int(db) - index}"
+
+
+def redis_up(url: str | None = None) -> bool:
+    import socket
+
+    address = (url or redis_url()).split("//", 1)[1].split("/")[0]
+    host, _, port = address.rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def needs(available: bool, reason: str) -> None:
     """Skip when a server the test needs is missing; under CI that is a failure."""
     if available:

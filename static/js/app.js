@@ -21,3 +21,11 @@ document.querySelectorAll("form[data-submit-once]").forEach(function (form) {
     });
   });
 });
+
+// A button marked data-print opens the browser's print dialog (no inline handlers: the
+// Content-Security-Policy forbids them).
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.addEventListener("click", function () {
+    window.print();
+  });
+});

@@ -1,7 +1,6 @@
 """The real servers: PostgreSQL under CI, and a Celery worker talking over Redis."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,18 +9,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import IN_CI, needs
+from tests.conftest import IN_CI, needs, redis_up, redis_url
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_up() -> bool:
-    host, port = REDIS_URL.split("//", 1)[1].split("/")[0].split(":")
-    try:
-        with socket.create_connection((host, int(port)), timeout=1):
-            return True
-    except OSError:
-        return False
+REDIS_URL = redis_url()
 
 
 def test_ci_runs_on_postgresql(db):

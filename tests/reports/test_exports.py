@@ -161,10 +161,18 @@ def test_print_page_links_back_and_says_how_to_print(client_for, reporter, repor
     html = client_for(reporter).get(print_url(report)).content.decode()
     assert f'href="{report.get_absolute_url()}"' in html
     assert "Quay lại báo cáo" in html
-    assert "Nhấn Ctrl+P để in" in html
-    assert "@page { size: A4; margin: 2cm 1.5cm 2cm 3cm; }" in html
+    assert "data-print" in html  # the print button, wired by static/js/app.js
+    assert "Ctrl+P" in html
+    assert "css/report_print.css" in html
     assert "onclick" not in html
-    assert "<script" not in html
+    assert "<style" not in html  # everything from static files, as the CSP requires
+
+
+def test_print_stylesheet_sets_a4_page():
+    from django.conf import settings
+
+    css = (settings.BASE_DIR / "static" / "css" / "report_print.css").read_text()
+    assert "@page { size: A4; margin: 2cm 1.5cm 2cm 3cm; }" in css
 
 
 def test_print_page_dates_a_draft_today(client_for, reporter, report):

@@ -1,0 +1,1 @@
+"""The read-only JSON API (Django REST framework), documented by drf-spectacular."""

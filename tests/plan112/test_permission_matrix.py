@@ -200,6 +200,12 @@ def test_each_persona_gets_the_expected_answer(request, client, world, name):
 def test_anonymous_visitors_are_sent_to_sign_in(client, world, name):
     kwargs = MATRIX[name][0](world)
     url = reverse(name, kwargs=kwargs)
+    if name.startswith("api:"):  # the API answers in JSON, never with a redirect
+        get, post = client.get(url), client.post(url)
+        assert get.status_code == 401, name
+        assert get["WWW-Authenticate"].startswith("Basic"), name
+        assert post.status_code == 405, name
+        return
     for response in (client.get(url), client.post(url)):
         if name == "logout":  # signing out when not signed in just lands on sign-in
             assert response.status_code in (302, 405)

@@ -1,0 +1,226 @@
+"""The read-only JSON API: cycles, who has reported, and the provincial totals.
+
+Scoped exactly like the pages, through the same selectors: no role → 404, a reporter
+sees its own organisations' rows only, the totals are for those who oversee the plan
+(reporters get 403). Figures come from `reports.figures`, never recomputed here.
+
+Every view answers GET (and HEAD) only; any other method is 405 whoever asks, checked
+before authentication so a read-only API never needs a CSRF token to say so.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.exceptions import MethodNotAllowed, NotAuthenticated, PermissionDenied
+from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from ..figures import cycle_figures, indicator_totals, previous_cycle
+from ..selectors import (
+    cycle_expected_rows,
+    cycles_visible_to,
+    get_cycle_for_user,
+    plans_overseen_by,
+    reporter_organisation_ids,
+)
+from .permissions import HasAnyRole
+from .serializers import (
+    CycleFilterSerializer,
+    CycleSerializer,
+    ErrorSerializer,
+    RollupQuerySerializer,
+    RollupSerializer,
+    StatusRowSerializer,
+)
+
+ERRORS = {
+    401: OpenApiResponse(
+        ErrorSerializer, description=_("Chưa đăng nhập / not authenticated (WWW-Authenticate)")
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer, description=_("Không có hoặc không được xem / not found or not visible")
+    ),
+    405: OpenApiResponse(ErrorSerializer, description=_("Chỉ hỗ trợ GET / GET only")),
+}
+FORBIDDEN = {
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description=_("Chỉ người theo dõi kế hoạch / only those who oversee the plan"),
+    )
+}
+
+
+class ReadOnlyAPIMixin:
+    """Basic first, so an anonymous caller gets 401 with `WWW-Authenticate: Basic` (DRF
+    takes the header from the first class); the browser's session works as well."""
+
+    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, HasAnyRole]
+    http_method_names = ["get", "head"]
+
+    def initial(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+    def permission_denied(self, request, message=None, code=None):
+        # DRF's own message for a missing login has no Vietnamese translation.
+        if request.authenticators and not request.successful_authenticator:
+            raise NotAuthenticated(
+                _(
+                    "Chưa đăng nhập: hãy gửi tên đăng nhập và mật khẩu (HTTP Basic) "
+                    "hoặc đăng nhập trên trang web."
+                )
+            )
+        super().permission_denied(request, message=message, code=code)
+
+
+class CycleAPIView(ReadOnlyAPIMixin, GenericAPIView):
+    def get_queryset(self):
+        return cycles_visible_to(self.request.user)
+
+    def get_object(self):
+        return get_cycle_for_user(self.request.user, self.kwargs["pk"])
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "overseen": self.overseen()}
+
+    def overseen(self) -> set[int]:
+        return plans_overseen_by(self.request.user)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["cycles"],
+        operation_id="cycles_list",
+        summary=_("Danh sách kỳ báo cáo / reporting cycles"),
+        description=_(
+            "Các kỳ báo cáo người dùng được xem, mới nhất trước; lọc theo `plan` (mã kế hoạch) "
+            "và `year`. Số liệu (`figures`) chỉ có với người theo dõi kế hoạch (Ban Tổ chức, "
+            "lãnh đạo, quản trị viên); báo cáo viên nhận `figures: null`.\n\n"
+            "The cycles the user may see, newest first; filter by `plan` (plan code) and "
+            "`year`. `figures` only for those who oversee the plan (reviewers, leaders, "
+            "administrators); reporters get `figures: null`."
+        ),
+        parameters=[CycleFilterSerializer],
+        responses={200: CycleSerializer(many=True), **ERRORS},
+    )
+)
+class CycleListView(CycleAPIView, ListAPIView):
+    serializer_class = CycleSerializer
+
+    def get_queryset(self):
+        query = CycleFilterSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        cycles = super().get_queryset().order_by("-year", "plan__number", "pk")
+        if "plan" in query.validated_data:
+            cycles = cycles.filter(plan__code=query.validated_data["plan"])
+        if "year" in query.validated_data:
+            cycles = cycles.filter(year=query.validated_data["year"])
+        return cycles
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["cycles"],
+        operation_id="cycles_retrieve",
+        summary=_("Một kỳ báo cáo / one reporting cycle"),
+        description=_(
+            "Như một phần tử của danh sách; 404 nếu không được xem.\n\n"
+            "Shaped like an item of the list; 404 when not visible."
+        ),
+        responses={200: CycleSerializer, **ERRORS},
+    )
+)
+class CycleDetailView(CycleAPIView):
+    serializer_class = CycleSerializer
+
+    def get(self, request, pk: int):
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["cycles"],
+        operation_id="cycles_status",
+        summary=_("Tình hình nộp báo cáo / who has reported"),
+        description=_(
+            "Mỗi đơn vị phải báo cáo trong kỳ với báo cáo của mình: quá hạn chưa gửi trước, rồi "
+            "theo mã. Ban Tổ chức, lãnh đạo và quản trị viên thấy mọi đơn vị; báo cáo viên chỉ "
+            "thấy đơn vị của mình. Số truy vấn không tăng theo số đơn vị.\n\n"
+            "Every organisation expected to report, with its report: overdue first, then by "
+            "code. Reviewers, leaders and administrators see every organisation; a reporter "
+            "sees only its own. The number of queries does not grow with the organisations."
+        ),
+        responses={200: StatusRowSerializer(many=True), **ERRORS},
+    )
+)
+class CycleStatusView(CycleAPIView):
+    serializer_class = StatusRowSerializer
+
+    def get(self, request, pk: int):
+        cycle = self.get_object()
+        rows = cycle_expected_rows(cycle)
+        if cycle.plan_id not in self.overseen():
+            mine = reporter_organisation_ids(request.user)
+            rows = [row for row in rows if row.organisation.pk in mine]
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["cycles"],
+        operation_id="cycles_rollup",
+        summary=_("Số liệu tổng hợp của kỳ / the cycle's provincial totals"),
+        description=_(
+            "Số liệu của kỳ và tổng của từng chỉ tiêu, so với kỳ trước. Mặc định chỉ cộng báo "
+            "cáo đã tiếp nhận; `include_submitted=true` cộng cả báo cáo đã gửi chưa tiếp nhận, "
+            "và câu trả lời luôn ghi rõ cách tính. Chỉ người theo dõi kế hoạch; báo cáo viên "
+            "nhận 403.\n\n"
+            "The cycle's figures and every indicator's total, with the previous cycle's. By "
+            "default only accepted reports count; `include_submitted=true` adds submitted "
+            "ones, and the answer always says which. Only for those who oversee the plan; "
+            "reporters get 403."
+        ),
+        parameters=[RollupQuerySerializer],
+        responses={200: RollupSerializer, **ERRORS, **FORBIDDEN},
+    )
+)
+class CycleRollupView(CycleAPIView):
+    serializer_class = RollupSerializer
+    pagination_class = None
+
+    def get(self, request, pk: int):
+        cycle = self.get_object()
+        if cycle.plan_id not in self.overseen():
+            raise PermissionDenied(_("Chỉ người theo dõi kế hoạch mới xem được số liệu tổng hợp."))
+        query = RollupQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        previous = previous_cycle(cycle)
+        totals = indicator_totals(
+            cycle, include_submitted=query.validated_data["include_submitted"], previous=previous
+        )
+        rollup = {
+            "cycle": cycle,
+            "previous_cycle": previous,
+            "include_submitted": totals.include_submitted,
+            "figures": cycle_figures(cycle),
+            "indicators": totals.rows,
+        }
+        return Response(self.get_serializer(rollup).data)
+
+
+class SchemaView(ReadOnlyAPIMixin, SpectacularAPIView):
+    """The OpenAPI document (YAML, or JSON with ?format=json), for the same people as the
+    API itself."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors in JSON like the rest of the API, not in the document's YAML.
+        if getattr(response, "exception", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

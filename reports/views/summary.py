@@ -1,19 +1,175 @@
-"""Placeholder while this module is written."""
+"""The yearly summary of a cycle: its page, its progress, its files, and the button that
+builds it.
 
-from django.http import Http404
+Reviewers and leaders of the plan (and administrators) read it; only reviewers start a
+build. Reporters, who can see the cycle, get 403; people with no role 404.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from ..models import ReportingCycle, SummaryStatus, YearlySummary
+from ..selectors import can_review, get_cycle_for_user, plans_overseen_by
+from ..summary import (
+    ACTIVE,
+    CONTENT_TYPES,
+    KINDS,
+    STALE_AFTER,
+    file_name,
+    pdf_renderer,
+    summary_request,
+)
 
 
-def summary_detail(request, **kwargs):
-    raise Http404
+class SummaryForm(forms.Form):
+    number = forms.CharField(
+        label=gettext_lazy("Số văn bản"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("Chỉ nhập số, ví dụ 125; văn bản sẽ ghi “Số 125-BC/TU”."),
+    )
+    include_submitted = forms.BooleanField(
+        label=gettext_lazy("Tính cả báo cáo đã gửi nhưng chưa tiếp nhận"), required=False
+    )
 
 
-def summary_start(request, **kwargs):
-    raise Http404
+def _readable_cycle(user, pk: int) -> ReportingCycle:
+    """The cycle, for reviewers and leaders of its plan; 403 for other roles, 404 else."""
+    cycle = get_cycle_for_user(user, pk)
+    if cycle.plan_id not in plans_overseen_by(user):
+        raise PermissionDenied
+    return cycle
 
 
-def summary_status(request, **kwargs):
-    raise Http404
+def _figures(summary: YearlySummary | None) -> dict | None:
+    """The figures stored with the last build, as numbers the template localises."""
+    stored = (summary.figures or {}).get("cycle") if summary else None
+    if not stored:
+        return None
+    try:
+        return {
+            key: Decimal(value) if isinstance(value, str) else value
+            for key, value in stored.items()
+        }
+    except (InvalidOperation, TypeError):
+        return None
 
 
-def summary_download(request, **kwargs):
-    raise Http404
+def _context(request, cycle: ReportingCycle) -> dict:
+    summary = YearlySummary.objects.filter(cycle=cycle).select_related("requested_by").first()
+    active = summary is not None and summary.status in ACTIVE
+    since = summary and (summary.started_at or summary.requested_at)
+    stale = active and since is not None and timezone.now() - since > STALE_AFTER
+    can_start = can_review(request.user, cycle.plan_id)
+    form = None
+    if can_start and (not active or stale):
+        form = SummaryForm(
+            initial={
+                "number": summary.number if summary else "",
+                "include_submitted": summary.include_submitted if summary else False,
+            }
+        )
+    files = []
+    if summary is not None:
+        for kind, label in (
+            ("docx", _("Tệp Word")),
+            ("xlsx", _("Tệp Excel")),
+            ("pdf", _("Tệp PDF")),
+        ):
+            stored = getattr(summary, kind)
+            if stored:
+                files.append(
+                    {"kind": kind, "label": label, "built_at": getattr(summary, f"{kind}_built_at")}
+                )
+    return {
+        "cycle": cycle,
+        "summary": summary,
+        "active": active and not stale,
+        "stale": stale,
+        "can_start": can_start,
+        "form": form,
+        "files": files,
+        "figures": _figures(summary),
+        "pdf_available": pdf_renderer() is not None,
+    }
+
+
+@require_GET
+@never_cache
+def summary_detail(request, pk: int):
+    cycle = _readable_cycle(request.user, pk)
+    return render(request, "reports/summary_detail.html", _context(request, cycle))
+
+
+@require_GET
+@never_cache
+def summary_status(request, pk: int):
+    """The status block alone: the page polls it while a build is queued or running."""
+    cycle = _readable_cycle(request.user, pk)
+    return render(request, "reports/_summary_status.html", _context(request, cycle))
+
+
+@require_POST
+def summary_start(request, pk: int):
+    cycle = get_cycle_for_user(request.user, pk, manage=True)
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("reports:summary_detail", pk=cycle.pk)
+    before = YearlySummary.objects.filter(cycle=cycle).values_list("requested_at", flat=True)
+    requested_before = before.first()
+    summary = summary_request(
+        cycle=cycle,
+        actor=request.user,
+        include_submitted=form.cleaned_data["include_submitted"],
+        number=form.cleaned_data["number"],
+    )
+    summary.refresh_from_db()  # the job was sent on commit; the broker may have refused it
+    if summary.status == SummaryStatus.FAILED:
+        messages.error(request, summary.error)
+    elif summary.requested_at == requested_before:
+        messages.info(request, _("Báo cáo tổng hợp đang được lập; vui lòng chờ."))
+    else:
+        messages.success(
+            request,
+            _("Đã gửi yêu cầu lập báo cáo tổng hợp năm %(year)s; trang sẽ tự cập nhật tiến độ.")
+            % {"year": cycle.year},
+        )
+    return redirect("reports:summary_detail", pk=cycle.pk)
+
+
+@require_GET
+def summary_download(request, pk: int, kind: str):
+    if kind not in KINDS:
+        raise Http404
+    cycle = _readable_cycle(request.user, pk)
+    summary = YearlySummary.objects.filter(cycle=cycle).first()
+    stored = getattr(summary, kind) if summary is not None else None
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=file_name(cycle.year, kind),
+        content_type=CONTENT_TYPES[kind],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

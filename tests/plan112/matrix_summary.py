@@ -1,0 +1,40 @@
+"""The yearly summary's pages in the permission matrix."""
+
+from django.core.files.base import ContentFile
+
+from reports.models import SummaryStatus, YearlySummary
+from tests.plan112.matrix_common import ALL_405, MANAGE_CYCLE
+
+# Reviewers and leaders of the plan (and administrators) read the summary; reporters,
+# who can see the cycle, may not; people with no role do not know it exists.
+READ_SUMMARY = {
+    "reporter": 403,
+    "other_reporter": 403,
+    "body_reporter": 403,
+    "reviewer": 200,
+    "leader": 200,
+    "admin_user": 200,
+    "outsider": 404,
+}
+
+
+def _with_word_file(w) -> dict:
+    """A built summary with its Word file, so the download can answer 200."""
+    summary, _ = YearlySummary.objects.get_or_create(
+        cycle=w["cycle"], defaults={"status": SummaryStatus.DONE, "progress": 100}
+    )
+    if not summary.docx:
+        summary.docx.save("bao-cao-tong-hop.docx", ContentFile(b"PK\x03\x04"), save=True)
+    return {"pk": w["cycle"].pk, "kind": "docx"}
+
+
+ENTRIES = {
+    "reports:summary_detail": (lambda w: {"pk": w["cycle"].pk}, READ_SUMMARY, ALL_405),
+    "reports:summary_status": (lambda w: {"pk": w["cycle"].pk}, READ_SUMMARY, ALL_405),
+    "reports:summary_start": (
+        lambda w: {"pk": w["cycle"].pk},
+        ALL_405,
+        {persona: (302 if status == 200 else status) for persona, status in MANAGE_CYCLE.items()},
+    ),
+    "reports:summary_download": (_with_word_file, READ_SUMMARY, ALL_405),
+}

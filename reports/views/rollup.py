@@ -1,11 +1,78 @@
-"""Placeholder while this module is written."""
+"""The provincial rollup of a plan for leaders (Thường trực Tỉnh ủy) and Ban Tổ chức:
+indicator totals with last year's, levels per task, organisations compared, trends.
 
-from django.http import Http404
+Leaders and reviewers of the plan read it; reporters, who can read the plan, are refused
+(403); people with no role get 404."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from tasks.models import Plan
+from tasks.selectors import get_plan_for_user
+
+from ..dashboards import Rollup, plan_cycles, plan_rollup
+from ..exports import content_disposition
+from ..selectors import plans_overseen_by
+from ..spreadsheets import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    rollup_csv,
+    rollup_filenames,
+    rollup_xlsx,
+)
+
+FORMATS = {"xlsx": (rollup_xlsx, XLSX_CONTENT_TYPE), "csv": (rollup_csv, CSV_CONTENT_TYPE)}
 
 
-def rollup(request, **kwargs):
-    raise Http404
+def _plan_overseen(request, plan_code: str) -> Plan:
+    plan = get_plan_for_user(request.user, plan_code)
+    if not request.user.is_superuser and plan.pk not in plans_overseen_by(request.user):
+        raise PermissionDenied
+    return plan
 
 
-def rollup_export(request, **kwargs):
-    raise Http404
+def _rollup(request, plan: Plan) -> Rollup | None:
+    try:
+        year = int(request.GET.get("nam", ""))
+    except ValueError:
+        year = None  # the latest year, which the page names
+    return plan_rollup(
+        plan,
+        plan_cycles(plan),
+        year=year,
+        include_submitted=request.GET.get("tinh_ca_chua_duyet") == "1",
+        indicator_code=request.GET.get("chi_tieu", ""),
+    )
+
+
+@require_GET
+def rollup(request, plan_code: str):
+    plan = _plan_overseen(request, plan_code)
+    data = _rollup(request, plan)
+    context = {"plan": plan, "rollup": data}
+    if data is not None:
+        context.update(
+            levels_chart=data.levels_chart(),
+            comparison_chart=data.comparison_chart(),
+            trend_chart=data.trend_chart(),
+            rates_chart=data.rates_chart(),
+        )
+    return render(request, "reports/rollup.html", context)
+
+
+@require_GET
+@never_cache
+def rollup_export(request, plan_code: str, fmt: str):
+    if fmt not in FORMATS:
+        raise Http404
+    plan = _plan_overseen(request, plan_code)
+    data = _rollup(request, plan)
+    if data is None:
+        raise Http404
+    write, content_type = FORMATS[fmt]
+    response = HttpResponse(write(data), content_type=content_type)
+    response["Content-Disposition"] = content_disposition(*rollup_filenames(data, fmt))
+    return response

@@ -1,0 +1,897 @@
+"""What Ban Tổ chức's dashboard of one cycle and the leaders' provincial rollup show.
+
+Pure reads. Every figure comes from ``reports.figures`` (so the pages, the spreadsheets,
+the API and the yearly summary agree); this module only lays the figures out per
+organisation, task and year. The dashboard costs a fixed number of queries whatever the
+number of organisations; the rollup a fixed number per cycle (cycles are few: one a year).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organisations.models import Organisation, OrganisationKind
+from tasks.models import Indicator, Plan, Task
+from tasks.selectors import organisations_in_scope, subplan_expected_organisations
+
+from .content import format_figure
+from .figures import (
+    CycleFigures,
+    IndicatorTotal,
+    Totals,
+    counted_statuses,
+    cycle_figures,
+    indicator_totals,
+    previous_cycle,
+)
+from .models import (
+    AnnualReport,
+    IndicatorValue,
+    Level,
+    Reminder,
+    ReminderStatus,
+    ReportingCycle,
+    ReportStatus,
+    SubPlan,
+    TaskSection,
+)
+from .selectors import cycle_expected_rows
+from .views.subplans import BADGE_CLASSES, BUCKET_LABELS, subplan_bucket, subplan_buckets
+
+# Numbers as people read them --------------------------------------------------------------
+
+MINUS = "\u2212"  # a real minus sign: a hyphen reads as a dash in Vietnamese text
+
+
+def percent_text(value: Decimal | None) -> str:
+    """85.7 → "85,7%"."""
+    if value is None:
+        return ""
+    return f"{number_format(value, decimal_pos=1, force_grouping=True)}%"
+
+
+def signed_figure_text(value: Decimal | None) -> str:
+    """A change: "+12", "−3", "0"."""
+    if value is None:
+        return ""
+    sign = "+" if value > 0 else MINUS if value < 0 else ""
+    return f"{sign}{format_figure(abs(value))}"
+
+
+def signed_percent_text(value: Decimal | None) -> str:
+    """A relative change: "+12,5%", "−3,0%"."""
+    if value is None:
+        return ""
+    sign = "+" if value > 0 else MINUS if value < 0 else ""
+    return f"{sign}{percent_text(abs(value))}"
+
+
+def as_number(value: Decimal | None) -> int | float | None:
+    """A Decimal for JSON and spreadsheets: integers stay integers."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+# The dashboard of one cycle ----------------------------------------------------------------
+
+MISSING = "missing"  # not submitted yet (no report, or a draft never sent): DESIGN §5
+NOT_STARTED = "not_started"
+
+STATUS_FILTERS = {
+    MISSING: gettext_lazy("Chưa nộp"),
+    ReportStatus.DRAFT: ReportStatus.DRAFT.label,
+    ReportStatus.SUBMITTED: ReportStatus.SUBMITTED.label,
+    ReportStatus.RETURNED: ReportStatus.RETURNED.label,
+    ReportStatus.ACCEPTED: ReportStatus.ACCEPTED.label,
+}
+
+# The doughnut's slices: every expected organisation falls in exactly one.
+STATUS_SLICES = [
+    (ReportStatus.ACCEPTED, ReportStatus.ACCEPTED.label, "#198754"),
+    (ReportStatus.SUBMITTED, gettext_lazy("Đã gửi, chờ xem xét"), "#0d6efd"),
+    (ReportStatus.RETURNED, ReportStatus.RETURNED.label, "#e0a800"),
+    (ReportStatus.DRAFT, gettext_lazy("Đang soạn, chưa gửi"), "#6c757d"),
+    (NOT_STARTED, gettext_lazy("Chưa bắt đầu"), "#ced4da"),
+]
+
+LEVEL_COLOURS = {
+    Level.GOOD: "#1a7f4b",
+    Level.FAIR: "#74c69d",
+    Level.AVERAGE: "#f2c14e",
+    Level.POOR: "#d1495b",
+}
+LEVEL_SHORT = {
+    Level.GOOD: gettext_lazy("T"),
+    Level.FAIR: gettext_lazy("K"),
+    Level.AVERAGE: gettext_lazy("TB"),
+    Level.POOR: gettext_lazy("CĐ"),
+}
+
+
+@dataclass(frozen=True)
+class LastReminder:
+    at: dt.datetime
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(ReminderStatus(self.status).label)
+
+
+@dataclass
+class OrganisationRow:
+    """One expected organisation on the dashboard."""
+
+    organisation: Organisation
+    report: AnnualReport | None
+    deadline: dt.datetime
+    today: dt.date
+    reminder: LastReminder | None = None
+
+    @property
+    def submitted(self) -> bool:
+        return self.report is not None and self.report.first_submitted_at is not None
+
+    @property
+    def overdue(self) -> bool:
+        """Not submitted and the due day is over."""
+        return not self.submitted and self.today > timezone.localtime(self.deadline).date()
+
+    @property
+    def late(self) -> bool:
+        return self.submitted and self.report.first_submitted_at > self.deadline
+
+    @property
+    def state(self) -> str:
+        """A key of STATUS_FILTERS other than draft: missing, or the report's status."""
+        return self.report.status if self.submitted else MISSING
+
+    @property
+    def slice(self) -> str:
+        return self.report.status if self.report is not None else NOT_STARTED
+
+    @property
+    def first_submitted_on(self) -> dt.date | None:
+        if not self.submitted:
+            return None
+        return timezone.localtime(self.report.first_submitted_at).date()
+
+    @property
+    def days_late(self) -> int | None:
+        """Days past the due day: of a late submission, or so far for a missing report."""
+        due = timezone.localtime(self.deadline).date()
+        if self.submitted:
+            return (self.first_submitted_on - due).days if self.late else None
+        return (self.today - due).days if self.overdue else None
+
+    @property
+    def submission_count(self) -> int:
+        return self.report.submission_count if self.report is not None else 0
+
+    @property
+    def status_label(self) -> str:
+        if self.report is None:
+            return _("Chưa bắt đầu")
+        return self.report.get_status_display()
+
+    @property
+    def timeliness_label(self) -> str:
+        if self.submitted:
+            return _("Quá hạn") if self.late else _("Đúng hạn")
+        return _("Chưa nộp, quá hạn") if self.overdue else _("Chưa nộp")
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    kind: str  # "blank", "none" (no report), "draft", "unrated" or a Level value
+    label: str = ""
+    short: str = ""
+    url: str = ""
+
+
+@dataclass
+class HeatRow:
+    organisation: Organisation
+    cells: list[HeatCell]
+
+
+@dataclass
+class HeatMap:
+    tasks: list[Task]
+    rows: list[HeatRow]
+
+    @staticmethod
+    def legend() -> list[HeatCell]:
+        cells = [
+            HeatCell(kind=level, label=str(label), short=str(LEVEL_SHORT[level]))
+            for level, label in Level.choices
+        ]
+        return [
+            *cells,
+            HeatCell(kind="unrated", label=_("Chưa tự đánh giá"), short="?"),
+            HeatCell(kind="draft", label=_("Đang soạn, chưa gửi"), short="…"),
+            HeatCell(kind="none", label=_("Chưa có báo cáo"), short="·"),
+            HeatCell(kind="blank", label=_("Không thuộc phạm vi báo cáo")),
+        ]
+
+
+@dataclass
+class HistoryRow:
+    organisation: Organisation
+    cells: list[AnnualReport | None]
+
+
+@dataclass
+class History:
+    cycles: list[ReportingCycle]
+    rows: list[HistoryRow]
+
+
+@dataclass
+class SubPlanRow:
+    organisation: Organisation
+    subplan: SubPlan | None
+    bucket: str
+
+    @property
+    def bucket_label(self) -> str:
+        return str(BUCKET_LABELS[self.bucket])
+
+    @property
+    def badge_class(self) -> str:
+        return BADGE_CLASSES[self.bucket]
+
+
+@dataclass
+class SubPlanBucket:
+    key: str
+    label: str
+    organisations: list[Organisation]
+
+    @property
+    def count(self) -> int:
+        return len(self.organisations)
+
+    @property
+    def badge_class(self) -> str:
+        return BADGE_CLASSES[self.key]
+
+
+@dataclass
+class SubPlanCompliance:
+    due: dt.date | None
+    buckets: list[SubPlanBucket]
+    rows: list[SubPlanRow]
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    value: int | Decimal
+    text: str
+    tone: str = ""
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    key: str
+    label: str
+    count: int
+    colour: str
+
+
+@dataclass
+class Dashboard:
+    cycle: ReportingCycle
+    figures: CycleFigures
+    rows: list[OrganisationRow]  # after the filters
+    expected_rows: int
+    status_counts: list[StatusCount]
+    kinds: list[tuple[str, str]]
+    kind: str
+    status: str
+    heatmap: HeatMap
+    history: History
+    subplans: SubPlanCompliance
+    today: dt.date
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.kind or self.status)
+
+    @property
+    def status_filters(self) -> list[tuple[str, str]]:
+        return [(key, str(label)) for key, label in STATUS_FILTERS.items()]
+
+    @property
+    def cards(self) -> list[Card]:
+        f = self.figures
+        return [
+            Card(_("Phải báo cáo"), f.expected, format_figure(Decimal(f.expected))),
+            Card(_("Đã nộp"), f.actual, format_figure(Decimal(f.actual)), "primary"),
+            Card(_("Đúng hạn"), f.on_time, format_figure(Decimal(f.on_time)), "success"),
+            Card(_("Quá hạn"), f.late, format_figure(Decimal(f.late)), "warning"),
+            Card(_("Chưa nộp"), f.missing, format_figure(Decimal(f.missing)), "danger"),
+            Card(_("Đã tiếp nhận"), f.accepted, format_figure(Decimal(f.accepted)), "success"),
+        ]
+
+    @property
+    def rates(self) -> list[Card]:
+        f = self.figures
+        return [
+            Card(_("Tỷ lệ đầy đủ"), f.completeness, percent_text(f.completeness)),
+            Card(_("Tỷ lệ đúng hạn"), f.timeliness, percent_text(f.timeliness)),
+            Card(_("Tỷ lệ tiếp nhận"), f.acceptance, percent_text(f.acceptance)),
+        ]
+
+    def status_chart(self) -> dict:
+        return {
+            "kind": "doughnut",
+            "labels": [s.label for s in self.status_counts],
+            "datasets": [
+                {
+                    "label": _("Số đơn vị"),
+                    "data": [s.count for s in self.status_counts],
+                    "colors": [s.colour for s in self.status_counts],
+                }
+            ],
+        }
+
+    def rates_chart(self) -> dict:
+        return {
+            "kind": "bar",
+            "horizontal": True,
+            "percent": True,
+            "labels": [card.label for card in self.rates],
+            "datasets": [
+                {
+                    "label": _("Tỷ lệ (%)"),
+                    "data": [float(card.value) for card in self.rates],
+                    "colors": ["#0d6efd", "#198754", "#6f42c1"],
+                }
+            ],
+        }
+
+
+def _latest_reminders(cycle: ReportingCycle) -> dict[int, LastReminder]:
+    """Each organisation's latest reminder of the cycle, in one query. A reminder that
+    never went out (failed, skipped) counts from the moment it was claimed."""
+    latest: dict[int, LastReminder] = {}
+    rows = Reminder.objects.filter(cycle=cycle).values_list(
+        "organisation_id", "sent_at", "claimed_at", "status"
+    )
+    for organisation_id, sent_at, claimed_at, status in rows:
+        at = sent_at or claimed_at
+        current = latest.get(organisation_id)
+        if current is None or at > current.at:
+            latest[organisation_id] = LastReminder(at=at, status=status)
+    return latest
+
+
+def _filter_rows(rows: list[OrganisationRow], kind: str, status: str) -> list[OrganisationRow]:
+    if kind:
+        rows = [r for r in rows if r.organisation.kind == kind]
+    if status == MISSING:
+        rows = [r for r in rows if not r.submitted]
+    elif status == ReportStatus.DRAFT:
+        rows = [r for r in rows if r.report is not None and r.report.status == status]
+    elif status:
+        rows = [r for r in rows if r.submitted and r.report.status == status]
+    return rows
+
+
+def _heatmap(cycle: ReportingCycle, rows: list[OrganisationRow]) -> HeatMap:
+    """Organisations × tasks: the self-assessed level of each section. Three queries."""
+    tasks = list(cycle.plan.tasks.order_by("number"))
+    scope = organisations_in_scope(cycle.plan, [r.organisation for r in rows])
+    sections = {
+        (s["report__organisation_id"], s["task__number"]): s
+        for s in TaskSection.objects.filter(report__cycle=cycle).values(
+            "report__organisation_id", "task__number", "level", "report__status"
+        )
+    }
+    labels = dict(Level.choices)
+    result = []
+    for row in rows:
+        org = row.organisation
+        cells = []
+        for task in tasks:
+            section = sections.get((org.pk, task.number))
+            if section is None:
+                in_scope = row.report is None and task.number in scope.get(org.pk, set())
+                cells.append(
+                    HeatCell(kind="none", label=_("Chưa có báo cáo"), short="·")
+                    if in_scope
+                    else HeatCell(kind="blank")
+                )
+                continue
+            url = f"{row.report.get_absolute_url()}#nhiem-vu-{task.number}"
+            level = section["level"]
+            if section["report__status"] == ReportStatus.DRAFT:
+                label = _("Đang soạn, chưa gửi")
+                if level:
+                    label = f"{label} ({labels[level]})"
+                cells.append(HeatCell(kind="draft", label=label, short="…", url=url))
+            elif level in labels:
+                cells.append(
+                    HeatCell(
+                        kind=level,
+                        label=str(labels[level]),
+                        short=str(LEVEL_SHORT[level]),
+                        url=url,
+                    )
+                )
+            else:
+                cells.append(
+                    HeatCell(kind="unrated", label=_("Chưa tự đánh giá"), short="?", url=url)
+                )
+        result.append(HeatRow(organisation=org, cells=cells))
+    return HeatMap(tasks=tasks, rows=result)
+
+
+def _history(cycle: ReportingCycle, rows: list[OrganisationRow]) -> History:
+    """Organisations × years: each year's report status. Two queries."""
+    cycles = list(ReportingCycle.objects.filter(plan_id=cycle.plan_id).order_by("year"))
+    by_id = {c.pk: c for c in cycles}
+    by_id[cycle.pk] = cycle
+    cycles = [by_id[c.pk] for c in cycles]
+    reports = {}
+    for report in AnnualReport.objects.filter(cycle__plan_id=cycle.plan_id).only(
+        "pk", "cycle_id", "organisation_id", "status", "first_submitted_at"
+    ):
+        report.cycle = by_id[report.cycle_id]  # so on_time needs no query
+        reports[(report.organisation_id, report.cycle_id)] = report
+    return History(
+        cycles=cycles,
+        rows=[
+            HistoryRow(
+                organisation=row.organisation,
+                cells=[reports.get((row.organisation.pk, c.pk)) for c in cycles],
+            )
+            for row in rows
+        ],
+    )
+
+
+def subplan_compliance(plan: Plan, today: dt.date) -> SubPlanCompliance:
+    """The plan's sub-plans in the four buckets of Vietnamese task tracking. Three
+    queries."""
+    expected = list(subplan_expected_organisations(plan, today))
+    subplans = list(SubPlan.objects.filter(plan=plan))
+    by_organisation = {s.organisation_id: s for s in subplans}
+    buckets = subplan_buckets(expected, subplans, plan.subplans_due, today)
+    return SubPlanCompliance(
+        due=plan.subplans_due,
+        buckets=[
+            SubPlanBucket(key=key, label=str(BUCKET_LABELS[key]), organisations=orgs)
+            for key, orgs in buckets.items()
+        ],
+        rows=[
+            SubPlanRow(
+                organisation=org,
+                subplan=by_organisation.get(org.pk),
+                bucket=subplan_bucket(by_organisation.get(org.pk), plan.subplans_due, today),
+            )
+            for org in expected
+        ],
+    )
+
+
+def cycle_dashboard(
+    cycle: ReportingCycle, *, kind: str = "", status: str = "", today: dt.date | None = None
+) -> Dashboard:
+    """Everything the dashboard of a cycle shows. The figures and the charts cover every
+    expected organisation; the filters (organisation kind, status) narrow the table, the
+    heat map and the history."""
+    today = today or timezone.localdate()
+    figures = cycle_figures(cycle)
+    reminders = _latest_reminders(cycle)
+    all_rows = [
+        OrganisationRow(
+            organisation=expected.organisation,
+            report=expected.report,
+            deadline=expected.deadline,
+            today=today,
+            reminder=reminders.get(expected.organisation.pk),
+        )
+        for expected in cycle_expected_rows(cycle)
+    ]
+    all_rows.sort(key=lambda r: (not r.overdue, r.organisation.code))
+    slices = dict.fromkeys((key for key, _label, _colour in STATUS_SLICES), 0)
+    for row in all_rows:
+        slices[row.slice] += 1
+    present = {r.organisation.kind for r in all_rows}
+    kinds = [(value, str(label)) for value, label in OrganisationKind.choices if value in present]
+    kind = kind if kind in present else ""
+    status = status if status in STATUS_FILTERS else ""
+    rows = _filter_rows(all_rows, kind, status)
+    return Dashboard(
+        cycle=cycle,
+        figures=figures,
+        rows=rows,
+        expected_rows=len(all_rows),
+        status_counts=[
+            StatusCount(key=key, label=str(label), count=slices[key], colour=colour)
+            for key, label, colour in STATUS_SLICES
+        ],
+        kinds=kinds,
+        kind=kind,
+        status=status,
+        heatmap=_heatmap(cycle, rows),
+        history=_history(cycle, rows),
+        subplans=subplan_compliance(cycle.plan, today),
+        today=today,
+    )
+
+
+# The provincial rollup of a plan ----------------------------------------------------------
+
+
+@dataclass
+class TotalLine:
+    """An indicator's provincial total with last year's and the change, ready to show."""
+
+    total: IndicatorTotal
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.total.indicator
+
+    @property
+    def value_text(self) -> str:
+        return format_figure(self.total.value)
+
+    @property
+    def previous_text(self) -> str:
+        return format_figure(self.total.previous)
+
+    @property
+    def change_text(self) -> str:
+        return signed_figure_text(self.total.change)
+
+    @property
+    def change_percent_text(self) -> str:
+        return signed_percent_text(self.total.change_percent)
+
+    @property
+    def trend(self) -> str:
+        change = self.total.change
+        if not change:
+            return ""
+        return "up" if change > 0 else "down"
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    key: str
+    label: str
+    count: int
+    colour: str
+
+
+@dataclass(frozen=True)
+class SectionLink:
+    organisation: str
+    level: str
+    level_label: str
+    url: str
+
+
+@dataclass
+class TaskBlock:
+    task: Task
+    lines: list[TotalLine]
+    levels: list[LevelCount]
+    sections: list[SectionLink]
+
+    @property
+    def rated(self) -> int:
+        return sum(level.count for level in self.levels)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    organisation: Organisation
+    value: Decimal | None
+    url: str
+
+    @property
+    def value_text(self) -> str:
+        return format_figure(self.value)
+
+
+@dataclass(frozen=True)
+class YearPoint:
+    cycle: ReportingCycle
+    figures: CycleFigures
+    value: Decimal | None
+
+    @property
+    def value_text(self) -> str:
+        return format_figure(self.value)
+
+    @property
+    def completeness_text(self) -> str:
+        return percent_text(self.figures.completeness)
+
+    @property
+    def timeliness_text(self) -> str:
+        return percent_text(self.figures.timeliness)
+
+
+@dataclass
+class Rollup:
+    plan: Plan
+    cycles: list[ReportingCycle]
+    cycle: ReportingCycle
+    previous: ReportingCycle | None
+    include_submitted: bool
+    totals: Totals
+    tasks: list[TaskBlock]
+    indicator: Indicator | None
+    comparison: list[ComparisonRow]
+    trend: list[YearPoint]
+
+    @property
+    def basis(self) -> str:
+        if self.include_submitted:
+            return _("Số liệu tính trên các báo cáo đã tiếp nhận và đã gửi (chưa tiếp nhận).")
+        return _("Số liệu tính trên các báo cáo đã được tiếp nhận.")
+
+    @property
+    def lines(self) -> list[TotalLine]:
+        return [line for block in self.tasks for line in block.lines]
+
+    @property
+    def figures(self) -> CycleFigures:
+        return next(p.figures for p in self.trend if p.cycle.pk == self.cycle.pk)
+
+    @property
+    def rates(self) -> list[Card]:
+        f = self.figures
+        return [
+            Card(_("Tỷ lệ đầy đủ"), f.completeness, percent_text(f.completeness)),
+            Card(_("Tỷ lệ đúng hạn"), f.timeliness, percent_text(f.timeliness)),
+            Card(_("Tỷ lệ tiếp nhận"), f.acceptance, percent_text(f.acceptance)),
+        ]
+
+    def levels_chart(self) -> dict:
+        return {
+            "kind": "bar",
+            "horizontal": True,
+            "stacked": True,
+            "labels": [_("Nhiệm vụ %(n)s") % {"n": b.task.number} for b in self.tasks],
+            "datasets": [
+                {
+                    "label": str(label),
+                    "data": [b.levels[i].count for b in self.tasks],
+                    "colors": [LEVEL_COLOURS[level]],
+                }
+                for i, (level, label) in enumerate(Level.choices)
+            ],
+        }
+
+    def comparison_chart(self) -> dict:
+        shown = [row for row in self.comparison if row.value is not None]
+        return {
+            "kind": "bar",
+            "horizontal": True,
+            "labels": [row.organisation.display_name for row in shown],
+            "datasets": [
+                {
+                    "label": self.indicator.name if self.indicator else "",
+                    "data": [as_number(row.value) for row in shown],
+                    "colors": ["#a50e0e"],
+                }
+            ],
+        }
+
+    def trend_chart(self) -> dict:
+        return {
+            "kind": "line",
+            "labels": [str(p.cycle.year) for p in self.trend],
+            "datasets": [
+                {
+                    "label": self.indicator.name if self.indicator else "",
+                    "data": [as_number(p.value) for p in self.trend],
+                    "colors": ["#a50e0e"],
+                }
+            ],
+        }
+
+    def rates_chart(self) -> dict:
+        return {
+            "kind": "line",
+            "percent": True,
+            "labels": [str(p.cycle.year) for p in self.trend],
+            "datasets": [
+                {
+                    "label": _("Tỷ lệ đầy đủ"),
+                    "data": [float(p.figures.completeness) for p in self.trend],
+                    "colors": ["#0d6efd"],
+                },
+                {
+                    "label": _("Tỷ lệ đúng hạn"),
+                    "data": [float(p.figures.timeliness) for p in self.trend],
+                    "colors": ["#198754"],
+                },
+            ],
+        }
+
+
+def _task_blocks(
+    cycle: ReportingCycle, totals: Totals, statuses: tuple[str, ...]
+) -> list[TaskBlock]:
+    """Per task: its indicators' totals, the spread of self-assessed levels among the
+    counted reports, and a link to each counted organisation's section. Two queries."""
+    tasks = list(cycle.plan.tasks.order_by("number"))
+    lines: dict[int, list[TotalLine]] = {task.pk: [] for task in tasks}
+    for total in totals.rows:
+        lines.setdefault(total.indicator.task_id, []).append(TotalLine(total))
+    sections = (
+        TaskSection.objects.filter(report__cycle=cycle, report__status__in=statuses)
+        .values(
+            "task_id",
+            "task__number",
+            "level",
+            "report_id",
+            "report__organisation__name",
+            "report__organisation__short_name",
+        )
+        .order_by("task__number", "report__organisation__code")
+    )
+    labels = dict(Level.choices)
+    counts: dict[int, dict[str, int]] = {task.pk: dict.fromkeys(Level.values, 0) for task in tasks}
+    links: dict[int, list[SectionLink]] = {task.pk: [] for task in tasks}
+    urls: dict[int, str] = {}
+    for s in sections:
+        if s["report_id"] not in urls:
+            urls[s["report_id"]] = reverse("reports:report_detail", args=[s["report_id"]])
+        if s["level"] in counts.get(s["task_id"], {}):
+            counts[s["task_id"]][s["level"]] += 1
+        links.setdefault(s["task_id"], []).append(
+            SectionLink(
+                organisation=s["report__organisation__short_name"]
+                or s["report__organisation__name"],
+                level=s["level"],
+                level_label=str(labels.get(s["level"], _("Chưa tự đánh giá"))),
+                url=f"{urls[s['report_id']]}#nhiem-vu-{s['task__number']}",
+            )
+        )
+    return [
+        TaskBlock(
+            task=task,
+            lines=lines[task.pk],
+            levels=[
+                LevelCount(
+                    key=level,
+                    label=str(label),
+                    count=counts[task.pk][level],
+                    colour=LEVEL_COLOURS[level],
+                )
+                for level, label in Level.choices
+            ],
+            sections=links[task.pk],
+        )
+        for task in tasks
+    ]
+
+
+def _comparison(
+    cycle: ReportingCycle, indicator: Indicator | None, statuses: tuple[str, ...]
+) -> list[ComparisonRow]:
+    """Each counted organisation's figure for one indicator, largest first. One query."""
+    if indicator is None:
+        return []
+    values = (
+        IndicatorValue.objects.filter(
+            report__cycle=cycle, report__status__in=statuses, indicator=indicator
+        )
+        .select_related("report__organisation")
+        .order_by("report__organisation__code")
+    )
+    rows = [
+        ComparisonRow(
+            organisation=v.report.organisation, value=v.value, url=v.report.get_absolute_url()
+        )
+        for v in values
+    ]
+    rows.sort(key=lambda r: (r.value is None, -(r.value or 0)))
+    return rows
+
+
+def plan_cycles(plan: Plan) -> list[ReportingCycle]:
+    """The plan's cycles, oldest first."""
+    cycles = list(ReportingCycle.objects.filter(plan=plan).order_by("year"))
+    for cycle in cycles:
+        cycle.plan = plan
+    return cycles
+
+
+def plan_rollup(
+    plan: Plan,
+    cycles: list[ReportingCycle],
+    *,
+    year: int | None = None,
+    include_submitted: bool = False,
+    indicator_code: str = "",
+) -> Rollup | None:
+    """The provincial rollup of a plan for one year (the latest when the year is not one
+    of the plan's cycles); None when the plan has no cycle yet."""
+    if not cycles:
+        return None
+    cycle = next((c for c in cycles if c.year == year), cycles[-1])
+    previous = previous_cycle(cycle)
+    totals = indicator_totals(cycle, include_submitted=include_submitted, previous=previous)
+    statuses = counted_statuses(include_submitted)
+    by_code = totals.by_code()
+    chosen = by_code.get(indicator_code) or (totals.rows[0] if totals.rows else None)
+    indicator = chosen.indicator if chosen else None
+    trend = []
+    for each in cycles:
+        if indicator is None:
+            value = None
+        else:
+            year_totals = (
+                totals
+                if each.pk == cycle.pk
+                else indicator_totals(each, include_submitted=include_submitted)
+            )
+            value = year_totals.by_code()[indicator.code].value
+        trend.append(YearPoint(cycle=each, figures=cycle_figures(each), value=value))
+    return Rollup(
+        plan=plan,
+        cycles=cycles,
+        cycle=cycle,
+        previous=previous,
+        include_submitted=include_submitted,
+        totals=totals,
+        tasks=_task_blocks(cycle, totals, statuses),
+        indicator=indicator,
+        comparison=_comparison(cycle, indicator, statuses),
+        trend=trend,
+    )
+
+
+@dataclass
+class OrganisationValues:
+    """Organisations × indicators for one year: the rollup's "Theo đơn vị" sheet."""
+
+    indicators: list[Indicator]
+    rows: list[tuple[Organisation, list[Decimal | None]]] = field(default_factory=list)
+
+
+def organisation_values(rollup: Rollup) -> OrganisationValues:
+    """Every counted report's figures, one row per organisation. One query."""
+    indicators = [total.indicator for total in rollup.totals.rows]
+    position = {indicator.pk: i for i, indicator in enumerate(indicators)}
+    values: QuerySet[IndicatorValue] = (
+        IndicatorValue.objects.filter(
+            report__cycle=rollup.cycle,
+            report__status__in=counted_statuses(rollup.include_submitted),
+        )
+        .select_related("report__organisation")
+        .order_by("report__organisation__code")
+    )
+    result = OrganisationValues(indicators=indicators)
+    rows: dict[int, tuple[Organisation, list[Decimal | None]]] = {}
+    for value in values:
+        organisation = value.report.organisation
+        if organisation.pk not in rows:
+            rows[organisation.pk] = (organisation, [None] * len(indicators))
+        if value.indicator_id in position:
+            rows[organisation.pk][1][position[value.indicator_id]] = value.value
+    result.rows = list(rows.values())
+    return result

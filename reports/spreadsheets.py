@@ -1,0 +1,392 @@
+"""The dashboard and the rollup as spreadsheets (XLSX) and CSV files.
+
+They lay out the very objects the pages show (``reports.dashboards``), so a figure in a
+file always equals the one on the screen. Numbers are stored as numbers with a number
+format, never as text, so officials can add them up; fonts follow Party documents
+(Times New Roman).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .dashboards import (
+    Dashboard,
+    OrganisationRow,
+    Rollup,
+    TotalLine,
+    as_number,
+    organisation_values,
+)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+FONT_NAME = "Times New Roman"
+BODY = Font(name=FONT_NAME, size=12)
+BOLD = Font(name=FONT_NAME, size=12, bold=True)
+TITLE = Font(name=FONT_NAME, size=14, bold=True)
+ITALIC = Font(name=FONT_NAME, size=12, italic=True)
+
+INTEGER = "#,##0"
+DECIMAL = "#,##0.00"
+PERCENT = "0.0%"
+SIGNED_PERCENT = "+0.0%;-0.0%;0.0%"
+SIGNED_INTEGER = "+#,##0;-#,##0;0"
+SIGNED_DECIMAL = "+#,##0.00;-#,##0.00;0"
+DATE = "DD/MM/YYYY"
+
+WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    format: str | None = None
+
+
+# Cells ------------------------------------------------------------------------------------
+
+
+def _fraction(percent: Decimal | None) -> float | None:
+    """85.7 (a percentage) → 0.857, shown as 85,7% by the cell's number format."""
+    if percent is None:
+        return None
+    return float(percent / 100)
+
+
+def _number_format(value: Decimal | None, *, signed: bool = False) -> str:
+    integral = value is None or value == value.to_integral_value()
+    if signed:
+        return SIGNED_INTEGER if integral else SIGNED_DECIMAL
+    return INTEGER if integral else DECIMAL
+
+
+def _put(ws: Worksheet, row: int, column: int, value, *, font=BODY, fmt=None, align=None):
+    cell = ws.cell(row=row, column=column, value=value)
+    cell.font = font
+    if fmt:
+        cell.number_format = fmt
+    if align is not None:
+        cell.alignment = align
+    return cell
+
+
+def _title(ws: Worksheet, lines: Sequence[str], width: int) -> int:
+    """Title lines across the table's width; returns the next free row."""
+    for i, text in enumerate(lines, start=1):
+        _put(ws, i, 1, text, font=TITLE if i == 1 else ITALIC)
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=max(width, 1))
+    return len(lines) + 1
+
+
+def _header(ws: Worksheet, row: int, columns: Sequence[Column], *, start: int = 1) -> None:
+    for i, column in enumerate(columns, start=start):
+        _put(ws, row, i, column.header, font=BOLD, align=HEADER_ALIGN)
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = max(
+            ws.column_dimensions[letter].width or 0, column.width
+        )
+
+
+def _row(ws: Worksheet, row: int, values: Sequence, columns: Sequence[Column]) -> None:
+    for i, (value, column) in enumerate(zip(values, columns, strict=True), start=1):
+        fmt = column.format
+        if isinstance(value, Decimal):
+            fmt = fmt or _number_format(value)
+            value = as_number(value)
+        _put(ws, row, i, value, fmt=fmt, align=WRAP)
+
+
+def _workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel reads the Vietnamese letters right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if value is None else _csv_text(value) for value in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_text(value) -> str:
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, Decimal):
+        return str(as_number(value))
+    return str(value)
+
+
+def _local_date(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
+# The dashboard ----------------------------------------------------------------------------
+
+
+def dashboard_columns() -> list[Column]:
+    return [
+        Column(_("STT"), 6, INTEGER),
+        Column(_("Đơn vị"), 38),
+        Column(_("Loại tổ chức"), 24),
+        Column(_("Trạng thái"), 16),
+        Column(_("Thời hạn"), 18),
+        Column(_("Gửi lần đầu"), 14, DATE),
+        Column(_("Số ngày quá hạn"), 12, INTEGER),
+        Column(_("Nhắc hạn gần nhất"), 14, DATE),
+        Column(_("Kết quả nhắc hạn"), 16),
+        Column(_("Số lần gửi"), 10, INTEGER),
+    ]
+
+
+def dashboard_row_values(number: int, row: OrganisationRow) -> list:
+    return [
+        number,
+        row.organisation.name,
+        row.organisation.get_kind_display(),
+        row.status_label,
+        row.timeliness_label,
+        row.first_submitted_on,
+        row.days_late,
+        _local_date(row.reminder.at) if row.reminder else None,
+        row.reminder.status_label if row.reminder else "",
+        row.submission_count,
+    ]
+
+
+def _dashboard_title(dashboard: Dashboard) -> list[str]:
+    cycle = dashboard.cycle
+    lines = [
+        _("Tình hình báo cáo năm %(year)s — Kế hoạch số %(plan)s")
+        % {"year": cycle.year, "plan": cycle.plan.number},
+        _("Hạn nộp: %(due)s. Số liệu đến ngày %(today)s.")
+        % {"due": cycle.due_on.strftime("%d/%m/%Y"), "today": dashboard.today.strftime("%d/%m/%Y")},
+    ]
+    if dashboard.filtered:
+        lines.append(
+            _("Bảng đơn vị đang lọc: %(n)s trên %(total)s đơn vị phải báo cáo.")
+            % {"n": len(dashboard.rows), "total": dashboard.expected_rows}
+        )
+    return lines
+
+
+def dashboard_xlsx(dashboard: Dashboard) -> bytes:
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = _("Tình hình báo cáo")
+    columns = dashboard_columns()
+    row = _title(ws, _dashboard_title(dashboard), len(columns))
+
+    # The counts and rates as a small table above the list (labels, then numbers), from
+    # the second column on, where the columns are wide enough for their labels.
+    for i, card in enumerate([*dashboard.cards, *dashboard.rates], start=2):
+        _put(ws, row, i, card.label, font=BOLD, align=HEADER_ALIGN)
+        if isinstance(card.value, Decimal):
+            _put(ws, row + 1, i, _fraction(card.value), fmt=PERCENT)
+        else:
+            _put(ws, row + 1, i, card.value, fmt=INTEGER)
+    row += 3
+
+    header_row = row
+    _header(ws, header_row, columns)
+    for number, item in enumerate(dashboard.rows, start=1):
+        _row(ws, header_row + number, dashboard_row_values(number, item), columns)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    ws.auto_filter.ref = (
+        f"A{header_row}:{get_column_letter(len(columns))}{header_row + len(dashboard.rows)}"
+    )
+    ws.print_title_rows = f"{header_row}:{header_row}"
+
+    _subplan_sheet(workbook, dashboard)
+    return _workbook_bytes(workbook)
+
+
+def _subplan_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
+    ws = workbook.create_sheet(_("Kế hoạch thực hiện"))
+    compliance = dashboard.subplans
+    columns = [
+        Column(_("STT"), 6, INTEGER),
+        Column(_("Đơn vị"), 38),
+        Column(_("Số hiệu kế hoạch"), 18),
+        Column(_("Ngày ban hành"), 14, DATE),
+        Column(_("Ngày đăng ký"), 14, DATE),
+        Column(_("Tình trạng"), 30),
+    ]
+    due = (
+        _("Hạn ban hành: %(due)s.") % {"due": compliance.due.strftime("%d/%m/%Y")}
+        if compliance.due
+        else _("Kế hoạch không quy định hạn ban hành kế hoạch thực hiện.")
+    )
+    row = _title(
+        ws,
+        [
+            _("Kế hoạch thực hiện của các đơn vị — Kế hoạch số %(plan)s")
+            % {"plan": dashboard.cycle.plan.number},
+            due,
+        ],
+        len(columns),
+    )
+    row += 1
+    for bucket in compliance.buckets:
+        _put(ws, row, 2, bucket.label, font=BOLD)
+        _put(ws, row, 3, bucket.count, fmt=INTEGER)
+        row += 1
+    row += 1
+    header_row = row
+    _header(ws, header_row, columns)
+    for number, item in enumerate(compliance.rows, start=1):
+        subplan = item.subplan
+        _row(
+            ws,
+            header_row + number,
+            [
+                number,
+                item.organisation.name,
+                subplan.number if subplan else "",
+                subplan.issued_on if subplan else None,
+                _local_date(subplan.registered_at) if subplan else None,
+                item.bucket_label,
+            ],
+            columns,
+        )
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+
+
+def dashboard_csv(dashboard: Dashboard) -> bytes:
+    return _csv_bytes(
+        [c.header for c in dashboard_columns()],
+        (dashboard_row_values(n, row) for n, row in enumerate(dashboard.rows, start=1)),
+    )
+
+
+def dashboard_filenames(dashboard: Dashboard, extension: str) -> tuple[str, str]:
+    cycle = dashboard.cycle
+    ascii_name = f"theo-doi-{cycle.plan.code}-{cycle.year}.{extension}"
+    full = _("Theo dõi báo cáo năm %(year)s - Kế hoạch %(plan)s") % {
+        "year": cycle.year,
+        "plan": cycle.plan.code,
+    }
+    return ascii_name, f"{full}.{extension}"
+
+
+# The rollup -------------------------------------------------------------------------------
+
+
+def rollup_columns(rollup: Rollup) -> list[Column]:
+    year = rollup.cycle.year
+    previous = rollup.previous.year if rollup.previous else None
+    return [
+        Column(_("Nhiệm vụ"), 10, INTEGER),
+        Column(_("Mã chỉ tiêu"), 22),
+        Column(_("Chỉ tiêu"), 60),
+        Column(_("Đơn vị tính"), 14),
+        Column(_("Năm %(year)s") % {"year": year}, 14),
+        Column(_("Năm %(year)s") % {"year": previous} if previous else _("Năm trước"), 14),
+        Column(_("Tăng, giảm"), 12),
+        Column(_("Tăng, giảm (%)"), 12, SIGNED_PERCENT),
+        Column(_("Số báo cáo có số liệu"), 12, INTEGER),
+    ]
+
+
+def rollup_line_values(line: TotalLine) -> list:
+    total = line.total
+    return [
+        total.indicator.task.number,
+        total.indicator.code,
+        total.indicator.name,
+        total.indicator.unit,
+        total.value,
+        total.previous,
+        total.change,
+        total.change_percent,
+        total.reports,
+    ]
+
+
+def rollup_xlsx(rollup: Rollup) -> bytes:
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = _("Chỉ tiêu")
+    columns = rollup_columns(rollup)
+    row = _title(
+        ws,
+        [
+            _("Tổng hợp kết quả thực hiện năm %(year)s — Kế hoạch số %(plan)s")
+            % {"year": rollup.cycle.year, "plan": rollup.plan.number},
+            rollup.basis,
+        ],
+        len(columns),
+    )
+    header_row = row + 1
+    _header(ws, header_row, columns)
+    for number, line in enumerate(rollup.lines, start=1):
+        values = rollup_line_values(line)
+        values[7] = _fraction(line.total.change_percent)  # shown as a percentage
+        r = header_row + number
+        _row(ws, r, values, columns)
+        change = line.total.change
+        if change is not None:
+            ws.cell(row=r, column=7).number_format = _number_format(change, signed=True)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=4)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+
+    _organisation_sheet(workbook, rollup)
+    return _workbook_bytes(workbook)
+
+
+def _organisation_sheet(workbook: Workbook, rollup: Rollup) -> None:
+    ws = workbook.create_sheet(_("Theo đơn vị"))
+    table = organisation_values(rollup)
+    columns = [Column(_("STT"), 6, INTEGER), Column(_("Đơn vị"), 34)] + [
+        Column(f"{i.name} ({i.unit})" if i.unit else i.name, 16) for i in table.indicators
+    ]
+    row = _title(
+        ws,
+        [
+            _("Số liệu của từng đơn vị năm %(year)s — Kế hoạch số %(plan)s")
+            % {"year": rollup.cycle.year, "plan": rollup.plan.number},
+            rollup.basis,
+        ],
+        min(len(columns), 10),
+    )
+    header_row = row + 1
+    _header(ws, header_row, columns)
+    ws.row_dimensions[header_row].height = 120
+    for number, (organisation, values) in enumerate(table.rows, start=1):
+        _row(ws, header_row + number, [number, organisation.name, *values], columns)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+
+
+def rollup_csv(rollup: Rollup) -> bytes:
+    return _csv_bytes(
+        [c.header for c in rollup_columns(rollup)],
+        (rollup_line_values(line) for line in rollup.lines),
+    )
+
+
+def rollup_filenames(rollup: Rollup, extension: str) -> tuple[str, str]:
+    ascii_name = f"tong-hop-{rollup.plan.code}-{rollup.cycle.year}.{extension}"
+    full = _("Tổng hợp năm %(year)s - Kế hoạch %(plan)s") % {
+        "year": rollup.cycle.year,
+        "plan": rollup.plan.code,
+    }
+    return ascii_name, f"{full}.{extension}"

@@ -20,6 +20,7 @@ from organisations.models import Organisation, User
 from tasks.models import Plan
 from tasks.selectors import tasks_reported_by
 
+from . import notify
 from .content import ReportContent, submission_errors
 from .models import (
     DEFAULT_REMINDER_OFFSETS,
@@ -289,6 +290,7 @@ def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
         raise ConcurrentEdit(AnnualReport.objects.select_related("last_saved_by").get(pk=report.pk))
     report.refresh_from_db()
     _event(report, EventKind.SUBMITTED, actor, snapshot=ReportContent.of(full).to_snapshot())
+    notify.report_event_notify(report=report, kind=EventKind.SUBMITTED, actor=actor)
     return report
 
 
@@ -332,6 +334,9 @@ def report_return(
     )
     cleaned = {str(k): v.strip() for k, v in (section_comments or {}).items() if v.strip()}
     _event(report, EventKind.RETURNED, actor, comment=comment.strip(), section_comments=cleaned)
+    notify.report_event_notify(
+        report=report, kind=EventKind.RETURNED, actor=actor, comment=comment.strip()
+    )
     return report
 
 
@@ -342,6 +347,9 @@ def report_accept(*, report: AnnualReport, actor: User, comment: str = "") -> An
         report, source=(ReportStatus.SUBMITTED,), target=ReportStatus.ACCEPTED, actor=actor
     )
     _event(report, EventKind.ACCEPTED, actor, comment=comment.strip())
+    notify.report_event_notify(
+        report=report, kind=EventKind.ACCEPTED, actor=actor, comment=comment.strip()
+    )
     return report
 
 
@@ -356,6 +364,9 @@ def report_reopen(*, report: AnnualReport, reason: str, actor: User) -> AnnualRe
     AnnualReport.objects.filter(pk=report.pk).update(accepted_at=None)
     report.refresh_from_db()
     _event(report, EventKind.REOPENED, actor, comment=reason.strip())
+    notify.report_event_notify(
+        report=report, kind=EventKind.REOPENED, actor=actor, comment=reason.strip()
+    )
     return report
 
 

@@ -13,6 +13,7 @@ from tasks.selectors import get_plan_for_user, plans_visible_to
 
 from ..forms import CycleForm
 from ..models import ReportStatus
+from ..notify import reminders_by_organisation
 from ..selectors import (
     can_review,
     cycle_expected_rows,
@@ -97,6 +98,7 @@ def cycle_detail(request, pk: int):
             "counts": counts,
             "missing": sum(1 for row in rows if row.report is None),
             "mine": reporter_organisation_ids(request.user),
+            "reminders": reminders_by_organisation(cycle) if reviewer else {},
         },
     )
 

@@ -1,19 +1,68 @@
-"""Placeholder while this module is written."""
+"""The notification centre (everyone signed in) and a reviewer's "send a reminder now"."""
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import notify
+from ..figures import expected_organisations
+from ..selectors import get_cycle_for_user
 
 
-def notification_list(request, **kwargs):
-    raise Http404
+@require_GET
+def notification_list(request):
+    """The user's notifications, newest first, 30 a page. Everyone signed in has a list,
+    even with no role: it is simply empty."""
+    page = Paginator(notify.notifications_for(request.user), 30).get_page(request.GET.get("trang"))
+    return render(request, "reports/notification_list.html", {"page": page})
 
 
-def notification_read(request, **kwargs):
-    raise Http404
+def _safe(request, url: str) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
 
 
-def notifications_read_all(request, **kwargs):
-    raise Http404
+@require_POST
+def notification_read(request, pk: int):
+    """Mark one of the user's own notifications read, then go where the form says (back
+    to the list) or, by default, to what the notification is about."""
+    notification = notify.notifications_for(request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    notify.notification_mark_read(notification=notification)
+    for target in (request.POST.get("next", ""), notification.url):
+        if _safe(request, target):
+            return redirect(target)
+    return redirect("reports:notifications")
 
 
-def reminder_send(request, **kwargs):
-    raise Http404
+@require_POST
+def notifications_read_all(request):
+    count = notify.notifications_mark_all_read(user=request.user)
+    if count:
+        messages.success(request, _("Đã đánh dấu %(n)s thông báo là đã đọc.") % {"n": count})
+    return redirect("reports:notifications")
+
+
+@require_POST
+def reminder_send(request, pk: int, code: str):
+    """Remind one organisation now (reviewers of the plan; at most once a day)."""
+    cycle = get_cycle_for_user(request.user, pk, manage=True)
+    organisation = expected_organisations(cycle).filter(code=code).first()
+    if organisation is None:
+        raise Http404
+    try:
+        notify.reminder_send_now(cycle=cycle, organisation=organisation, actor=request.user)
+    except notify.ReminderRefused as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, _("Đã gửi nhắc hạn đến %(org)s.") % {"org": organisation.name})
+    return redirect(
+        f"{reverse('reports:cycle_detail', args=[cycle.pk])}#don-vi-{organisation.code}"
+    )

@@ -1,0 +1,29 @@
+"""The notification centre (everyone signed in, each their own) and "send a reminder now"
+(reviewers of the plan)."""
+
+from reports.models import Notification
+from tests.plan112.matrix_common import ALL_405, PERSONAS, REVIEW_ACTION
+
+
+def reporters_notification(w) -> dict:
+    notification = Notification.objects.create(
+        user=w["reporter"], title="Báo cáo bị trả lại", url=w["report"].get_absolute_url()
+    )
+    return {"pk": notification.pk}
+
+
+ENTRIES = {
+    "reports:notifications": (lambda w: {}, dict.fromkeys(PERSONAS, 200), ALL_405),
+    "reports:notification_read": (
+        reporters_notification,
+        ALL_405,
+        dict.fromkeys(PERSONAS, 404) | {"reporter": 302},
+    ),
+    "reports:notifications_read_all": (lambda w: {}, ALL_405, dict.fromkeys(PERSONAS, 302)),
+    "reports:reminder_send": (
+        lambda w: {"pk": w["cycle"].pk, "code": "TV-HCL"},
+        ALL_405,
+        # Reporters of other organisations see the cycle, so they are refused, not lost.
+        REVIEW_ACTION | {"other_reporter": 403, "body_reporter": 403},
+    ),
+}

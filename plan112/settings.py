@@ -232,8 +232,6 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How many days after a cycle's due date beat builds its yearly summary.
 SUMMARY_AFTER_DUE_DAYS = int(env("SUMMARY_AFTER_DUE_DAYS", "10"))
-# A reviewer may send a manual reminder to one organisation at most this often.
-MANUAL_REMINDER_INTERVAL_HOURS = int(env("MANUAL_REMINDER_INTERVAL_HOURS", "24"))
 # Failed e-mails are retried this many times, with exponential backoff.
 EMAIL_MAX_RETRIES = int(env("EMAIL_MAX_RETRIES", "5"))
 

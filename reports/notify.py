@@ -52,7 +52,7 @@ from .models import (
     ReportingCycle,
     ReviewerDigest,
 )
-from .selectors import _top_of
+from .selectors import top_of
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def plan_reviewers(plan) -> list[User]:
     """People with a reviewer role in the plan's own province: exactly those for whom
     can_review(user, plan) holds (administrators without that role are not written to)."""
     cache: dict[int, int] = {}
-    top = _top_of(plan.issuer, cache)
+    top = top_of(plan.issuer, cache)
     memberships = (
         Membership.objects.filter(role=Role.REVIEWER, user__is_active=True)
         .select_related("user", "organisation")
@@ -167,7 +167,7 @@ def plan_reviewers(plan) -> list[User]:
     for membership in memberships:
         if membership.user_id in reviewers:
             continue
-        if _top_of(membership.organisation, cache) == top:
+        if top_of(membership.organisation, cache) == top:
             reviewers[membership.user_id] = membership.user
     return list(reviewers.values())
 

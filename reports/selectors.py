@@ -31,7 +31,7 @@ from .models import (
 )
 
 
-def _top_of(organisation: Organisation, cache: dict[int, int]) -> int:
+def top_of(organisation: Organisation, cache: dict[int, int]) -> int:
     """The id of the organisation at the top of this one's tree (a province)."""
     chain = []
     current_id, parent_id = organisation.pk, organisation.parent_id
@@ -57,10 +57,10 @@ def plans_overseen_by(user, role: str | None = None) -> set[int]:
         result = set(Plan.objects.values_list("pk", flat=True))
     elif user.is_authenticated:
         cache: dict[int, int] = {}
-        tops = {_top_of(m.organisation, cache) for m in memberships_of(user) if m.role in roles}
+        tops = {top_of(m.organisation, cache) for m in memberships_of(user) if m.role in roles}
         if tops:
             for plan in Plan.objects.select_related("issuer"):
-                if _top_of(plan.issuer, cache) in tops:
+                if top_of(plan.issuer, cache) in tops:
                     result.add(plan.pk)
     setattr(user, key, result)
     return result

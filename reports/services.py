@@ -188,6 +188,14 @@ def report_start(*, cycle: ReportingCycle, organisation: Organisation, actor: Us
         )
     if not cycle.is_open:
         raise ServiceError(_("Kỳ báo cáo đã đóng."))
+    active = (organisation.valid_from is None or organisation.valid_from <= cycle.period_end) and (
+        organisation.valid_to is None or organisation.valid_to >= cycle.period_start
+    )
+    if not active:
+        raise ServiceError(
+            _("%(org)s không hoạt động trong kỳ báo cáo này nên không phải báo cáo.")
+            % {"org": organisation.name}
+        )
     report, created = AnnualReport.objects.get_or_create(cycle=cycle, organisation=organisation)
     if not created:  # somebody else started it a moment ago
         return report

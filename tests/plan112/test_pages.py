@@ -147,3 +147,12 @@ def test_admin_is_vietnamese_and_only_for_staff(client_for, admin_user, reviewer
 
 def test_health_is_public(client, db):
     assert client.get("/health/").json() == {"status": "ok"}
+
+
+def test_every_admin_list_opens_for_an_administrator(client_for, admin_user):
+    from django.contrib import admin
+
+    client = client_for(admin_user)
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert client.get(url).status_code == 200, url

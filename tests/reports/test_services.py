@@ -283,3 +283,12 @@ def test_cycle_needs_ordered_dates_and_one_per_year(plan, reviewer):
             period_end=dt.date(2024, 12, 31), opens_on=dt.date(2024, 12, 20),
             due_on=dt.date(2024, 12, 15), closes_on=dt.date(2025, 1, 31), actor=reviewer,
         )  # fmt: skip
+
+
+def test_organisation_closed_before_the_period_cannot_start(cycle, organisations, reporter):
+    district = organisations["TV-HCL"]
+    district.valid_to = dt.date(2025, 6, 30)
+    district.save(update_fields=["valid_to"])
+    with pytest.raises(ServiceError, match="không hoạt động trong kỳ"):
+        report_start(cycle=cycle, organisation=district, actor=reporter)
+    assert not AnnualReport.objects.exists()

@@ -47,6 +47,12 @@ def browser():
 def page_for(browser, live_server):
     """A signed-in page for a user, at a viewport ('desktop' or 'phone')."""
     contexts = []
+    violations: list[str] = []
+
+    def watch(message):
+        text = message.text
+        if "Content Security Policy" in text or "Refused to" in text:
+            violations.append(text)
 
     def open_page(user, viewport: str = "desktop"):
         context = browser.new_context(
@@ -54,6 +60,7 @@ def page_for(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
+        page.on("console", watch)
         page.set_default_timeout(15_000)
         page.goto(f"{live_server.url}/dang-nhap/")
         page.get_by_label("Tên đăng nhập").fill(user.username)
@@ -65,6 +72,8 @@ def page_for(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+    # Every page must work under the Content-Security-Policy: no refused script or style.
+    assert not violations, violations
 
 
 def screenshot(page, name: str) -> Path:

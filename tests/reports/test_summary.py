@@ -488,16 +488,14 @@ def test_a_build_stuck_longer_than_any_build_can_take_may_be_requested_again(
 
 
 def test_the_queued_job_goes_through_celery_and_builds_the_summary(
-    year, reviewer, django_capture_on_commit_callbacks
+    year, reviewer, django_capture_on_commit_callbacks, settings
 ):
-    # Eager mode: .delay runs the job in-process, through Celery's own call path.
-    conf = build_yearly_summary.app.conf
-    eager, conf.task_always_eager = conf.task_always_eager, True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            summary = summary_request(cycle=year["cycle"], actor=reviewer)
-    finally:
-        conf.task_always_eager = eager
+    # Eager mode: .delay runs the job in-process, through Celery's own call path. Set
+    # through Django's settings (which Celery reads live), never on app.conf: a value
+    # written there would outlive this test and change every later one.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = summary_request(cycle=year["cycle"], actor=reviewer)
     summary.refresh_from_db()
     assert summary.status == SummaryStatus.DONE
     assert summary.progress == 100

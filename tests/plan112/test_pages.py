@@ -156,3 +156,25 @@ def test_every_admin_list_opens_for_an_administrator(client_for, admin_user):
     for model in admin.site._registry:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
+
+
+def test_error_pages_are_vietnamese(client_for, reviewer, reporter, plan):
+    client = client_for(reviewer)
+    missing = client.get("/khong-co-trang-nay/")
+    assert missing.status_code == 404
+    assert "Không tìm thấy trang" in missing.content.decode()
+    forbidden = client.get(reverse("reports:cycle_create"))
+    assert forbidden.status_code == 200  # a reviewer may; a reporter may not:
+    forbidden = client_for(reporter).get(reverse("reports:cycle_create"))
+    assert forbidden.status_code == 403
+    assert "Không có quyền thực hiện" in forbidden.content.decode()
+
+
+def test_expired_form_says_so_in_vietnamese(reporter):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reporter)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 403
+    assert "Phiên làm việc đã hết hạn" in response.content.decode()

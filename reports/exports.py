@@ -20,16 +20,25 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from organisations.models import Organisation, OrganisationKind
 
 from .content import format_figure
+from .docx_layout import (
+    SMALL_SIZE,
+    TABLE_SIZE,
+    TEXT_WIDTH,
+    add_paragraph,
+    borderless,
+    cell_line,
+    empty_cell,
+    repeat_header,
+    set_widths,
+    setup_document,
+    xml_safe,
+)
 from .models import AnnualReport
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -50,9 +59,6 @@ _COMMITTEE_KINDS = {
 }
 # Below the district the place is a commune, which no name here tells.
 _NO_PLACE_KINDS = {OrganisationKind.GRASSROOTS, OrganisationKind.CELL}
-
-# Characters XML 1.0 forbids; a pasted text can carry them and python-docx refuses them.
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -245,192 +251,33 @@ def content_disposition(ascii_name: str, full_name: str) -> str:
 
 # Word file ------------------------------------------------------------------------------
 
-FONT = "Times New Roman"
-BODY_SIZE = Pt(14)
-SMALL_SIZE = Pt(12)
-TABLE_SIZE = Pt(13)
-INDENT = Cm(1)
-PAGE_WIDTH, PAGE_HEIGHT = Cm(21), Cm(29.7)
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Cm(2), Cm(2), Cm(3), Cm(1.5)
-TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-
-
-def _xml_safe(text: str) -> str:
-    return _XML_INVALID.sub("", text or "")
-
 
 def _lines(text: str) -> list[str]:
-    return text_lines(_xml_safe(text))
-
-
-def _set_fonts(rpr) -> None:
-    """Times New Roman for every script, theme fonts removed, so Word never falls back
-    to another font for Vietnamese letters."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-        fonts.attrib.pop(qn(f"w:{attribute}"), None)
-    for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
-        fonts.set(qn(f"w:{attribute}"), FONT)
-
-
-def _set_language(rpr, tag: str = "vi-VN") -> None:
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), tag)
-
-
-def _setup(document) -> None:
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-    section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
-    section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
-
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    if defaults is not None:
-        default_rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
-        if default_rpr is not None:
-            _set_fonts(default_rpr)
-
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = BODY_SIZE
-    rpr = normal.element.get_or_add_rPr()
-    _set_fonts(rpr)
-    _set_language(rpr)
-    paragraph = normal.paragraph_format
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    paragraph.first_line_indent = INDENT
-    paragraph.space_before = Pt(0)
-    paragraph.space_after = Pt(6)
-    paragraph.line_spacing = 1.15
-
-
-def _paragraph(
-    container,
-    text: str = "",
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    underline: bool = False,
-    size=None,
-    align=None,
-    indent: bool = True,
-    space_after=None,
-    space_before=None,
-):
-    paragraph = container.add_paragraph()
-    if text:
-        run = paragraph.add_run(_xml_safe(text))
-        run.bold, run.italic, run.underline = bold or None, italic or None, underline or None
-        if size is not None:
-            run.font.size = size
-    form = paragraph.paragraph_format
-    if align is not None:
-        form.alignment = align
-    if not indent:
-        form.first_line_indent = Cm(0)
-    if space_after is not None:
-        form.space_after = space_after
-    if space_before is not None:
-        form.space_before = space_before
-    return paragraph
-
-
-def _cell_paragraph(cell, text: str = "", **options):
-    """A line in a table cell: centred, no indent, tight spacing."""
-    options.setdefault("align", WD_ALIGN_PARAGRAPH.CENTER)
-    options.setdefault("space_after", Pt(0))
-    paragraph = _paragraph(cell, text, indent=False, **options)
-    return paragraph
-
-
-def _fresh_cell(cell):
-    """A cell emptied of the blank paragraph Word requires, so lines start at the top."""
-    for paragraph in list(cell.paragraphs):
-        paragraph._element.getparent().remove(paragraph._element)
-    return cell
-
-
-# The order the schema gives the table properties; Word refuses a file that breaks it.
-_TBL_PR_ORDER = [
-    qn(f"w:{name}")
-    for name in (
-        "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
-        "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
-        "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
-    )
-]  # fmt: skip
-
-
-def _order_table_properties(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    children = list(tbl_pr)
-    rank = {tag: index for index, tag in enumerate(_TBL_PR_ORDER)}
-    children.sort(key=lambda child: rank.get(child.tag, len(rank)))
-    for child in children:
-        tbl_pr.append(child)  # appending an existing child moves it to the end
-
-
-def _borderless(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    existing = tbl_pr.find(qn("w:tblBorders"))
-    if existing is not None:
-        tbl_pr.remove(existing)
-    tbl_pr.append(borders)
-    _order_table_properties(table)
-
-
-def _widths(table, widths) -> None:
-    table.autofit = False
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-    _order_table_properties(table)
-
-
-def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
+    return text_lines(xml_safe(text))
 
 
 def _header(document, doc: ReportDocument) -> None:
     table = document.add_table(rows=1, cols=2)
-    _borderless(table)
-    _widths(table, [Cm(7), TEXT_WIDTH - Cm(7)])
-    left, right = (_fresh_cell(cell) for cell in table.rows[0].cells)
+    borderless(table)
+    set_widths(table, [Cm(7), TEXT_WIDTH - Cm(7)])
+    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
     if doc.superior:
-        _cell_paragraph(left, doc.superior)
-    _cell_paragraph(left, doc.organisation, bold=True)
-    _cell_paragraph(left, "*")
-    _cell_paragraph(right, _("ĐẢNG CỘNG SẢN VIỆT NAM"), bold=True, underline=True, size=Pt(15))
-    _cell_paragraph(right, doc.place_date, italic=True, space_before=Pt(12))
+        cell_line(left, doc.superior)
+    cell_line(left, doc.organisation, bold=True)
+    cell_line(left, "*")
+    cell_line(right, _("ĐẢNG CỘNG SẢN VIỆT NAM"), bold=True, underline=True, size=Pt(15))
+    cell_line(right, doc.place_date, italic=True, space_before=Pt(12))
 
-    _paragraph(document, indent=False, space_after=Pt(0))
-    _paragraph(
+    add_paragraph(document, indent=False, space_after=Pt(0))
+    add_paragraph(
         document, doc.title, bold=True, size=Pt(16), align=WD_ALIGN_PARAGRAPH.CENTER,
         indent=False, space_before=Pt(12), space_after=Pt(0),
     )  # fmt: skip
-    _paragraph(
+    add_paragraph(
         document, doc.subject, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
         space_after=Pt(0),
     )  # fmt: skip
-    _paragraph(document, "-----", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    add_paragraph(document, "-----", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
 
 
 def _text(document, label: str, text: str) -> None:
@@ -438,45 +285,45 @@ def _text(document, label: str, text: str) -> None:
     lines = _lines(text)
     if not lines:
         return
-    _paragraph(document, f"{label}:", bold=True, italic=True)
+    add_paragraph(document, f"{label}:", bold=True, italic=True)
     for line in lines:
-        _paragraph(document, line)
+        add_paragraph(document, line)
 
 
 def _figures(document, rows: list[FigureRow]) -> None:
     if not rows:
         return
-    _paragraph(document, _("Số liệu:"), bold=True, italic=True)
+    add_paragraph(document, _("Số liệu:"), bold=True, italic=True)
     table = document.add_table(rows=1, cols=3)
     table.style = document.styles["Table Grid"]
     widths = [TEXT_WIDTH - Cm(6.5), Cm(3.5), Cm(3)]
     headings = [_("Chỉ tiêu"), _("Đơn vị tính"), _("Số liệu")]
     for cell, heading in zip(table.rows[0].cells, headings, strict=True):
-        _cell_paragraph(_fresh_cell(cell), heading, bold=True, size=TABLE_SIZE)
-    _repeat_header(table.rows[0])
+        cell_line(empty_cell(cell), heading, bold=True, size=TABLE_SIZE)
+    repeat_header(table.rows[0])
     for row in rows:
-        name, unit, value = (_fresh_cell(cell) for cell in table.add_row().cells)
-        _cell_paragraph(name, row.name, size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT)
-        _cell_paragraph(unit, row.unit, size=TABLE_SIZE)
-        _cell_paragraph(value, row.value, size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _widths(table, widths)
-    _paragraph(document, indent=False, space_after=Pt(0))
+        name, unit, value = (empty_cell(cell) for cell in table.add_row().cells)
+        cell_line(name, row.name, size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT)
+        cell_line(unit, row.unit, size=TABLE_SIZE)
+        cell_line(value, row.value, size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    set_widths(table, widths)
+    add_paragraph(document, indent=False, space_after=Pt(0))
 
 
 def _signature(document, doc: ReportDocument) -> None:
     table = document.add_table(rows=1, cols=2)
-    _borderless(table)
-    _widths(table, [TEXT_WIDTH - Cm(8.5), Cm(8.5)])
-    left, right = (_fresh_cell(cell) for cell in table.rows[0].cells)
+    borderless(table)
+    set_widths(table, [TEXT_WIDTH - Cm(8.5), Cm(8.5)])
+    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
     left_aligned = WD_ALIGN_PARAGRAPH.LEFT
-    _cell_paragraph(left, _("Nơi nhận:"), italic=True, underline=True, align=left_aligned)
+    cell_line(left, _("Nơi nhận:"), italic=True, underline=True, align=left_aligned)
     for line in doc.recipients:
-        _cell_paragraph(left, f"- {line}", size=SMALL_SIZE, align=left_aligned)
+        cell_line(left, f"- {line}", size=SMALL_SIZE, align=left_aligned)
     if doc.signer_position:
-        _cell_paragraph(right, doc.signer_position, bold=True)
-    _cell_paragraph(right, space_after=Pt(72))  # room for the signature and the seal
+        cell_line(right, doc.signer_position, bold=True)
+    cell_line(right, space_after=Pt(72))  # room for the signature and the seal
     if doc.signer_name:
-        _cell_paragraph(right, doc.signer_name, bold=True)
+        cell_line(right, doc.signer_name, bold=True)
 
 
 def report_docx_bytes(report: AnnualReport) -> bytes:
@@ -485,29 +332,29 @@ def report_docx_bytes(report: AnnualReport) -> bytes:
     with translation.override(settings.LANGUAGE_CODE):
         doc = report_document(report)
         document = Document()
-        _setup(document)
+        setup_document(document)
         properties = document.core_properties
-        properties.title = _xml_safe(f"{doc.title} {doc.subject}")
-        properties.author = _xml_safe(report.organisation.name)
+        properties.title = xml_safe(f"{doc.title} {doc.subject}")
+        properties.author = xml_safe(report.organisation.name)
         properties.last_modified_by = properties.author
         properties.comments = ""
         properties.created = properties.modified = timezone.now()
 
         _header(document, doc)
         for section in doc.sections:
-            _paragraph(document, section.heading, bold=True, space_before=Pt(6))
+            add_paragraph(document, section.heading, bold=True, space_before=Pt(6))
             for part in section.parts:
                 _text(document, part.label, part.text)
             if section.level:
-                paragraph = _paragraph(document, f"{_('Tự đánh giá')}: ", bold=True, italic=True)
+                paragraph = add_paragraph(document, f"{_('Tự đánh giá')}: ", bold=True, italic=True)
                 paragraph.add_run(section.level)
             _figures(document, section.figures)
         for part in doc.closing_parts:
             if _lines(part.text):
-                _paragraph(document, part.label, bold=True, space_before=Pt(6))
+                add_paragraph(document, part.label, bold=True, space_before=Pt(6))
                 for line in _lines(part.text):
-                    _paragraph(document, line)
-        _paragraph(document, indent=False, space_after=Pt(0))
+                    add_paragraph(document, line)
+        add_paragraph(document, indent=False, space_after=Pt(0))
         _signature(document, doc)
 
         buffer = io.BytesIO()

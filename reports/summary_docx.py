@@ -10,7 +10,6 @@ figures of ``reports.figures``); nothing here knows a particular province or pla
 from __future__ import annotations
 
 import io
-import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -18,30 +17,25 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from .content import format_figure, level_label
-from .exports import (
-    BODY_SIZE,
-    FONT,
-    INDENT,
-    MARGIN_BOTTOM,
-    MARGIN_LEFT,
-    MARGIN_RIGHT,
-    MARGIN_TOP,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
+from .docx_layout import (
     SMALL_SIZE,
     TABLE_SIZE,
     TEXT_WIDTH,
-    place_date_line,
-    text_lines,
+    add_paragraph,
+    add_run,
+    borderless,
+    cell_line,
+    empty_cell,
+    repeat_header,
+    set_widths,
+    setup_document,
+    xml_safe,
 )
+from .exports import place_date_line, text_lines
 from .figures import IndicatorTotal
 from .models import Level
 from .summary import SummaryData, number, percent, steps
@@ -50,181 +44,29 @@ Progress = Callable[..., None]
 TITLE_SIZE = Pt(15)
 RECIPIENT_SIZE = Pt(11)
 
-# Characters XML 1.0 forbids; pasted text can carry them and python-docx refuses them.
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
 
 def _ignore(*args, **kwargs) -> None:
     return None
 
 
-def _safe(text: str) -> str:
-    return _XML_INVALID.sub("", text or "")
-
-
-# Layout helpers -------------------------------------------------------------------------
-
-
-def _fonts(rpr) -> None:
-    """Times New Roman for every script, theme fonts dropped, so Word never swaps in
-    another font for Vietnamese letters (the east-Asian slot included)."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attribute in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-        fonts.attrib.pop(qn(f"w:{attribute}"), None)
-    for attribute in ("ascii", "hAnsi", "eastAsia", "cs"):
-        fonts.set(qn(f"w:{attribute}"), FONT)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), "vi-VN")
-
-
-def _setup(document) -> None:
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-    section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
-    section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
-
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    if defaults is not None:
-        default_rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
-        if default_rpr is not None:
-            _fonts(default_rpr)
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = BODY_SIZE
-    _fonts(normal.element.get_or_add_rPr())
-    paragraph = normal.paragraph_format
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    paragraph.first_line_indent = INDENT
-    paragraph.space_before = Pt(0)
-    paragraph.space_after = Pt(6)
-    paragraph.line_spacing = 1.15
-
-
-def _run(paragraph, text: str, *, bold=False, italic=False, underline=False, size=None):
-    run = paragraph.add_run(_safe(text))
-    run.bold, run.italic, run.underline = bold or None, italic or None, underline or None
-    if size is not None:
-        run.font.size = size
-    return run
-
-
-def _paragraph(
-    container,
-    text: str = "",
-    *,
-    bold=False,
-    italic=False,
-    underline=False,
-    size=None,
-    align=None,
-    indent=True,
-    space_after=None,
-    space_before=None,
-):
-    paragraph = container.add_paragraph()
-    if text:
-        _run(paragraph, text, bold=bold, italic=italic, underline=underline, size=size)
-    form = paragraph.paragraph_format
-    if align is not None:
-        form.alignment = align
-    if not indent:
-        form.first_line_indent = Cm(0)
-    if space_after is not None:
-        form.space_after = space_after
-    if space_before is not None:
-        form.space_before = space_before
-    return paragraph
-
-
-def _cell_line(cell, text: str = "", **options):
-    """A line in a table cell: centred, no indent, tight spacing."""
-    options.setdefault("align", WD_ALIGN_PARAGRAPH.CENTER)
-    options.setdefault("space_after", Pt(0))
-    return _paragraph(cell, text, indent=False, **options)
-
-
-def _empty(cell):
-    """The cell without the blank paragraph Word puts in, so lines start at the top."""
-    for paragraph in list(cell.paragraphs):
-        paragraph._element.getparent().remove(paragraph._element)
-    return cell
-
-
-# The order the schema gives the table properties; Word refuses a file that breaks it.
-_TBL_PR_ORDER = {
-    qn(f"w:{name}"): rank
-    for rank, name in enumerate(
-        (
-            "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
-            "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
-            "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
-        )
-    )
-}  # fmt: skip
-
-
-def _order(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    for child in sorted(tbl_pr, key=lambda c: _TBL_PR_ORDER.get(c.tag, len(_TBL_PR_ORDER))):
-        tbl_pr.append(child)  # appending an existing child moves it to the end
-
-
-def _borderless(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    existing = tbl_pr.find(qn("w:tblBorders"))
-    if existing is not None:
-        tbl_pr.remove(existing)
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    tbl_pr.append(borders)
-    _order(table)
-
-
-def _widths(table, widths) -> None:
-    table.autofit = False
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-    _order(table)
-
-
-def _repeat_header(row) -> None:
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(header)
-
-
 def _heading(document, text: str) -> None:
-    _paragraph(document, text, bold=True, space_before=Pt(6))
+    add_paragraph(document, text, bold=True, space_before=Pt(6))
 
 
 def _label(document, text: str) -> None:
-    _paragraph(document, text, bold=True, italic=True)
+    add_paragraph(document, text, bold=True, italic=True)
 
 
 def _item(document, organisation: str, text: str) -> None:
     """ "- Organisation: first line", then the text's other lines as paragraphs."""
-    lines = text_lines(_safe(text))
+    lines = text_lines(xml_safe(text))
     if not lines:
         return
-    paragraph = _paragraph(document, "- ")
-    _run(paragraph, f"{organisation}:", bold=True)
-    _run(paragraph, f" {lines[0]}")
+    paragraph = add_paragraph(document, "- ")
+    add_run(paragraph, f"{organisation}:", bold=True)
+    add_run(paragraph, f" {lines[0]}")
     for line in lines[1:]:
-        _paragraph(document, line)
+        add_paragraph(document, line)
 
 
 # The document's parts -------------------------------------------------------------------
@@ -243,28 +85,28 @@ def subject(data: SummaryData) -> str:
 
 def _header(document, data: SummaryData) -> None:
     table = document.add_table(rows=1, cols=2)
-    _borderless(table)
-    _widths(table, [Cm(7), TEXT_WIDTH - Cm(7)])
-    left, right = (_empty(cell) for cell in table.rows[0].cells)
-    _cell_line(left, data.top.name.upper(), bold=True)
-    _cell_line(left, "*")
-    _cell_line(left, header_number(data))
-    _cell_line(right, _("ĐẢNG CỘNG SẢN VIỆT NAM"), bold=True, underline=True, size=TITLE_SIZE)
+    borderless(table)
+    set_widths(table, [Cm(7), TEXT_WIDTH - Cm(7)])
+    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
+    cell_line(left, data.top.name.upper(), bold=True)
+    cell_line(left, "*")
+    cell_line(left, header_number(data))
+    cell_line(right, _("ĐẢNG CỘNG SẢN VIỆT NAM"), bold=True, underline=True, size=TITLE_SIZE)
     day = timezone.localtime(data.built_at).date()
-    _cell_line(right, place_date_line(data.place, day), italic=True, space_before=Pt(12))
+    cell_line(right, place_date_line(data.place, day), italic=True, space_before=Pt(12))
 
-    _paragraph(document, indent=False, space_after=Pt(0))
+    add_paragraph(document, indent=False, space_after=Pt(0))
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph(
+    add_paragraph(
         document, _("BÁO CÁO"), bold=True, size=TITLE_SIZE, align=center, indent=False,
         space_before=Pt(12), space_after=Pt(0),
     )  # fmt: skip
-    _paragraph(document, subject(data), bold=True, align=center, indent=False, space_after=Pt(0))
-    _paragraph(document, "-----", align=center, indent=False)
+    add_paragraph(document, subject(data), bold=True, align=center, indent=False, space_after=Pt(0))
+    add_paragraph(document, "-----", align=center, indent=False)
 
 
 def _introduction(document, data: SummaryData) -> None:
-    _paragraph(
+    add_paragraph(
         document,
         _(
             "Thực hiện Kế hoạch số %(plan)s của %(issuer)s, trên cơ sở báo cáo của các đơn vị, "
@@ -305,7 +147,7 @@ def _situation(document, data: SummaryData) -> None:
         _("- Báo cáo đã được tiếp nhận: %(accepted)s/%(expected)s, đạt %(acceptance)s."),
     ]
     for line in lines:
-        _paragraph(document, line % values)
+        add_paragraph(document, line % values)
     if data.summary.include_submitted:
         basis = _(
             "Số liệu và nội dung tổng hợp ở mục II tính từ %(counted)s báo cáo đã được tiếp nhận"
@@ -315,7 +157,7 @@ def _situation(document, data: SummaryData) -> None:
         basis = _(
             "Số liệu và nội dung tổng hợp ở mục II tính từ %(counted)s báo cáo đã được tiếp nhận."
         )
-    _paragraph(document, basis % values, italic=True)
+    add_paragraph(document, basis % values, italic=True)
 
 
 def change_text(row: IndicatorTotal) -> str:
@@ -342,18 +184,18 @@ def _figures_table(document, data: SummaryData, rows: list[IndicatorTotal]) -> N
         _("Tăng/giảm"),
     ]
     for cell, heading in zip(table.rows[0].cells, headings, strict=True):
-        _cell_line(_empty(cell), heading, bold=True, size=TABLE_SIZE)
-    _repeat_header(table.rows[0])
+        cell_line(empty_cell(cell), heading, bold=True, size=TABLE_SIZE)
+    repeat_header(table.rows[0])
     right, left = WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.LEFT
     for row in rows:
-        cells = [_empty(cell) for cell in table.add_row().cells]
-        _cell_line(cells[0], row.indicator.name, size=TABLE_SIZE, align=left)
-        _cell_line(cells[1], row.indicator.unit, size=TABLE_SIZE)
-        _cell_line(cells[2], number(row.value) or "–", size=TABLE_SIZE, align=right)
-        _cell_line(cells[3], number(row.previous) or "–", size=TABLE_SIZE, align=right)
-        _cell_line(cells[4], change_text(row), size=TABLE_SIZE, align=right)
-    _widths(table, [TEXT_WIDTH - Cm(10.5), Cm(2.5), Cm(2.5), Cm(2.5), Cm(3)])
-    _paragraph(document, indent=False, space_after=Pt(0))
+        cells = [empty_cell(cell) for cell in table.add_row().cells]
+        cell_line(cells[0], row.indicator.name, size=TABLE_SIZE, align=left)
+        cell_line(cells[1], row.indicator.unit, size=TABLE_SIZE)
+        cell_line(cells[2], number(row.value) or "–", size=TABLE_SIZE, align=right)
+        cell_line(cells[3], number(row.previous) or "–", size=TABLE_SIZE, align=right)
+        cell_line(cells[4], change_text(row), size=TABLE_SIZE, align=right)
+    set_widths(table, [TEXT_WIDTH - Cm(10.5), Cm(2.5), Cm(2.5), Cm(2.5), Cm(3)])
+    add_paragraph(document, indent=False, space_after=Pt(0))
 
 
 def _letters():
@@ -373,7 +215,7 @@ def _results(document, data: SummaryData, progress: Progress) -> None:
     count = max(len(data.tasks), 1)
     for index, task in enumerate(data.tasks):
         letters = _letters()
-        _paragraph(
+        add_paragraph(
             document,
             f"{task.number}. {task.title}",
             bold=True,
@@ -399,12 +241,14 @@ def _results(document, data: SummaryData, progress: Progress) -> None:
                 levels[pending.level] += 1
             pending = next(stream, None)
         if not written:
-            _paragraph(document, _("Chưa có đơn vị nào báo cáo kết quả nhiệm vụ này."), italic=True)
+            add_paragraph(
+                document, _("Chưa có đơn vị nào báo cáo kết quả nhiệm vụ này."), italic=True
+            )
         _label(document, _("%(letter)s Hạn chế:") % {"letter": next(letters)})
         for organisation, text in limitations:
             _item(document, organisation, text)
         if not limitations:
-            _paragraph(document, _("Các đơn vị không nêu hạn chế."), italic=True)
+            add_paragraph(document, _("Các đơn vị không nêu hạn chế."), italic=True)
         if levels:
             tally = "; ".join(
                 _("%(level)s: %(count)s đơn vị")
@@ -412,7 +256,7 @@ def _results(document, data: SummaryData, progress: Progress) -> None:
                 for level in Level.values
                 if levels[level]
             )
-            _paragraph(document, _("Các đơn vị tự đánh giá — %(tally)s.") % {"tally": tally})
+            add_paragraph(document, _("Các đơn vị tự đánh giá — %(tally)s.") % {"tally": tally})
         progress(20 + 35 * (index + 1) // count)
 
 
@@ -425,22 +269,22 @@ def _late_and_missing(document, data: SummaryData) -> None:
         % {"count": number(data.figures.missing)},
     )
     for row in missing:
-        _paragraph(document, f"- {row.name}.")
+        add_paragraph(document, f"- {row.name}.")
     if not missing:
-        _paragraph(document, _("Không có."))
+        add_paragraph(document, _("Không có."))
     _label(
         document,
         _("2. Đơn vị gửi báo cáo chậm (%(count)s đơn vị):") % {"count": number(data.figures.late)},
     )
     for row in late:
         sent = date_format(timezone.localtime(row.first_submitted_at), "SHORT_DATE_FORMAT")
-        _paragraph(
+        add_paragraph(
             document,
             _("- %(name)s: gửi ngày %(sent)s, chậm %(days)s ngày.")
             % {"name": row.name, "sent": sent, "days": number(row.days_late)},
         )
     if not late:
-        _paragraph(document, _("Không có."))
+        add_paragraph(document, _("Không có."))
 
 
 def _proposals(document, data: SummaryData) -> None:
@@ -450,11 +294,11 @@ def _proposals(document, data: SummaryData) -> None:
         _item(document, organisation, text)
         written += 1
     if not written:
-        _paragraph(document, _("Các đơn vị không có kiến nghị, đề xuất."), italic=True)
+        add_paragraph(document, _("Các đơn vị không có kiến nghị, đề xuất."), italic=True)
 
 
 def _closing(document, data: SummaryData) -> None:
-    _paragraph(
+    add_paragraph(
         document,
         _(
             "Trên đây là báo cáo kết quả thực hiện Kế hoạch số %(plan)s năm %(year)s, "
@@ -463,22 +307,22 @@ def _closing(document, data: SummaryData) -> None:
         % {"plan": data.plan.number, "year": data.cycle.year},
         space_before=Pt(6),
     )
-    _paragraph(document, indent=False, space_after=Pt(0))
+    add_paragraph(document, indent=False, space_after=Pt(0))
     table = document.add_table(rows=1, cols=2)
-    _borderless(table)
-    _widths(table, [TEXT_WIDTH - Cm(8.5), Cm(8.5)])
-    left, right = (_empty(cell) for cell in table.rows[0].cells)
+    borderless(table)
+    set_widths(table, [TEXT_WIDTH - Cm(8.5), Cm(8.5)])
+    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
     flush = WD_ALIGN_PARAGRAPH.LEFT
-    _cell_line(left, _("Nơi nhận:"), bold=True, italic=True, size=SMALL_SIZE, align=flush)
+    cell_line(left, _("Nơi nhận:"), bold=True, italic=True, size=SMALL_SIZE, align=flush)
     for line in (
         _("- Thường trực Tỉnh ủy (b/c),"),
         _("- Các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy,"),
         _("- Lưu VPTU, BTCTU."),
     ):
-        _cell_line(left, line, size=RECIPIENT_SIZE, align=flush)
-    _cell_line(right, _("T/L BAN THƯỜNG VỤ"), bold=True)
-    _cell_line(right, _("TRƯỞNG BAN TỔ CHỨC"), bold=True)
-    _cell_line(right, space_after=Pt(84))  # room for the signature and the seal
+        cell_line(left, line, size=RECIPIENT_SIZE, align=flush)
+    cell_line(right, _("T/L BAN THƯỜNG VỤ"), bold=True)
+    cell_line(right, _("TRƯỞNG BAN TỔ CHỨC"), bold=True)
+    cell_line(right, space_after=Pt(84))  # room for the signature and the seal
 
 
 def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> bytes:
@@ -486,10 +330,10 @@ def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> by
     work advances (20–60)."""
     labels = steps()
     document = Document()
-    _setup(document)
+    setup_document(document)
     properties = document.core_properties
-    properties.title = _safe(f"{_('BÁO CÁO')} {subject(data)}")
-    properties.author = _safe(data.top.name)
+    properties.title = xml_safe(f"{_('BÁO CÁO')} {subject(data)}")
+    properties.author = xml_safe(data.top.name)
     properties.last_modified_by = properties.author
     properties.comments = ""
     properties.created = properties.modified = data.built_at

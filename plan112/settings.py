@@ -229,7 +229,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis in production; in the embedded default a broker made of folders on disk,
 # so a worker runs with no server installed. Folders are absolute and made at start.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://", required_in_production=True)
+CELERY_BROKER_URL = env(
+    "CELERY_BROKER_URL",
+    # The hostname means nothing to the file broker; naming one keeps kombu from warning.
+    "filesystem://localhost/",
+    required_in_production=True,
+)
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from .models import (
     EventKind,
     ReportEvent,
     ReportingCycle,
+    ReportStatus,
     SubPlan,
     TaskSection,
 )
@@ -174,7 +175,17 @@ def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | Non
     reports = (
         AnnualReport.objects.filter(cycle__plan_id__in=plans_overseen_by(user))
         .select_related("cycle__plan", "organisation", "last_saved_by")
-        .order_by("cycle__due_on", "first_submitted_at", "organisation__code")
+        .annotate(
+            # What waits for the reviewer comes first: submitted, then returned, drafts,
+            # and accepted last; the newest cycle first.
+            queue=Case(
+                When(status=ReportStatus.SUBMITTED, then=Value(0)),
+                When(status=ReportStatus.RETURNED, then=Value(1)),
+                When(status=ReportStatus.DRAFT, then=Value(2)),
+                default=Value(3),
+            )
+        )
+        .order_by("-cycle__due_on", "queue", "first_submitted_at", "organisation__code")
     )
     if cycle_id:
         reports = reports.filter(cycle_id=cycle_id)

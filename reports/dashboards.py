@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -30,6 +30,7 @@ from .figures import (
     Totals,
     counted_statuses,
     cycle_figures,
+    expected_organisations,
     indicator_totals,
     previous_cycle,
 )
@@ -44,7 +45,6 @@ from .models import (
     SubPlan,
     TaskSection,
 )
-from .selectors import cycle_expected_rows
 from .views.subplans import BADGE_CLASSES, BUCKET_LABELS, subplan_bucket, subplan_buckets
 
 # Numbers as people read them --------------------------------------------------------------
@@ -306,6 +306,15 @@ class Dashboard:
     history: History
     subplans: SubPlanCompliance
     today: dt.date
+    total_rows: int = 0  # rows after the filters, on every page
+    page: int = 1
+    pages: int = 1
+
+    @property
+    def page_numbers(self) -> list[int]:
+        """The first, the last and the pages near the current one."""
+        near = range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1)
+        return sorted({1, self.pages, *near})
 
     @property
     def filtered(self) -> bool:
@@ -365,11 +374,13 @@ class Dashboard:
         }
 
 
-def _latest_reminders(cycle: ReportingCycle) -> dict[int, LastReminder]:
-    """Each organisation's latest reminder of the cycle, in one query. A reminder that
-    never went out (failed, skipped) counts from the moment it was claimed."""
+def _latest_reminders(
+    cycle: ReportingCycle, organisation_ids: list[int]
+) -> dict[int, LastReminder]:
+    """Each listed organisation's latest reminder of the cycle, in one query. A reminder
+    that never went out (failed, skipped) counts from the moment it was claimed."""
     latest: dict[int, LastReminder] = {}
-    rows = Reminder.objects.filter(cycle=cycle).values_list(
+    rows = Reminder.objects.filter(cycle=cycle, organisation_id__in=organisation_ids).values_list(
         "organisation_id", "sent_at", "claimed_at", "status"
     )
     for organisation_id, sent_at, claimed_at, status in rows:
@@ -380,27 +391,15 @@ def _latest_reminders(cycle: ReportingCycle) -> dict[int, LastReminder]:
     return latest
 
 
-def _filter_rows(rows: list[OrganisationRow], kind: str, status: str) -> list[OrganisationRow]:
-    if kind:
-        rows = [r for r in rows if r.organisation.kind == kind]
-    if status == MISSING:
-        rows = [r for r in rows if not r.submitted]
-    elif status == ReportStatus.DRAFT:
-        rows = [r for r in rows if r.report is not None and r.report.status == status]
-    elif status:
-        rows = [r for r in rows if r.submitted and r.report.status == status]
-    return rows
-
-
 def _heatmap(cycle: ReportingCycle, rows: list[OrganisationRow]) -> HeatMap:
     """Organisations × tasks: the self-assessed level of each section. Three queries."""
     tasks = list(cycle.plan.tasks.order_by("number"))
     scope = organisations_in_scope(cycle.plan, [r.organisation for r in rows])
     sections = {
         (s["report__organisation_id"], s["task__number"]): s
-        for s in TaskSection.objects.filter(report__cycle=cycle).values(
-            "report__organisation_id", "task__number", "level", "report__status"
-        )
+        for s in TaskSection.objects.filter(
+            report__cycle=cycle, report__organisation_id__in=[r.organisation.pk for r in rows]
+        ).values("report__organisation_id", "task__number", "level", "report__status")
     }
     labels = dict(Level.choices)
     result = []
@@ -448,9 +447,9 @@ def _history(cycle: ReportingCycle, rows: list[OrganisationRow]) -> History:
     by_id[cycle.pk] = cycle
     cycles = [by_id[c.pk] for c in cycles]
     reports = {}
-    for report in AnnualReport.objects.filter(cycle__plan_id=cycle.plan_id).only(
-        "pk", "cycle_id", "organisation_id", "status", "first_submitted_at"
-    ):
+    for report in AnnualReport.objects.filter(
+        cycle__plan_id=cycle.plan_id, organisation_id__in=[r.organisation.pk for r in rows]
+    ).only("pk", "cycle_id", "organisation_id", "status", "first_submitted_at"):
         report.cycle = by_id[report.cycle_id]  # so on_time needs no query
         reports[(report.organisation_id, report.cycle_id)] = report
     return History(
@@ -489,39 +488,110 @@ def subplan_compliance(plan: Plan, today: dt.date) -> SubPlanCompliance:
     )
 
 
+PAGE_SIZE = 100  # rows of the table, heat map and history per page
+
+
+def _expected_with_report(cycle: ReportingCycle) -> QuerySet[Organisation]:
+    """The expected organisations, each with its report of the cycle joined (or NULLs)."""
+    return expected_organisations(cycle).annotate(
+        cycle_report=FilteredRelation("reports", condition=Q(reports__cycle=cycle)),
+        report_pk=F("cycle_report__pk"),
+    )
+
+
+def _status_slices(cycle: ReportingCycle, expected_count: int) -> dict[str, int]:
+    """How many expected organisations fall in each slice of the doughnut: one query."""
+    slices = dict.fromkeys((key for key, _label, _colour in STATUS_SLICES), 0)
+    counts = (
+        AnnualReport.objects.filter(
+            cycle=cycle, organisation__in=expected_organisations(cycle).values("pk")
+        )
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    for status, n in counts:
+        slices[status] += n
+    slices[NOT_STARTED] = expected_count - sum(slices.values())
+    return slices
+
+
+def _row_page(
+    cycle: ReportingCycle, *, kind: str, status: str, today: dt.date, page: int | None
+) -> tuple[list[tuple[Organisation, int | None]], int, int]:
+    """One page of (organisation, report id), overdue first then by code, filtered in
+    the database: the page, the number of rows after the filters, and the page number.
+    Without a page number, every row (the exports)."""
+    rows = _expected_with_report(cycle)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if status == MISSING:
+        rows = rows.filter(cycle_report__first_submitted_at__isnull=True)
+    elif status == ReportStatus.DRAFT:
+        rows = rows.filter(cycle_report__status=status)
+    elif status:
+        rows = rows.filter(
+            cycle_report__first_submitted_at__isnull=False, cycle_report__status=status
+        )
+    if today > timezone.localtime(cycle.deadline).date():  # overdue = not sent, due day over
+        rows = rows.order_by(
+            Case(When(cycle_report__first_submitted_at__isnull=True, then=0), default=1), "code"
+        )
+    else:
+        rows = rows.order_by("code")
+    total = rows.count()
+    if page is not None:
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(1, page), pages)
+        rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return [(org, org.report_pk) for org in rows], total, page or 1
+
+
 def cycle_dashboard(
-    cycle: ReportingCycle, *, kind: str = "", status: str = "", today: dt.date | None = None
+    cycle: ReportingCycle,
+    *,
+    kind: str = "",
+    status: str = "",
+    today: dt.date | None = None,
+    page: int | None = None,
 ) -> Dashboard:
     """Everything the dashboard of a cycle shows. The figures and the charts cover every
-    expected organisation; the filters (organisation kind, status) narrow the table, the
-    heat map and the history."""
+    expected organisation, counted in the database; the filters (organisation kind,
+    status) narrow the table, the heat map and the history, which show one page of
+    PAGE_SIZE organisations (every organisation when ``page`` is None, for the exports).
+    A fixed number of queries whatever the number of organisations."""
     today = today or timezone.localdate()
     figures = cycle_figures(cycle)
-    reminders = _latest_reminders(cycle)
-    all_rows = [
-        OrganisationRow(
-            organisation=expected.organisation,
-            report=expected.report,
-            deadline=expected.deadline,
-            today=today,
-            reminder=reminders.get(expected.organisation.pk),
-        )
-        for expected in cycle_expected_rows(cycle)
-    ]
-    all_rows.sort(key=lambda r: (not r.overdue, r.organisation.code))
-    slices = dict.fromkeys((key for key, _label, _colour in STATUS_SLICES), 0)
-    for row in all_rows:
-        slices[row.slice] += 1
-    present = {r.organisation.kind for r in all_rows}
+    slices = _status_slices(cycle, figures.expected)
+    present = set(
+        expected_organisations(cycle).order_by().values_list("kind", flat=True).distinct()
+    )
     kinds = [(value, str(label)) for value, label in OrganisationKind.choices if value in present]
     kind = kind if kind in present else ""
     status = status if status in STATUS_FILTERS else ""
-    rows = _filter_rows(all_rows, kind, status)
+    page_rows, total, page = _row_page(cycle, kind=kind, status=status, today=today, page=page)
+    organisation_ids = [org.pk for org, _report in page_rows]
+    reports = AnnualReport.objects.select_related("last_saved_by").in_bulk(
+        [pk for _org, pk in page_rows if pk is not None]
+    )
+    for report in reports.values():
+        report.cycle = cycle
+    reminders = _latest_reminders(cycle, organisation_ids)
+    rows = [
+        OrganisationRow(
+            organisation=org,
+            report=reports.get(report_pk) if report_pk is not None else None,
+            deadline=cycle.deadline,
+            today=today,
+            reminder=reminders.get(org.pk),
+        )
+        for org, report_pk in page_rows
+    ]
     return Dashboard(
         cycle=cycle,
         figures=figures,
         rows=rows,
-        expected_rows=len(all_rows),
+        expected_rows=figures.expected,
         status_counts=[
             StatusCount(key=key, label=str(label), count=slices[key], colour=colour)
             for key, label, colour in STATUS_SLICES
@@ -533,6 +603,9 @@ def cycle_dashboard(
         history=_history(cycle, rows),
         subplans=subplan_compliance(cycle.plan, today),
         today=today,
+        total_rows=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)) if len(rows) < total else 1,
     )
 
 

@@ -31,16 +31,25 @@ def _cycle_overseen(request, pk: int) -> ReportingCycle:
     return cycle
 
 
-def _dashboard(request, cycle: ReportingCycle) -> Dashboard:
+def _dashboard(request, cycle: ReportingCycle, *, paged: bool = False) -> Dashboard:
+    page = None
+    if paged:
+        try:
+            page = int(request.GET.get("trang", "1"))
+        except ValueError:
+            page = 1
     return cycle_dashboard(
-        cycle, kind=request.GET.get("loai", ""), status=request.GET.get("trang_thai", "")
+        cycle,
+        kind=request.GET.get("loai", ""),
+        status=request.GET.get("trang_thai", ""),
+        page=page,
     )
 
 
 @require_GET
 def dashboard(request, pk: int):
     cycle = _cycle_overseen(request, pk)
-    board = _dashboard(request, cycle)
+    board = _dashboard(request, cycle, paged=True)
     return render(
         request,
         "reports/dashboard.html",

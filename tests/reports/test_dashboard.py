@@ -15,7 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from organisations.models import Organisation
-from reports.dashboards import MISSING
+from reports.dashboards import MISSING, PAGE_SIZE
 from reports.figures import cycle_figures
 from reports.models import AnnualReport, Reminder, ReminderStatus, ReportStatus
 from reports.services import report_accept, report_return, report_submit, subplan_register
@@ -562,8 +562,10 @@ def test_query_count_does_not_grow_with_organisations(
     add_organisations(cycle, 200)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = get(client, url)
-    if fmt is None:
-        assert len(response.context["rows"]) == EXPECTED + 203
+    if fmt is None:  # one page of the table; the count names them all
+        assert len(response.context["rows"]) == PAGE_SIZE
+        assert response.context["board"].total_rows == EXPECTED + 203
+        assert response.context["board"].pages == -(-(EXPECTED + 203) // PAGE_SIZE)
 
 
 def test_figures_never_exceed_a_hundred_percent(client_for, reviewer, cycle, organisations):
@@ -586,3 +588,25 @@ def test_figures_never_exceed_a_hundred_percent(client_for, reviewer, cycle, org
     board = get(client_for(reviewer), dashboard_url(cycle)).context["board"]
     for card in board.rates:
         assert Decimal(0) <= card.value <= Decimal(100)
+
+
+def test_large_cycles_page_the_table_overdue_first_and_keep_the_filters(
+    client_for, reviewer, cycle, reports
+):
+    client = client_for(reviewer)
+    add_organisations(cycle, 203)
+    first = get(client, dashboard_url(cycle)).context
+    last = get(client, dashboard_url(cycle) + f"?trang={first['board'].pages}").context
+    assert first["board"].page == 1
+    assert all(row.overdue for row in first["rows"])  # overdue ones lead, across pages
+    seen = [r.organisation.code for r in first["rows"]] + [
+        r.organisation.code for r in last["rows"]
+    ]
+    assert len(set(seen)) == len(seen)
+    assert len(first["board"].heatmap.rows) == len(first["rows"])
+    assert len(first["board"].history.rows) == len(first["rows"])
+    assert first["figures"].expected == EXPECTED + 203  # the cards count every organisation
+    filtered = get(client, dashboard_url(cycle) + "?trang_thai=accepted&trang=9").context
+    assert filtered["board"].page == filtered["board"].pages == 1
+    html = get(client, dashboard_url(cycle)).content.decode()
+    assert "trang=2" in html

@@ -1,0 +1,264 @@
+"""Deadline day on loopback: 200 reporters of different organisations save and submit.
+
+    .venv/bin/python bench/load.py                    # the 50,000-organisation bench DB
+    .venv/bin/python bench/load.py --clients 50 --seconds 30
+
+Starts gunicorn on 127.0.0.1 (a free port, DEBUG off, --workers 3) against the bench
+database made by bench/run.py, signs each simulated reporter in by creating its session
+directly (its own account, password `--password`), and runs one thread per reporter:
+open the form, save a draft with a text unique to this save, again and again, then
+submit. Each client stops after `--saves` saves or when `--seconds` are up. Prints
+p50/p95/p99 and errors, then checks in the database that the text of every client's
+last acknowledged save (HTTP 302 after POST) is what the database holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/plan112_bench_50000"
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def prepare(clients: int, password: str) -> list[dict]:
+    """Reporters for `clients` draft reports of the current cycle, with sessions."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import reverse
+
+    from bench.run import full_post
+    from organisations.models import Membership, Role, User
+    from reports.models import AnnualReport, ReportingCycle, ReportStatus
+
+    cycle = ReportingCycle.objects.filter(plan__code="112-KH-TU").order_by("-year").first()
+    reports = list(
+        AnnualReport.objects.filter(cycle=cycle, status=ReportStatus.DRAFT)
+        .select_related("organisation")
+        .order_by("-pk")[:clients]
+    )
+    if len(reports) < clients:
+        sys.exit(f"Only {len(reports)} draft reports left; regenerate the bench database.")
+    sample = AnnualReport.objects.filter(status=ReportStatus.ACCEPTED).latest("pk")
+    hashed = make_password(password)
+    out = []
+    for report in reports:
+        user, _ = User.objects.get_or_create(
+            username=f"load-{report.organisation.code}", defaults={"password": hashed}
+        )
+        Membership.objects.get_or_create(
+            user=user, organisation=report.organisation, role=Role.REPORTER
+        )
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        data = full_post(report, sample)
+        data.pop("version")
+        out.append(
+            {
+                "report": report.pk,
+                "path": reverse("reports:report_edit", args=[report.pk]),
+                "session": session.session_key,
+                "cookie": settings.SESSION_COOKIE_NAME,
+                "data": data,
+            }
+        )
+    return out
+
+
+class Client(threading.Thread):
+    def __init__(self, n: int, spec: dict, port: int, saves: int, until: float, results):
+        super().__init__(daemon=True)
+        self.n, self.spec, self.port, self.saves, self.until = n, spec, port, saves, until
+        self.results = results
+        self.cookies = {spec["cookie"]: spec["session"]}
+        self.last_saved: str | None = None
+        self.submitted = False
+        self.path = spec["path"]
+
+    def request(self, method: str, path: str, body: dict | None = None):
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        payload = None
+        if body is not None:
+            payload = urllib.parse.urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://{HOST}:{self.port}{path}"
+        started = time.perf_counter()
+        try:
+            conn.request(method, path, payload, headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except OSError as exc:
+            self.results.append((method, time.perf_counter() - started, f"error {exc}"))
+            return None, ""
+        finally:
+            conn.close()
+        self.results.append((method, time.perf_counter() - started, response.status))
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response, text
+
+    def form(self) -> tuple[str, str] | None:
+        response, text = self.request("GET", self.path)
+        if response is None or response.status != 200:
+            return None
+        version = re.search(r'name="version" value="(\d+)"', text)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text)
+        if not version or not token:
+            return None
+        return version.group(1), token.group(1)
+
+    def run(self) -> None:
+        for i in range(self.saves + 1):
+            if time.monotonic() > self.until:
+                break
+            form = self.form()
+            if form is None:
+                continue
+            version, token = form
+            text = f"Tải thử: người {self.n}, lần lưu {i}, {time.time():.6f}"
+            body = self.spec["data"] | {
+                "version": version, "csrfmiddlewaretoken": token, "s1-results": text,
+            }  # fmt: skip
+            submitting = i == self.saves
+            if submitting:
+                body["submit"] = "1"
+            response, _ = self.request("POST", self.path, body)
+            if response is not None and response.status == 302:
+                self.last_saved = text
+                self.submitted = submitting
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default=os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--saves", type=int, default=8, help="saves per client before submitting")
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--password", default="tai-thu-2026")
+    args = parser.parse_args()
+    if "test" in args.database.rsplit("/", 1)[-1]:
+        sys.exit("Refusing to load a test database.")
+
+    env = dict(os.environ, DATABASE_URL=args.database, DEBUG="false", PLAN112_ENV="development")
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plan112.settings")
+    import django
+
+    django.setup()
+    specs = prepare(args.clients, args.password)
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, on loopback only
+        [str(Path(sys.executable).parent / "gunicorn"), "plan112.wsgi", "-b", f"{HOST}:{port}",
+         "--workers", str(args.workers), "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection((HOST, port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        print(f"gunicorn on {HOST}:{port}, {args.workers} workers; {len(specs)} reporters")
+        results: list = []
+        until = time.monotonic() + args.seconds
+        clients = [
+            Client(n, spec, port, args.saves, until, results) for n, spec in enumerate(specs)
+        ]
+        started = time.monotonic()
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join(timeout=args.seconds + 60)
+        elapsed = time.monotonic() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    from reports.models import AnnualReport, ReportStatus, TaskSection
+
+    times = [t for _m, t, _s in results]
+    errors = [s for _m, _t, s in results if not isinstance(s, int) or s >= 400]
+    summary = {"requests": len(results), "seconds": round(elapsed, 1), "errors": len(errors)}
+    summary["throughput_rps"] = round(len(results) / elapsed, 1)
+    for method in ("GET", "POST"):
+        subset = [t for m, t, _s in results if m == method]
+        if subset:
+            summary[method] = {
+                "n": len(subset),
+                "p50_ms": round(statistics.median(subset) * 1000, 1),
+                "p95_ms": round(percentile(subset, 95) * 1000, 1),
+                "p99_ms": round(percentile(subset, 99) * 1000, 1),
+            }
+    summary["all"] = {
+        "p50_ms": round(statistics.median(times) * 1000, 1),
+        "p95_ms": round(percentile(times, 95) * 1000, 1),
+        "p99_ms": round(percentile(times, 99) * 1000, 1),
+    }
+    held = dict(
+        TaskSection.objects.filter(
+            report_id__in=[c.spec["report"] for c in clients], task__number=1
+        ).values_list("report_id", "results")
+    )
+    statuses = dict(
+        AnnualReport.objects.filter(pk__in=[c.spec["report"] for c in clients]).values_list(
+            "pk", "status"
+        )
+    )
+    lost = [
+        c.n for c in clients if c.last_saved is not None and held[c.spec["report"]] != c.last_saved
+    ]
+    unsubmitted = [
+        c.n for c in clients if c.submitted and statuses[c.spec["report"]] != ReportStatus.SUBMITTED
+    ]
+    summary["acknowledged_clients"] = sum(c.last_saved is not None for c in clients)
+    summary["submitted"] = sum(c.submitted for c in clients)
+    summary["lost_saves"] = len(lost)
+    summary["lost_submissions"] = len(unsubmitted)
+    summary["error_samples"] = [str(e) for e in errors[:5]]
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    out = ROOT / "bench" / f"load-{time.strftime('%Y-%m-%d')}.json"
+    out.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    print(f"Written: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,477 @@
+# ruff: noqa: S603 - runs this script and manage.py with fixed arguments
+"""Server-side timings of the pages that must not slow down as the data grows.
+
+    .venv/bin/python bench/run.py                     # 150 and 50,000 organisations
+    .venv/bin/python bench/run.py --sizes 150 --runs 5
+
+For each size it uses a dedicated PostgreSQL database (`<base>_<size>`, e.g.
+plan112_bench_50000, created and filled with `generate_scale` when missing; never a test
+database), then times, in a child process with that DATABASE_URL and DEBUG off, each page
+through Django's test Client in-process (no network): warm-ups first, then `--runs`
+timed runs; query counts come from one extra run under CaptureQueriesContext and the
+Python peak allocation from one run under tracemalloc, so neither slows the timed runs.
+The yearly summary is built in its own process, whose peak RSS is its memory figure.
+
+Writes bench/results-<date>.json and bench/results-<date>.md and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_BASE = "postgres://postgres@127.0.0.1:5432/plan112_bench"
+PLAN_CODE = "112-KH-TU"
+
+
+# Orchestration (no Django here) -------------------------------------------------------------
+
+
+def database_url(base: str, size: int) -> str:
+    return f"{base}_{size}"
+
+
+def child_env(url: str, media: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DEBUG="false",
+        PLAN112_ENV="development",
+        MEDIA_ROOT=media,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def ensure_database(url: str) -> None:
+    """Create the database if it does not exist (connecting to the `postgres` one)."""
+    import psycopg2
+
+    base, _, name = url.rpartition("/")
+    if "test" in name:
+        sys.exit(f"Refusing to use {name}: benchmarks never touch test databases.")
+    conn = psycopg2.connect(f"{base}/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            print(f"  creating database {name}")
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def prepare(size: int, years: int, env: dict) -> None:
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "load_organisations", "data/organisations/tra-vinh.yaml")
+    manage(env, "load_plan", f"data/plans/{PLAN_CODE}.yaml")
+    probe = subprocess.run(
+        [PYTHON, __file__, "--probe"], cwd=ROOT, env=env, check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    existing = int(probe.stdout.strip() or 0)
+    if existing == 0:
+        manage(env, "generate_scale", "--orgs", str(size), "--years", str(years))
+    elif existing != size:
+        sys.exit(f"{env['DATABASE_URL']} holds {existing} synthetic organisations, not {size}.")
+
+
+def child(env: dict, *args: str, timeout: float | None = None) -> dict:
+    out = subprocess.run(
+        [PYTHON, __file__, *args], cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE,
+        text=True, timeout=timeout,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def summary_child(env: dict, timeout: float) -> dict:
+    """One build in its own process; a build that overruns is stopped and reported."""
+    started = time.monotonic()
+    try:
+        return child(env, "--summary", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"seconds": time.monotonic() - started, "queries": None, "maxrss_mb": None,
+                "timed_out": True}  # fmt: skip
+
+
+def machine() -> dict:
+    def run(*cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return ""
+
+    return {
+        "nproc": run("nproc"),
+        "memory": run("free", "-h").splitlines()[1:2],
+        "postgres": run("psql", "--version"),
+        "python": sys.version.split()[0],
+    }
+
+
+def table(results: dict) -> str:
+    lines = [
+        "| organisations | measurement | median ms | p95 ms | queries | peak MB | runs | note |",
+        "|---:|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for size, rows in results["sizes"].items():
+        for name, row in rows.items():
+            peak = row.get("peak_mb")
+            lines.append(
+                f"| {int(size):,} | {name} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} |"
+                f" {row.get('queries', '')} | {'' if peak is None else f'{peak:.1f}'} |"
+                f" {row['runs']} | {row.get('note', '')} |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="150,50000")
+    parser.add_argument("--years", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--summary-runs", type=int, default=1)
+    parser.add_argument("--summary-timeout", type=float, default=600, help="seconds per build")
+    parser.add_argument("--base", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_BASE))
+    parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--summary", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.probe:
+        return probe()
+    if args.measure:
+        return measure(runs=args.runs, warmup=args.warmup)
+    if args.summary:
+        return summary()
+
+    results = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine()}
+    results["settings"] = {"runs": args.runs, "warmup": args.warmup, "years": args.years}
+    results["sizes"] = {}
+    with tempfile.TemporaryDirectory(prefix="plan112-bench-") as media:
+        for size in [int(s) for s in args.sizes.split(",")]:
+            url = database_url(args.base, size)
+            print(f"== {size:,} organisations × {args.years} years — {url}", flush=True)
+            ensure_database(url)
+            env = child_env(url, media)
+            started = time.monotonic()
+            prepare(size, args.years, env)
+            print(f"  data ready in {time.monotonic() - started:.1f}s", flush=True)
+            rows = child(env, "--measure", "--runs", str(args.runs), "--warmup", str(args.warmup))
+            print(json.dumps(rows), flush=True)  # kept even if the summary build fails
+            builds = [summary_child(env, args.summary_timeout) for _ in range(args.summary_runs)]
+            seconds = sorted(b["seconds"] for b in builds)
+            timed_out = any(b.get("timed_out") for b in builds)
+            rows["yearly summary build"] = {
+                "median_ms": statistics.median(seconds) * 1000,
+                "p95_ms": seconds[-1] * 1000,
+                "queries": builds[-1]["queries"],
+                "peak_mb": max((b["maxrss_mb"] or 0) for b in builds) or None,
+                "runs": len(builds),
+                "note": f"STOPPED after {args.summary_timeout:.0f} s, unfinished"
+                if timed_out
+                else "peak = max RSS of the building process",
+            }
+            results["sizes"][str(size)] = rows
+            for name, row in rows.items():
+                print(
+                    f"  {name:<40} median {row['median_ms']:9.1f} ms  p95 {row['p95_ms']:9.1f}"
+                    f" ms  queries {row.get('queries', '-')!s:>5}  peak"
+                    f" {row.get('peak_mb') or 0:7.1f} MB",
+                    flush=True,
+                )
+    day = dt.date.today().isoformat()
+    out = ROOT / "bench" / f"results-{day}.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    md = table(results)
+    (ROOT / "bench" / f"results-{day}.md").write_text(
+        f"# Benchmark {results['date']}\n\nMachine: {results['machine']}\n\n{md}\n"
+    )
+    print()
+    print(md)
+    print(f"\nWritten: {out} and {out.with_suffix('.md')}")
+
+
+# Inside Django ------------------------------------------------------------------------------
+
+
+def django_setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plan112.settings")
+    import django
+
+    django.setup()
+
+
+def probe() -> None:
+    django_setup()
+    from organisations.models import Organisation
+
+    print(Organisation.objects.filter(code__startswith="SC-").count())
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def timed(fn, *, runs: int, warmup: int, before=None) -> dict:
+    """Median and p95 of fn(), plus its query count and Python peak allocation, each
+    taken in a separate run. ``before`` prepares each run outside the timing."""
+    import tracemalloc
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        fn(before() if before else None)
+    with CaptureQueriesContext(connection) as ctx:
+        fn(before() if before else None)
+    queries = len(ctx)
+    argument = before() if before else None
+    tracemalloc.start()
+    fn(argument)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    times = []
+    for _ in range(runs):
+        argument = before() if before else None
+        started = time.perf_counter()
+        fn(argument)
+        times.append(time.perf_counter() - started)
+    return {
+        "median_ms": statistics.median(times) * 1000,
+        "p95_ms": percentile(times, 95) * 1000,
+        "min_ms": min(times) * 1000,
+        "max_ms": max(times) * 1000,
+        "queries": queries,
+        "peak_mb": peak / 2**20,
+        "runs": runs,
+        "note": "peak = Python allocations (tracemalloc) of one request",
+    }
+
+
+def bench_users():
+    from organisations.models import Membership, Organisation, Role, User
+
+    def user(name: str, code: str, role: str) -> User:
+        account, _ = User.objects.get_or_create(username=name, defaults={"last_name": name})
+        org = Organisation.objects.get(code=code)
+        Membership.objects.get_or_create(user=account, organisation=org, role=role)
+        return account
+
+    return user("bench-reviewer", "TV-BTC", Role.REVIEWER), user(
+        "bench-leader", "TV-TT", Role.LEADER
+    )
+
+
+def reporter_for(organisation):
+    from organisations.models import Membership, Role, User
+
+    account, _ = User.objects.get_or_create(
+        username=f"bench-{organisation.code}", defaults={"last_name": organisation.code}
+    )
+    Membership.objects.get_or_create(user=account, organisation=organisation, role=Role.REPORTER)
+    return account
+
+
+def full_post(report, sample) -> dict:
+    """What the edit page posts for a complete report: the texts filled in and the figures
+    of `sample`, an accepted report (so they satisfy the plan's rules)."""
+    figures = {v.indicator.code: v.value for v in sample.values.select_related("indicator")}
+    data = {
+        "version": report.version,
+        "overall_assessment": "Đảng bộ đã triển khai nghiêm túc kế hoạch.",
+        "proposals": "Đề nghị Tỉnh ủy tăng cường tập huấn.",
+        "signer_name": "Nguyễn Văn An",
+        "signer_position": "Bí thư",
+    }
+    for section in report.sections.select_related("task"):
+        n = section.task.number
+        data |= {
+            f"s{n}-results": f"Kết quả nhiệm vụ {n}, lưu lúc {time.time():.6f}",
+            f"s{n}-limitations": "Còn hạn chế",
+            f"s{n}-causes": "Nguyên nhân khách quan",
+            f"s{n}-next_steps": "Tiếp tục thực hiện",
+            f"s{n}-level": "good",
+        }
+    for value in report.values.select_related("indicator"):
+        figure = figures.get(value.indicator.code)
+        data[f"i-{value.indicator.code}"] = "" if figure is None else str(int(figure))
+    return data
+
+
+def bare_sql(cycle_ids: list[int], cycle_id: int, runs: int) -> dict:
+    """The aggregates underneath: indicator sums over every cycle (rollup) and the
+    status counts of one cycle (dashboard), straight through a cursor."""
+    from django.db import connection
+
+    rollup_sql = """
+        SELECT r.cycle_id, v.indicator_id, SUM(v.value), AVG(v.value), MAX(v.value), COUNT(v.value)
+        FROM reports_indicatorvalue v JOIN reports_annualreport r ON r.id = v.report_id
+        WHERE r.cycle_id = ANY(%s) AND r.status = 'accepted' AND v.value IS NOT NULL
+        GROUP BY r.cycle_id, v.indicator_id"""
+    dashboard_sql = """
+        SELECT status, COUNT(*), COUNT(first_submitted_at)
+        FROM reports_annualreport WHERE cycle_id = %s GROUP BY status"""
+    out = {}
+    for name, sql, params in (
+        ("bare SQL: indicator sums, all cycles", rollup_sql, [cycle_ids]),
+        ("bare SQL: status counts, one cycle", dashboard_sql, [cycle_id]),
+    ):
+
+        def run(_arg, sql=sql, params=params):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+        out[name] = timed(run, runs=runs, warmup=2)
+        out[name]["note"] = "raw cursor"
+    return out
+
+
+def measure(*, runs: int, warmup: int) -> None:
+    django_setup()
+    from django.test import Client
+    from django.urls import reverse
+
+    from reports.models import AnnualReport, EventKind, ReportingCycle, ReportStatus
+    from tasks.models import Plan
+
+    plan = Plan.objects.get(code=PLAN_CODE)
+    cycles = list(ReportingCycle.objects.filter(plan=plan).order_by("year"))
+    current = cycles[-1]
+    reviewer, leader = bench_users()
+    client = Client()
+    results = {}
+
+    def get(url: str, expect: int = 200):
+        def run(_arg):
+            response = client.get(url)
+            assert response.status_code == expect, (url, response.status_code)
+            return response
+
+        return run
+
+    client.force_login(reviewer)
+    results["dashboard (reviewer)"] = timed(
+        get(reverse("reports:dashboard", args=[current.pk])), runs=runs, warmup=warmup
+    )
+    results["API status list (first page)"] = timed(
+        get(f"/api/v1/cycles/{current.pk}/status/"), runs=runs, warmup=warmup
+    )
+    client.force_login(leader)
+    results["rollup (leader)"] = timed(
+        get(reverse("reports:rollup", args=[plan.code])), runs=runs, warmup=warmup
+    )
+
+    # A reporter's own draft: open, save, submit. Reports an earlier bench run submitted
+    # go back to draft first, so the bench database can be measured again and again.
+    AnnualReport.objects.filter(
+        cycle=current,
+        status=ReportStatus.SUBMITTED,
+        events__kind=EventKind.SUBMITTED,
+        events__actor__username__startswith="bench-",
+    ).update(
+        status=ReportStatus.DRAFT, first_submitted_at=None, last_submitted_at=None,
+        submission_count=0,
+    )  # fmt: skip
+    drafts = list(
+        AnnualReport.objects.filter(cycle=current, status=ReportStatus.DRAFT)
+        .select_related("organisation")
+        .order_by("pk")[: runs + warmup + 5]
+    )
+    sample_of = {}
+    for kind in {d.organisation.kind for d in drafts}:
+        sample_of[kind] = AnnualReport.objects.filter(
+            status=ReportStatus.ACCEPTED, organisation__kind=kind, cycle=current
+        ).first() or AnnualReport.objects.filter(
+            status=ReportStatus.ACCEPTED, organisation__kind=kind
+        ).latest("pk")
+    saving = drafts[0]
+    client.force_login(reporter_for(saving.organisation))
+    edit = reverse("reports:report_edit", args=[saving.pk])
+    results["open report form (GET)"] = timed(get(edit), runs=runs, warmup=warmup)
+    base = full_post(saving, sample_of[saving.organisation.kind])
+
+    def save(data):
+        response = client.post(edit, data)
+        assert response.status_code == 302, response.status_code
+        assert response.url == edit, response.url
+
+    def fresh_version():
+        return base | {"version": AnnualReport.objects.get(pk=saving.pk).version}
+
+    results["save draft (POST)"] = timed(save, runs=runs, warmup=warmup, before=fresh_version)
+
+    queue = iter(drafts[1:])
+
+    def next_submission():
+        report = next(queue)
+        client.force_login(reporter_for(report.organisation))
+        return report, full_post(report, sample_of[report.organisation.kind])
+
+    def submit(arg):
+        report, data = arg
+        response = client.post(
+            reverse("reports:report_edit", args=[report.pk]), data | {"submit": "1"}
+        )
+        assert response.status_code == 302, response.status_code
+        assert AnnualReport.objects.get(pk=report.pk).status == ReportStatus.SUBMITTED
+
+    results["submit (POST)"] = timed(submit, runs=runs, warmup=warmup, before=next_submission)
+    results.update(bare_sql([c.pk for c in cycles], current.pk, runs))
+    print(json.dumps(results))
+
+
+def summary() -> None:
+    """Build the latest closed cycle's yearly summary once, in this process."""
+    import resource
+
+    django_setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from reports.models import CycleStatus, ReportingCycle, SummaryStatus, YearlySummary
+    from reports.summary import summary_build
+
+    cycle = (
+        ReportingCycle.objects.filter(plan__code=PLAN_CODE, status=CycleStatus.CLOSED)
+        .order_by("-year")
+        .first()
+    ) or ReportingCycle.objects.filter(plan__code=PLAN_CODE).order_by("-year").first()
+    summary, _ = YearlySummary.objects.update_or_create(
+        cycle=cycle,
+        defaults={"status": SummaryStatus.QUEUED, "requested_at": timezone.now(), "number": "1"},
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        built = summary_build(summary_id=summary.pk)
+        seconds = time.perf_counter() - started
+    summary.refresh_from_db()
+    if not built:
+        sys.exit(f"summary build failed: {summary.error}")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    pdf = bool(summary.pdf)
+    print(json.dumps({"seconds": seconds, "queries": len(ctx), "maxrss_mb": rss, "pdf": pdf}))
+
+
+if __name__ == "__main__":
+    main()

@@ -516,11 +516,17 @@ def _deadline_line(reminder: Reminder) -> str:
     return _("Hạn nộp %(due)s, đã quá hạn %(n)s ngày.") % {"due": due, "n": days}
 
 
-def reminders_by_organisation(cycle: ReportingCycle) -> dict[int, list[Reminder]]:
-    """Every reminder of the cycle, newest first, by organisation id: one query, for the
-    cycle page's reminder column."""
+def reminders_by_organisation(
+    cycle: ReportingCycle, organisation_ids: list[int] | None = None
+) -> dict[int, list[Reminder]]:
+    """Every reminder of the cycle (of these organisations, when given), newest first, by
+    organisation id: one query, for the reminder column of the cycle page and the
+    dashboard."""
     result: dict[int, list[Reminder]] = defaultdict(list)
-    for reminder in Reminder.objects.filter(cycle=cycle).order_by("-claimed_at", "-pk"):
+    reminders = Reminder.objects.filter(cycle=cycle)
+    if organisation_ids is not None:
+        reminders = reminders.filter(organisation_id__in=organisation_ids)
+    for reminder in reminders.order_by("-claimed_at", "-pk"):
         result[reminder.organisation_id].append(reminder)
     return dict(result)
 

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET
 from ..dashboards import Dashboard, cycle_dashboard
 from ..exports import content_disposition
 from ..models import ReportingCycle
-from ..selectors import get_cycle_for_user, plans_overseen_by
+from ..notify import reminders_by_organisation
+from ..selectors import can_review, get_cycle_for_user, plans_overseen_by
 from ..spreadsheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -50,11 +51,20 @@ def _dashboard(request, cycle: ReportingCycle, *, paged: bool = False) -> Dashbo
 def dashboard(request, pk: int):
     cycle = _cycle_overseen(request, pk)
     board = _dashboard(request, cycle, paged=True)
+    reviewer = can_review(request.user, cycle.plan_id)
     return render(
         request,
         "reports/dashboard.html",
         {
             "cycle": cycle,
+            # Reviewers see each listed organisation's reminder log and the "send now"
+            # button; leaders see the latest reminder only.
+            "can_remind": reviewer,
+            "reminders": reminders_by_organisation(
+                cycle, [row.organisation.pk for row in board.rows]
+            )
+            if reviewer
+            else {},
             "board": board,
             "figures": board.figures,
             "rows": board.rows,

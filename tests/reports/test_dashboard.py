@@ -610,3 +610,22 @@ def test_large_cycles_page_the_table_overdue_first_and_keep_the_filters(
     assert filtered["board"].page == filtered["board"].pages == 1
     html = get(client, dashboard_url(cycle)).content.decode()
     assert "trang=2" in html
+
+
+def test_reviewer_can_remind_from_the_dashboard_and_the_leader_only_reads(
+    client_for, reviewer, leader, plan
+):
+    from reports.models import Reminder
+    from tests.reports.factories import make_cycle
+
+    cycle = make_cycle(plan, reviewer, year=2031)
+    url = reverse("reports:dashboard", args=[cycle.pk])
+    page = client_for(reviewer).get(url).content.decode()
+    assert "Nhắc hạn ngay (tối đa 1 lần/ngày)" in page
+    send = reverse("reports:reminder_send", args=[cycle.pk, "TV-HCL"])
+    assert f'action="{send}"' in page
+    client_for(reviewer).post(send)
+    assert Reminder.objects.filter(cycle=cycle, organisation__code="TV-HCL").count() == 1
+    page = client_for(reviewer).get(url).content.decode()
+    assert "Nhắc ngay theo yêu cầu" in page  # the log of the organisation, on the dashboard
+    assert "Nhắc hạn ngay" not in client_for(leader).get(url).content.decode()

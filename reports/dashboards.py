@@ -45,7 +45,7 @@ from .models import (
     SubPlan,
     TaskSection,
 )
-from .views.subplans import BADGE_CLASSES, BUCKET_LABELS, subplan_bucket, subplan_buckets
+from .subplans import BADGE_CLASSES, BUCKET_LABELS, Bucket, subplan_bucket, subplan_buckets
 
 # Numbers as people read them --------------------------------------------------------------
 
@@ -255,24 +255,9 @@ class SubPlanRow:
 
 
 @dataclass
-class SubPlanBucket:
-    key: str
-    label: str
-    organisations: list[Organisation]
-
-    @property
-    def count(self) -> int:
-        return len(self.organisations)
-
-    @property
-    def badge_class(self) -> str:
-        return BADGE_CLASSES[self.key]
-
-
-@dataclass
 class SubPlanCompliance:
     due: dt.date | None
-    buckets: list[SubPlanBucket]
+    buckets: list[Bucket]
     rows: list[SubPlanRow]
 
 
@@ -474,7 +459,7 @@ def subplan_compliance(plan: Plan, today: dt.date) -> SubPlanCompliance:
     return SubPlanCompliance(
         due=plan.subplans_due,
         buckets=[
-            SubPlanBucket(key=key, label=str(BUCKET_LABELS[key]), organisations=orgs)
+            Bucket(key=key, label=str(BUCKET_LABELS[key]), organisations=orgs)
             for key, orgs in buckets.items()
         ],
         rows=[

@@ -3,8 +3,6 @@ implementation plan and registers it here; reviewers and leaders follow who has 
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django import forms
@@ -14,7 +12,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organisations.models import Organisation
@@ -24,51 +21,20 @@ from tasks.selectors import get_plan_for_user, plans_visible_to, subplan_expecte
 
 from .. import services
 from ..forms import SubPlanForm
-from ..models import SubPlan, end_of_day
+from ..models import SubPlan
 from ..selectors import plans_overseen_by, reporter_organisation_ids, subplans_visible_to
+from ..subplans import (
+    BADGE_CLASSES,
+    BUCKET_LABELS,
+    LATE,
+    ON_TIME,
+    Bucket,
+    subplan_bucket,
+    subplan_buckets,
+)
 from ..uploads import DOCX, PDF, check_upload
 
 ALLOWED_TYPES = (PDF, DOCX)
-
-# The four buckets of Vietnamese task tracking, in the order they are shown.
-ON_TIME, LATE, PENDING, OVERDUE = "on_time", "late", "pending", "overdue"
-BUCKET_LABELS = {
-    ON_TIME: gettext_lazy("Hoàn thành đúng hạn"),
-    LATE: gettext_lazy("Hoàn thành quá hạn"),
-    PENDING: gettext_lazy("Chưa hoàn thành – chưa đến hạn"),
-    OVERDUE: gettext_lazy("Chưa hoàn thành – quá hạn"),
-}
-
-
-def subplan_bucket(subplan: SubPlan | None, due: dt.date | None, today: dt.date) -> str:
-    """Which bucket one organisation falls in. Without a due date nothing is late: a
-    registered sub-plan is on time and a missing one is not due yet."""
-    if subplan is not None:
-        if due is None or subplan.registered_at <= end_of_day(due):
-            return ON_TIME
-        return LATE
-    if due is None or today <= due:
-        return PENDING
-    return OVERDUE
-
-
-def subplan_buckets(
-    expected: Iterable[Organisation],
-    subplans: Iterable[SubPlan],
-    due: dt.date | None,
-    today: dt.date,
-) -> dict[str, list[Organisation]]:
-    """The expected organisations sorted into the four buckets (every key present).
-    Pure: reads only the objects given, never the database."""
-    by_organisation = {s.organisation_id: s for s in subplans}
-    result: dict[str, list[Organisation]] = {key: [] for key in BUCKET_LABELS}
-    for organisation in expected:
-        bucket = subplan_bucket(by_organisation.get(organisation.pk), due, today)
-        result[bucket].append(organisation)
-    return result
-
-
-BADGE_CLASSES = {ON_TIME: "success", LATE: "warning", PENDING: "secondary", OVERDUE: "danger"}
 
 
 @dataclass
@@ -89,21 +55,6 @@ class Row:
     @property
     def badge_class(self) -> str:
         return BADGE_CLASSES[self.bucket]
-
-
-@dataclass
-class Bucket:
-    key: str
-    label: str
-    organisations: list[Organisation]
-
-    @property
-    def count(self) -> int:
-        return len(self.organisations)
-
-    @property
-    def badge_class(self) -> str:
-        return BADGE_CLASSES[self.key]
 
 
 @dataclass

@@ -14,8 +14,7 @@ from django.urls import reverse
 from organisations.models import Membership, Organisation, OrganisationKind, Role
 from reports.models import SubPlan
 from reports.services import subplan_register
-from reports.uploads import PDF, check_upload
-from reports.views.subplans import (
+from reports.subplans import (
     LATE,
     ON_TIME,
     OVERDUE,
@@ -23,6 +22,7 @@ from reports.views.subplans import (
     subplan_bucket,
     subplan_buckets,
 )
+from reports.uploads import PDF, check_upload
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

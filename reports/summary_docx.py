@@ -198,6 +198,21 @@ def _figures_table(document, data: SummaryData, rows: list[IndicatorTotal]) -> N
     add_paragraph(document, indent=False, space_after=Pt(0))
 
 
+# At a province's size every organisation is quoted; at a nation's, a summary quoting
+# 50,000 committees would be unreadable and slow to build. Past this many, the rest are
+# counted and left to the Excel file and the reports themselves.
+MAX_QUOTED = 150
+
+
+def _more(document, count: int, where: str) -> None:
+    if count:
+        add_paragraph(
+            document,
+            _("… và %(count)s đơn vị khác (%(where)s).") % {"count": number(count), "where": where},
+            italic=True,
+        )
+
+
 def _letters():
     for letter in "abcdefghik":
         yield f"{letter})"
@@ -228,15 +243,21 @@ def _results(document, data: SummaryData, progress: Progress) -> None:
         _label(document, _("%(letter)s Kết quả đạt được:") % {"letter": next(letters)})
         while pending is not None and pending.task_number < task.number:
             pending = next(stream, None)  # a task no longer in the plan: nothing to say
-        written = 0
+        written = more_results = more_limitations = 0
         limitations: list[tuple[str, str]] = []
         levels: Counter[str] = Counter()
         while pending is not None and pending.task_number == task.number:
             if text_lines(pending.results):
-                _item(document, pending.organisation, pending.results)
-                written += 1
+                if written < MAX_QUOTED:
+                    _item(document, pending.organisation, pending.results)
+                    written += 1
+                else:
+                    more_results += 1
             if text_lines(pending.limitations):
-                limitations.append((pending.organisation, pending.limitations))
+                if len(limitations) < MAX_QUOTED:
+                    limitations.append((pending.organisation, pending.limitations))
+                else:
+                    more_limitations += 1
             if pending.level:
                 levels[pending.level] += 1
             pending = next(stream, None)
@@ -244,11 +265,13 @@ def _results(document, data: SummaryData, progress: Progress) -> None:
             add_paragraph(
                 document, _("Chưa có đơn vị nào báo cáo kết quả nhiệm vụ này."), italic=True
             )
+        _more(document, more_results, _("xem báo cáo của từng đơn vị"))
         _label(document, _("%(letter)s Hạn chế:") % {"letter": next(letters)})
         for organisation, text in limitations:
             _item(document, organisation, text)
         if not limitations:
             add_paragraph(document, _("Các đơn vị không nêu hạn chế."), italic=True)
+        _more(document, more_limitations, _("xem báo cáo của từng đơn vị"))
         if levels:
             tally = "; ".join(
                 _("%(level)s: %(count)s đơn vị")
@@ -268,15 +291,16 @@ def _late_and_missing(document, data: SummaryData) -> None:
         _("1. Đơn vị chưa gửi báo cáo (%(count)s đơn vị):")
         % {"count": number(data.figures.missing)},
     )
-    for row in missing:
+    for row in missing[:MAX_QUOTED]:
         add_paragraph(document, f"- {row.name}.")
     if not missing:
         add_paragraph(document, _("Không có."))
+    _more(document, max(0, len(missing) - MAX_QUOTED), _("danh sách đầy đủ trong tệp Excel"))
     _label(
         document,
         _("2. Đơn vị gửi báo cáo chậm (%(count)s đơn vị):") % {"count": number(data.figures.late)},
     )
-    for row in late:
+    for row in late[:MAX_QUOTED]:
         sent = date_format(timezone.localtime(row.first_submitted_at), "SHORT_DATE_FORMAT")
         add_paragraph(
             document,
@@ -285,16 +309,21 @@ def _late_and_missing(document, data: SummaryData) -> None:
         )
     if not late:
         add_paragraph(document, _("Không có."))
+    _more(document, max(0, len(late) - MAX_QUOTED), _("danh sách đầy đủ trong tệp Excel"))
 
 
 def _proposals(document, data: SummaryData) -> None:
     _heading(document, _("IV. KIẾN NGHỊ, ĐỀ XUẤT"))
-    written = 0
+    written = more = 0
     for organisation, text in data.proposals():
-        _item(document, organisation, text)
-        written += 1
+        if written < MAX_QUOTED:
+            _item(document, organisation, text)
+            written += 1
+        else:
+            more += 1
     if not written:
         add_paragraph(document, _("Các đơn vị không có kiến nghị, đề xuất."), italic=True)
+    _more(document, more, _("xem báo cáo của từng đơn vị"))
 
 
 def _closing(document, data: SummaryData) -> None:

@@ -985,3 +985,18 @@ def test_downloading_needs_sign_in_and_get(year, client, client_for, reviewer):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert client_for(reviewer).post(url).status_code == 405
+
+
+def test_past_the_quoting_limit_the_rest_are_counted_not_quoted(year, reviewer, monkeypatch):
+    """At national size the summary names a bounded number of organisations per part and
+    counts the others (their texts stay in the reports and the Excel file)."""
+    from reports import summary_docx
+
+    monkeypatch.setattr(summary_docx, "MAX_QUOTED", 1)
+    summary = build(year["cycle"], reviewer)
+    text = "\n".join(paragraphs(summary))
+    assert summary.status == SummaryStatus.DONE, summary.error
+    # 2026 counts two accepted reports: one is quoted per task, the other counted.
+    assert "… và 1 đơn vị khác (xem báo cáo của từng đơn vị)." in text
+    # Twenty-odd organisations are missing: one is named, the rest are counted.
+    assert "đơn vị khác (danh sách đầy đủ trong tệp Excel)." in text

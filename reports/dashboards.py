@@ -269,6 +269,15 @@ class Card:
     tone: str = ""
 
 
+def rate_cards(f: CycleFigures) -> list[Card]:
+    """The three rates of a cycle, as the dashboard and the rollup both show them."""
+    return [
+        Card(_("Tỷ lệ đầy đủ"), f.completeness, percent_text(f.completeness)),
+        Card(_("Tỷ lệ đúng hạn"), f.timeliness, percent_text(f.timeliness)),
+        Card(_("Tỷ lệ tiếp nhận"), f.acceptance, percent_text(f.acceptance)),
+    ]
+
+
 @dataclass(frozen=True)
 class StatusCount:
     key: str
@@ -323,12 +332,7 @@ class Dashboard:
 
     @property
     def rates(self) -> list[Card]:
-        f = self.figures
-        return [
-            Card(_("Tỷ lệ đầy đủ"), f.completeness, percent_text(f.completeness)),
-            Card(_("Tỷ lệ đúng hạn"), f.timeliness, percent_text(f.timeliness)),
-            Card(_("Tỷ lệ tiếp nhận"), f.acceptance, percent_text(f.acceptance)),
-        ]
+        return rate_cards(self.figures)
 
     def status_chart(self) -> dict:
         return {
@@ -718,12 +722,7 @@ class Rollup:
 
     @property
     def rates(self) -> list[Card]:
-        f = self.figures
-        return [
-            Card(_("Tỷ lệ đầy đủ"), f.completeness, percent_text(f.completeness)),
-            Card(_("Tỷ lệ đúng hạn"), f.timeliness, percent_text(f.timeliness)),
-            Card(_("Tỷ lệ tiếp nhận"), f.acceptance, percent_text(f.acceptance)),
-        ]
+        return rate_cards(self.figures)
 
     def levels_chart(self) -> dict:
         return {

@@ -393,7 +393,24 @@ class ReminderStatus(models.TextChoices):
     SKIPPED = "skipped", _("Không cần gửi")
 
 
-class Reminder(models.Model):
+class ClaimedDelivery(models.Model):
+    """A message claimed (inserted) before it is sent, and what became of it."""
+
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=ReminderStatus.choices,
+        default=ReminderStatus.CLAIMED,
+    )  # fmt: skip
+    recipients = models.JSONField(_("người nhận"), default=list, blank=True)
+    claimed_at = models.DateTimeField(_("bắt đầu lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Reminder(ClaimedDelivery):
     """One deadline reminder to one organisation at one stage of a cycle.
 
     The row is claimed (inserted) before anything is sent; the unique constraint makes a
@@ -412,19 +429,10 @@ class Reminder(models.Model):
     # last offset), "manual-2026-12-16" (a reviewer's "send now", at most once a day).
     stage = models.CharField(_("mốc nhắc"), max_length=32)
     days_to_due = models.IntegerField(_("số ngày so với hạn nộp"), default=0)
-    status = models.CharField(
-        _("trạng thái"), max_length=16, choices=ReminderStatus.choices,
-        default=ReminderStatus.CLAIMED,
-    )  # fmt: skip
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("người yêu cầu"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="+",
     )  # fmt: skip
-    recipients = models.JSONField(_("người nhận"), default=list, blank=True)
-    claimed_at = models.DateTimeField(_("bắt đầu lúc"), default=timezone.now)
-    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
-    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
 
     class Meta:
         verbose_name = _("nhắc hạn")
@@ -441,7 +449,7 @@ class Reminder(models.Model):
         return f"{self.organisation} — {self.stage}"
 
 
-class ReviewerDigest(models.Model):
+class ReviewerDigest(ClaimedDelivery):
     """The one daily digest of overdue organisations sent to a cycle's reviewers."""
 
     cycle = models.ForeignKey(
@@ -449,16 +457,7 @@ class ReviewerDigest(models.Model):
         related_name="digests",
     )  # fmt: skip
     day = models.DateField(_("ngày"))
-    status = models.CharField(
-        _("trạng thái"), max_length=16, choices=ReminderStatus.choices,
-        default=ReminderStatus.CLAIMED,
-    )  # fmt: skip
     overdue = models.JSONField(_("đơn vị quá hạn"), default=list, blank=True)
-    recipients = models.JSONField(_("người nhận"), default=list, blank=True)
-    claimed_at = models.DateTimeField(_("bắt đầu lúc"), default=timezone.now)
-    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
-    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
 
     class Meta:
         verbose_name = _("bản tổng hợp quá hạn gửi Ban Tổ chức")

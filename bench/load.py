@@ -1,13 +1,17 @@
 """Deadline day on loopback: 200 reporters of different organisations save and submit.
 
-    .venv/bin/python bench/load.py                    # the 50,000-organisation bench DB
+    .venv/bin/python bench/load.py --think 30 --saves 3   # people who type between saves
+    .venv/bin/python bench/load.py                         # no pause at all: the capacity
     .venv/bin/python bench/load.py --clients 50 --seconds 30
 
 Starts gunicorn on 127.0.0.1 (a free port, DEBUG off, --workers 3) against the bench
 database made by bench/run.py, signs each simulated reporter in by creating its session
 directly (its own account, password `--password`), and runs one thread per reporter:
 open the form, save a draft with a text unique to this save, again and again, then
-submit. Each client stops after `--saves` saves or when `--seconds` are up. Prints
+submit. With `--think S` each reporter starts at a random moment within S seconds and
+types for 0.5–1.5 × S seconds before each save, as people do; it submits after `--saves`
+saves, or earlier when `--seconds` are nearly up. Without it, requests follow each other
+with no pause, which measures what the server can carry. Prints
 p50/p95/p99 and errors, then checks in the database that the text of every client's
 last acknowledged save (HTTP 302 after POST) is what the database holds.
 """
@@ -19,6 +23,7 @@ import http.client
 import json
 import math
 import os
+import random
 import re
 import signal
 import socket
@@ -92,10 +97,13 @@ def prepare(clients: int, password: str) -> list[dict]:
 
 
 class Client(threading.Thread):
-    def __init__(self, n: int, spec: dict, port: int, saves: int, until: float, results):
+    def __init__(
+        self, n: int, spec: dict, port: int, saves: int, until: float, think: float, results
+    ):
         super().__init__(daemon=True)
         self.n, self.spec, self.port, self.saves, self.until = n, spec, port, saves, until
-        self.results = results
+        self.think, self.results = think, results
+        self.random = random.Random(n)  # noqa: S311 - pacing, not secrets
         self.cookies = {spec["cookie"]: spec["session"]}
         self.last_saved: str | None = None
         self.submitted = False
@@ -135,7 +143,14 @@ class Client(threading.Thread):
             return None
         return version.group(1), token.group(1)
 
+    def pause(self, seconds: float) -> None:
+        time.sleep(max(0.0, min(seconds, self.until - time.monotonic())))
+
     def run(self) -> None:
+        """Open the form, type for a while, save (the browser then reloads the form),
+        again, and submit last; without --think, every request right after the other.
+        A reporter whose time is nearly up submits at once."""
+        self.pause(self.random.uniform(0, self.think))  # reporters do not start together
         for i in range(self.saves + 1):
             if time.monotonic() > self.until:
                 break
@@ -143,17 +158,22 @@ class Client(threading.Thread):
             if form is None:
                 continue
             version, token = form
+            typing = self.random.uniform(0.5, 1.5) * self.think
+            last_chance = time.monotonic() + 2 * typing > self.until
+            self.pause(typing)
             text = f"Tải thử: người {self.n}, lần lưu {i}, {time.time():.6f}"
             body = self.spec["data"] | {
                 "version": version, "csrfmiddlewaretoken": token, "s1-results": text,
             }  # fmt: skip
-            submitting = i == self.saves
+            submitting = i == self.saves or (self.think > 0 and last_chance)
             if submitting:
                 body["submit"] = "1"
             response, _ = self.request("POST", self.path, body)
             if response is not None and response.status == 302:
                 self.last_saved = text
                 self.submitted = submitting
+            if submitting:
+                break
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -167,6 +187,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--saves", type=int, default=8, help="saves per client before submitting")
     parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument(
+        "--think", type=float, default=0,
+        help="mean seconds a reporter types between opening the form and saving (0: none)",
+    )  # fmt: skip
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--password", default="tai-thu-2026")
     args = parser.parse_args()
@@ -201,7 +225,8 @@ def main() -> None:
         results: list = []
         until = time.monotonic() + args.seconds
         clients = [
-            Client(n, spec, port, args.saves, until, results) for n, spec in enumerate(specs)
+            Client(n, spec, port, args.saves, until, args.think, results)
+            for n, spec in enumerate(specs)
         ]
         started = time.monotonic()
         for client in clients:
@@ -218,6 +243,10 @@ def main() -> None:
     times = [t for _m, t, _s in results]
     errors = [s for _m, _t, s in results if not isinstance(s, int) or s >= 400]
     summary = {"requests": len(results), "seconds": round(elapsed, 1), "errors": len(errors)}
+    summary["settings"] = {
+        "clients": args.clients, "saves": args.saves, "seconds": args.seconds,
+        "think": args.think, "workers": args.workers,
+    }  # fmt: skip
     summary["throughput_rps"] = round(len(results) / elapsed, 1)
     for method in ("GET", "POST"):
         subset = [t for m, t, _s in results if m == method]
@@ -255,7 +284,8 @@ def main() -> None:
     summary["lost_submissions"] = len(unsubmitted)
     summary["error_samples"] = [str(e) for e in errors[:5]]
     print(json.dumps(summary, indent=2, ensure_ascii=False))
-    out = ROOT / "bench" / f"load-{time.strftime('%Y-%m-%d')}.json"
+    mode = f"think{args.think:g}" if args.think else "nopause"
+    out = ROOT / "bench" / f"load-{time.strftime('%Y-%m-%d')}-{mode}.json"
     out.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     print(f"Written: {out}")
 

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FilteredRelation, Q, QuerySet, When
+from django.db.models import Count, F, QuerySet, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -38,6 +38,7 @@ from .models import (
     AnnualReport,
     IndicatorValue,
     Level,
+    LevelTally,
     Reminder,
     ReminderStatus,
     ReportingCycle,
@@ -45,7 +46,9 @@ from .models import (
     SubPlan,
     TaskSection,
 )
-from .subplans import BADGE_CLASSES, BUCKET_LABELS, Bucket, subplan_bucket, subplan_buckets
+from .paging import Pager, page_count, paginate
+from .selectors import expected_with_report
+from .subplans import BADGE_CLASSES, BUCKET_LABELS, Bucket, bucket_summary, with_bucket
 
 # Numbers as people read them --------------------------------------------------------------
 
@@ -305,10 +308,11 @@ class Dashboard:
     pages: int = 1
 
     @property
-    def page_numbers(self) -> list[int]:
-        """The first, the last and the pages near the current one."""
-        near = range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1)
-        return sorted({1, self.pages, *near})
+    def pager(self) -> Pager:
+        """The table's pager; its links keep the filters."""
+        keep = (("loai", self.kind),) if self.kind else ()
+        keep += (("trang_thai", self.status),) if self.status else ()
+        return Pager(page=self.page, pages=self.pages, total=self.total_rows, keep=keep)
 
     @property
     def filtered(self) -> bool:
@@ -453,43 +457,27 @@ def _history(cycle: ReportingCycle, rows: list[OrganisationRow]) -> History:
     )
 
 
-def subplan_compliance(plan: Plan, today: dt.date) -> SubPlanCompliance:
-    """The plan's sub-plans in the four buckets of Vietnamese task tracking. Three
-    queries."""
-    expected = list(subplan_expected_organisations(plan, today))
-    subplans = list(SubPlan.objects.filter(plan=plan))
-    by_organisation = {s.organisation_id: s for s in subplans}
-    buckets = subplan_buckets(expected, subplans, plan.subplans_due, today)
+def subplan_compliance(plan: Plan, today: dt.date, *, every_row: bool = False) -> SubPlanCompliance:
+    """The plan's sub-plans in the four buckets of Vietnamese task tracking: each bucket
+    counted in the database and its first organisations named; with ``every_row`` (the
+    spreadsheet) every expected organisation's row as well. A fixed number of queries
+    whatever the number of organisations."""
+    expected = subplan_expected_organisations(plan, today)
+    rows = []
+    if every_row:
+        subplans = SubPlan.objects.filter(plan=plan).in_bulk()
+        rows = [
+            SubPlanRow(organisation=org, subplan=subplans.get(org.subplan_pk), bucket=org.bucket)
+            for org in with_bucket(expected, plan, today)
+        ]
     return SubPlanCompliance(
-        due=plan.subplans_due,
-        buckets=[
-            Bucket(key=key, label=str(BUCKET_LABELS[key]), organisations=orgs)
-            for key, orgs in buckets.items()
-        ],
-        rows=[
-            SubPlanRow(
-                organisation=org,
-                subplan=by_organisation.get(org.pk),
-                bucket=subplan_bucket(by_organisation.get(org.pk), plan.subplans_due, today),
-            )
-            for org in expected
-        ],
+        due=plan.subplans_due, buckets=bucket_summary(expected, plan, today), rows=rows
     )
 
 
-PAGE_SIZE = 100  # rows of the table, heat map and history per page
-
-
-def _expected_with_report(cycle: ReportingCycle) -> QuerySet[Organisation]:
-    """The expected organisations, each with its report of the cycle joined (or NULLs)."""
-    return expected_organisations(cycle).annotate(
-        cycle_report=FilteredRelation("reports", condition=Q(reports__cycle=cycle)),
-        report_pk=F("cycle_report__pk"),
-    )
-
-
-def _status_slices(cycle: ReportingCycle, expected_count: int) -> dict[str, int]:
-    """How many expected organisations fall in each slice of the doughnut: one query."""
+def status_slices(cycle: ReportingCycle, expected_count: int) -> dict[str, int]:
+    """How many expected organisations fall in each slice of the doughnut (a report
+    status, or not started): one query."""
     slices = dict.fromkeys((key for key, _label, _colour in STATUS_SLICES), 0)
     counts = (
         AnnualReport.objects.filter(
@@ -511,7 +499,7 @@ def _row_page(
     """One page of (organisation, report id), overdue first then by code, filtered in
     the database: the page, the number of rows after the filters, and the page number.
     Without a page number, every row (the exports)."""
-    rows = _expected_with_report(cycle)
+    rows = expected_with_report(cycle, today)
     if kind:
         rows = rows.filter(kind=kind)
     if status == MISSING:
@@ -522,18 +510,11 @@ def _row_page(
         rows = rows.filter(
             cycle_report__first_submitted_at__isnull=False, cycle_report__status=status
         )
-    if today > timezone.localtime(cycle.deadline).date():  # overdue = not sent, due day over
-        rows = rows.order_by(
-            Case(When(cycle_report__first_submitted_at__isnull=True, then=0), default=1), "code"
-        )
-    else:
-        rows = rows.order_by("code")
-    total = rows.count()
-    if page is not None:
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(1, page), pages)
-        rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    return [(org, org.report_pk) for org in rows], total, page or 1
+    if page is None:
+        rows = list(rows)
+        return [(org, org.report_pk) for org in rows], len(rows), 1
+    rows, pager = paginate(rows, page)
+    return [(org, org.report_pk) for org in rows], pager.total, pager.page
 
 
 def cycle_dashboard(
@@ -550,8 +531,9 @@ def cycle_dashboard(
     PAGE_SIZE organisations (every organisation when ``page`` is None, for the exports).
     A fixed number of queries whatever the number of organisations."""
     today = today or timezone.localdate()
+    every_row = page is None  # the exports
     figures = cycle_figures(cycle)
-    slices = _status_slices(cycle, figures.expected)
+    slices = status_slices(cycle, figures.expected)
     present = set(
         expected_organisations(cycle).order_by().values_list("kind", flat=True).distinct()
     )
@@ -590,11 +572,11 @@ def cycle_dashboard(
         status=status,
         heatmap=_heatmap(cycle, rows),
         history=_history(cycle, rows),
-        subplans=subplan_compliance(cycle.plan, today),
+        subplans=subplan_compliance(cycle.plan, today, every_row=every_row),
         today=today,
         total_rows=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)) if len(rows) < total else 1,
+        pages=page_count(total) if len(rows) < total else 1,
     )
 
 
@@ -651,16 +633,27 @@ class SectionLink:
     url: str
 
 
+# Organisations listed per task and compared on the chart: all of a province's, and the
+# first ones of a national deployment, whose totals still count every organisation.
+SHOWN = 50
+
+
 @dataclass
 class TaskBlock:
     task: Task
     lines: list[TotalLine]
     levels: list[LevelCount]
     sections: list[SectionLink]
+    reports: int = 0  # counted reports with a section on this task
 
     @property
     def rated(self) -> int:
         return sum(level.count for level in self.levels)
+
+    @property
+    def more(self) -> int:
+        """Counted reports whose section is not linked (beyond the first SHOWN)."""
+        return max(0, self.reports - len(self.sections))
 
 
 @dataclass(frozen=True)
@@ -705,6 +698,11 @@ class Rollup:
     indicator: Indicator | None
     comparison: list[ComparisonRow]
     trend: list[YearPoint]
+    compared: int = 0  # counted organisations for the comparison, shown or not
+
+    @property
+    def compared_more(self) -> int:
+        return max(0, self.compared - len(self.comparison))
 
     @property
     def basis(self) -> str:
@@ -792,13 +790,32 @@ def _task_blocks(
     cycle: ReportingCycle, totals: Totals, statuses: tuple[str, ...]
 ) -> list[TaskBlock]:
     """Per task: its indicators' totals, the spread of self-assessed levels among the
-    counted reports, and a link to each counted organisation's section. Two queries."""
+    counted reports (from the running totals), and links to the sections of the first
+    SHOWN counted organisations by code. Three queries."""
     tasks = list(cycle.plan.tasks.order_by("number"))
     lines: dict[int, list[TotalLine]] = {task.pk: [] for task in tasks}
     for total in totals.rows:
         lines.setdefault(total.indicator.task_id, []).append(TotalLine(total))
+    counts: dict[int, dict[str, int]] = {task.pk: dict.fromkeys(Level.values, 0) for task in tasks}
+    reports: dict[int, int] = dict.fromkeys(counts, 0)
+    tallied = (
+        LevelTally.objects.filter(cycle=cycle, status__in=statuses)
+        .values_list("task_id", "level")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for task_id, level, n in tallied:
+        if task_id in counts:
+            reports[task_id] += n
+            if level in counts[task_id]:
+                counts[task_id][level] += n
+    first = (
+        AnnualReport.objects.filter(cycle=cycle, status__in=statuses)
+        .order_by("organisation__code")
+        .values("pk")[:SHOWN]
+    )
     sections = (
-        TaskSection.objects.filter(report__cycle=cycle, report__status__in=statuses)
+        TaskSection.objects.filter(report__in=first)
         .values(
             "task_id",
             "task__number",
@@ -810,14 +827,11 @@ def _task_blocks(
         .order_by("task__number", "report__organisation__code")
     )
     labels = dict(Level.choices)
-    counts: dict[int, dict[str, int]] = {task.pk: dict.fromkeys(Level.values, 0) for task in tasks}
     links: dict[int, list[SectionLink]] = {task.pk: [] for task in tasks}
     urls: dict[int, str] = {}
     for s in sections:
         if s["report_id"] not in urls:
             urls[s["report_id"]] = reverse("reports:report_detail", args=[s["report_id"]])
-        if s["level"] in counts.get(s["task_id"], {}):
-            counts[s["task_id"]][s["level"]] += 1
         links.setdefault(s["task_id"], []).append(
             SectionLink(
                 organisation=s["report__organisation__short_name"]
@@ -841,6 +855,7 @@ def _task_blocks(
                 for level, label in Level.choices
             ],
             sections=links[task.pk],
+            reports=reports[task.pk],
         )
         for task in tasks
     ]
@@ -848,25 +863,33 @@ def _task_blocks(
 
 def _comparison(
     cycle: ReportingCycle, indicator: Indicator | None, statuses: tuple[str, ...]
-) -> list[ComparisonRow]:
-    """Each counted organisation's figure for one indicator, largest first. One query."""
+) -> tuple[list[ComparisonRow], int]:
+    """The SHOWN counted organisations with the largest figure for one indicator (no
+    figure last; equal figures by code), and how many counted organisations there are.
+    Two queries: the figures, with the count as a window over every row taken before the
+    limit (joining only the reports, which keeps it fast at national size), then the
+    organisations of the rows kept."""
     if indicator is None:
-        return []
-    values = (
+        return [], 0
+    top = list(
         IndicatorValue.objects.filter(
             report__cycle=cycle, report__status__in=statuses, indicator=indicator
         )
-        .select_related("report__organisation")
-        .order_by("report__organisation__code")
+        .annotate(organisation_id=F("report__organisation_id"), counted=Window(Count("pk")))
+        .order_by(F("value").desc(nulls_last=True), "report__organisation_id")
+        .values_list("value", "report_id", "organisation_id", "counted")[:SHOWN]
     )
+    organisations = Organisation.objects.in_bulk([row[2] for row in top])
     rows = [
         ComparisonRow(
-            organisation=v.report.organisation, value=v.value, url=v.report.get_absolute_url()
+            organisation=organisations[organisation_id],
+            value=value,
+            url=reverse("reports:report_detail", args=[report_id]),
         )
-        for v in values
+        for value, report_id, organisation_id, _counted in top
     ]
-    rows.sort(key=lambda r: (r.value is None, -(r.value or 0)))
-    return rows
+    rows.sort(key=lambda r: (r.value is None, -(r.value or 0), r.organisation.code))
+    return rows, top[0][3] if top else 0
 
 
 def plan_cycles(plan: Plan) -> list[ReportingCycle]:
@@ -908,6 +931,7 @@ def plan_rollup(
             )
             value = year_totals.by_code()[indicator.code].value
         trend.append(YearPoint(cycle=each, figures=cycle_figures(each), value=value))
+    comparison, compared = _comparison(cycle, indicator, statuses)
     return Rollup(
         plan=plan,
         cycles=cycles,
@@ -917,7 +941,8 @@ def plan_rollup(
         totals=totals,
         tasks=_task_blocks(cycle, totals, statuses),
         indicator=indicator,
-        comparison=_comparison(cycle, indicator, statuses),
+        comparison=comparison,
+        compared=compared,
         trend=trend,
     )
 

@@ -5,7 +5,8 @@
 - On time: first submission at or before the end of the due day (Asia/Ho_Chi_Minh).
 - Completeness = actual ÷ expected, timeliness = on time ÷ expected, accepted ÷ expected.
 - Indicator totals sum accepted reports by default; `include_submitted` adds the ones
-  submitted and waiting for review.
+  submitted and waiting for review. They are read from running totals kept at each
+  transition (``reports.tallies``), never summed over every figure at request time.
 
 Every page, export, API answer and the yearly summary read their figures from here, so
 they cannot disagree. Each function runs a fixed number of aggregate queries, whatever the
@@ -17,13 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 
 from organisations.models import Organisation
 from tasks.models import Aggregation, Indicator
 from tasks.selectors import reporting_organisations
 
-from .models import AnnualReport, IndicatorValue, ReportingCycle, ReportStatus
+from .models import AnnualReport, IndicatorTally, ReportingCycle, ReportStatus
+from .tallies import refresh_stale_maxima
 
 HUNDRED = Decimal(100)
 
@@ -126,21 +128,41 @@ class Totals:
 
 
 def _aggregate(cycle: ReportingCycle, statuses: tuple[str, ...]) -> dict[int, dict]:
-    rows = (
-        IndicatorValue.objects.filter(
-            report__cycle=cycle, report__status__in=statuses, value__isnull=False
+    """Per indicator: sum, average, maximum and how many reports gave a figure, over the
+    cycle's reports in the counted statuses. Read from the running totals
+    (``reports.tallies``): a few rows per indicator, one query, whatever the number of
+    reports."""
+
+    def read() -> list[tuple]:
+        return list(
+            IndicatorTally.objects.filter(cycle=cycle, status__in=statuses).values_list(
+                "indicator_id", "total", "count", "maximum", "maximum_stale"
+            )
         )
-        .values("indicator_id")
-        .annotate(sum=Sum("value"), avg=Avg("value"), max=Max("value"), n=Count("value"))
-    )
-    return {row["indicator_id"]: row for row in rows}
+
+    tallies = read()
+    if any(stale for *_rest, stale in tallies):
+        refresh_stale_maxima([cycle.pk])
+        tallies = read()
+    result: dict[int, dict] = {}
+    for indicator_id, total, count, maximum, _stale in tallies:
+        if count <= 0:
+            continue
+        row = result.setdefault(indicator_id, {"sum": Decimal(0), "n": 0, "max": None})
+        row["sum"] += total
+        row["n"] += count
+        if maximum is not None and (row["max"] is None or maximum > row["max"]):
+            row["max"] = maximum
+    for row in result.values():
+        row["avg"] = row["sum"] / row["n"]
+    return result
 
 
 def _value(indicator: Indicator, row: dict | None) -> Decimal | None:
     if row is None:
         return None
     if indicator.aggregation == Aggregation.AVERAGE:
-        return Decimal(row["avg"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return row["avg"].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if indicator.aggregation == Aggregation.MAX:
         return Decimal(row["max"])
     return Decimal(row["sum"])

@@ -251,6 +251,67 @@ class IndicatorValue(models.Model):
         return f"{self.indicator.code} = {self.value}"
 
 
+# Statuses whose reports the provincial figures count (accepted, and submitted on request).
+# Their content cannot change, so running totals over them stay exact.
+TALLIED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+class IndicatorTally(models.Model):
+    """Running totals of one indicator over a cycle's reports in one counted status.
+
+    Kept by ``reports.tallies`` in the same transaction as each submission, acceptance,
+    return and reopening, so the rollup reads a few hundred rows instead of summing
+    millions of figures. ``maximum`` only grows on the way in; when a report carrying the
+    maximum leaves, the row is marked stale and the next reader recomputes it."""
+
+    cycle = models.ForeignKey(
+        ReportingCycle, on_delete=models.CASCADE, related_name="indicator_tallies"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=ReportStatus.choices)
+    total = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+    count = models.IntegerField(default=0)  # reports that gave a figure
+    maximum = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    maximum_stale = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("tổng số liệu")
+        verbose_name_plural = _("tổng số liệu")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "indicator", "status"], name="indicator_tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.indicator_id}/{self.status}: {self.total} ({self.count})"
+
+
+class LevelTally(models.Model):
+    """How many of a cycle's reports in one counted status rated one task at one level
+    ("" for not rated). Kept with ``IndicatorTally``."""
+
+    cycle = models.ForeignKey(
+        ReportingCycle, on_delete=models.CASCADE, related_name="level_tallies"
+    )
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=ReportStatus.choices)
+    level = models.CharField(max_length=16, choices=Level.choices, blank=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tổng tự đánh giá")
+        verbose_name_plural = _("tổng tự đánh giá")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "task", "status", "level"], name="level_tally_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.task_id}/{self.status}/{self.level}: {self.count}"
+
+
 class AttachmentKind(models.TextChoices):
     SIGNED_SCAN = "signed_scan", _("Bản scan có chữ ký, đóng dấu")
     SUPPORTING = "supporting", _("Tài liệu kèm theo")

@@ -8,18 +8,19 @@ act on them, leaders only read. Everyone else sees nothing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Prefetch, QuerySet, Value, When
+from django.db.models import Case, F, FilteredRelation, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from organisations.models import Organisation, Role
 from organisations.selectors import has_any_role, memberships_of
 from tasks.models import Plan
-from tasks.selectors import reporting_organisations
 
+from .figures import expected_organisations
 from .models import (
     AnnualReport,
     Attachment,
@@ -232,20 +233,38 @@ class ExpectedRow:
         return not submitted and timezone.now() > self.deadline
 
 
-def cycle_expected_rows(cycle: ReportingCycle) -> list[ExpectedRow]:
-    """Every expected organisation of the cycle with its report (or None), overdue
-    first, then by code. Three queries, whatever the number of organisations."""
-    organisations = list(reporting_organisations(cycle.plan, cycle.period_start, cycle.period_end))
-    reports = {
-        r.organisation_id: r
-        for r in AnnualReport.objects.filter(cycle=cycle).select_related("last_saved_by")
-    }
-    rows = [
-        ExpectedRow(organisation=o, report=reports.get(o.pk), deadline=cycle.deadline)
-        for o in organisations
-    ]
-    for row in rows:
-        if row.report is not None:
-            row.report.cycle = cycle
-    rows.sort(key=lambda r: (not r.overdue, r.organisation.code))
+def expected_with_report(
+    cycle: ReportingCycle, today: dt.date | None = None, *, with_reports: bool = False
+) -> QuerySet[Organisation]:
+    """The cycle's expected organisations, each with its report of the cycle joined as
+    ``cycle_report`` (NULLs when none) and that report's id as ``report_pk``: overdue
+    ones first (not submitted and the due day over), then by code. A queryset, so callers
+    filter, count and slice it in the database rather than build one object per
+    organisation. ``with_reports`` reads the reports in the same query (for
+    ``expected_rows``)."""
+    today = today or timezone.localdate()
+    rows = expected_organisations(cycle).annotate(
+        cycle_report=FilteredRelation("reports", condition=Q(reports__cycle=cycle)),
+        report_pk=F("cycle_report__pk"),
+    )
+    if with_reports:
+        rows = rows.select_related("cycle_report")
+    if today > timezone.localtime(cycle.deadline).date():
+        return rows.order_by(
+            Case(When(cycle_report__first_submitted_at__isnull=True, then=0), default=1), "code"
+        )
+    return rows.order_by("code")
+
+
+def expected_rows(
+    organisations: Iterable[Organisation], cycle: ReportingCycle
+) -> list[ExpectedRow]:
+    """ExpectedRows for (one page of) ``expected_with_report(..., with_reports=True)``,
+    in its order; no further query."""
+    rows = []
+    for organisation in organisations:
+        report = getattr(organisation, "cycle_report", None)  # not set when there is none
+        if report is not None:
+            report.cycle = cycle
+        rows.append(ExpectedRow(organisation=organisation, report=report, deadline=cycle.deadline))
     return rows

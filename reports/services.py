@@ -20,7 +20,7 @@ from organisations.models import Organisation, User
 from tasks.models import Plan
 from tasks.selectors import tasks_reported_by
 
-from . import notify
+from . import notify, tallies
 from .content import ReportContent, submission_errors
 from .models import (
     DEFAULT_REMINDER_OFFSETS,
@@ -296,6 +296,7 @@ def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
     )
     if changed != 1:
         raise ConcurrentEdit(AnnualReport.objects.select_related("last_saved_by").get(pk=report.pk))
+    tallies.move(report, report.status, ReportStatus.SUBMITTED)
     report.refresh_from_db()
     _event(report, EventKind.SUBMITTED, actor, snapshot=ReportContent.of(full).to_snapshot())
     notify.report_event_notify(report=report, kind=EventKind.SUBMITTED, actor=actor)
@@ -308,20 +309,19 @@ def report_for_snapshot(report: AnnualReport) -> AnnualReport:
     ).get(pk=report.pk)
 
 
-def _transition(
-    report: AnnualReport, *, source: tuple[str, ...], target: str, actor: User, **extra
-) -> AnnualReport:
+def _transition(report: AnnualReport, *, source: str, target: str, actor: User) -> AnnualReport:
     now = timezone.now()
     updates = {"status": target, "version": F("version") + 1}
     if target == ReportStatus.ACCEPTED:
         updates["accepted_at"] = now
-    changed = AnnualReport.objects.filter(pk=report.pk, status__in=source).update(**updates)
+    changed = AnnualReport.objects.filter(pk=report.pk, status=source).update(**updates)
     if changed != 1:
         current = AnnualReport.objects.get(pk=report.pk)
         raise ServiceError(
             _("Báo cáo đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.")
             % {"status": current.get_status_display()}
         )
+    tallies.move(report, source, target)
     report.refresh_from_db()
     return report
 
@@ -338,7 +338,7 @@ def report_return(
     if not comment.strip():
         raise ServiceError(_("Vui lòng ghi ý kiến khi trả lại báo cáo."))
     report = _transition(
-        report, source=(ReportStatus.SUBMITTED,), target=ReportStatus.RETURNED, actor=actor
+        report, source=ReportStatus.SUBMITTED, target=ReportStatus.RETURNED, actor=actor
     )
     cleaned = {str(k): v.strip() for k, v in (section_comments or {}).items() if v.strip()}
     _event(report, EventKind.RETURNED, actor, comment=comment.strip(), section_comments=cleaned)
@@ -352,7 +352,7 @@ def report_return(
 def report_accept(*, report: AnnualReport, actor: User, comment: str = "") -> AnnualReport:
     """Accept a submitted report; it is then locked."""
     report = _transition(
-        report, source=(ReportStatus.SUBMITTED,), target=ReportStatus.ACCEPTED, actor=actor
+        report, source=ReportStatus.SUBMITTED, target=ReportStatus.ACCEPTED, actor=actor
     )
     _event(report, EventKind.ACCEPTED, actor, comment=comment.strip())
     notify.report_event_notify(
@@ -367,7 +367,7 @@ def report_reopen(*, report: AnnualReport, reason: str, actor: User) -> AnnualRe
     if not reason.strip():
         raise ServiceError(_("Vui lòng ghi lý do mở lại báo cáo."))
     report = _transition(
-        report, source=(ReportStatus.ACCEPTED,), target=ReportStatus.RETURNED, actor=actor
+        report, source=ReportStatus.ACCEPTED, target=ReportStatus.RETURNED, actor=actor
     )
     AnnualReport.objects.filter(pk=report.pk).update(accepted_at=None)
     report.refresh_from_db()

@@ -20,8 +20,9 @@ from rest_framework.response import Response
 
 from ..figures import cycle_figures, indicator_totals, previous_cycle
 from ..selectors import (
-    cycle_expected_rows,
     cycles_visible_to,
+    expected_rows,
+    expected_with_report,
     get_cycle_for_user,
     plans_overseen_by,
     reporter_organisation_ids,
@@ -163,11 +164,11 @@ class CycleStatusView(CycleAPIView):
 
     def get(self, request, pk: int):
         cycle = self.get_object()
-        rows = cycle_expected_rows(cycle)
+        organisations = expected_with_report(cycle, with_reports=True)
         if cycle.plan_id not in self.overseen():
-            mine = reporter_organisation_ids(request.user)
-            rows = [row for row in rows if row.organisation.pk in mine]
-        page = self.paginate_queryset(rows)
+            organisations = organisations.filter(pk__in=reporter_organisation_ids(request.user))
+        # Counted and sliced in the database; only the page becomes rows.
+        page = expected_rows(self.paginate_queryset(organisations), cycle)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

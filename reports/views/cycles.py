@@ -11,13 +11,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organisations.selectors import has_any_role
 from tasks.selectors import get_plan_for_user, plans_visible_to
 
+from ..dashboards import NOT_STARTED, status_slices
 from ..forms import CycleForm
-from ..models import ReportStatus
 from ..notify import reminders_by_organisation
+from ..paging import PAGE_PARAMETER, paginate, requested_page
 from ..selectors import (
     can_review,
-    cycle_expected_rows,
     cycles_visible_to,
+    expected_rows,
+    expected_with_report,
     get_cycle_for_user,
     plans_overseen_by,
     reporter_organisation_ids,
@@ -75,32 +77,33 @@ def cycle_create(request):
 
 @require_GET
 def cycle_detail(request, pk: int):
-    cycle = get_cycle_for_user(request.user, pk)
-    reviewer = can_review(request.user, cycle.plan_id)
-    rows = cycle_expected_rows(cycle)
-    if not reviewer and not request.user.is_superuser:
-        if cycle.plan_id in plans_overseen_by(request.user):
-            pass  # leaders read every row
-        else:
-            mine = reporter_organisation_ids(request.user)
-            rows = [row for row in rows if row.organisation.pk in mine]
-    counts = dict.fromkeys(ReportStatus.values, 0)
-    for row in rows:
-        if row.report is not None:
-            counts[row.report.status] += 1
-    return render(
-        request,
-        "reports/cycle_detail.html",
-        {
-            "cycle": cycle,
-            "rows": rows,
-            "can_manage": reviewer,
-            "counts": counts,
-            "missing": sum(1 for row in rows if row.report is None),
-            "mine": reporter_organisation_ids(request.user),
-            "reminders": reminders_by_organisation(cycle) if reviewer else {},
-        },
-    )
+    """The cycle and its expected organisations, a page at a time (overdue first): every
+    one for those who oversee the plan, a reporter's own otherwise. The counts over the
+    table cover every organisation; a fixed number of queries whatever their number."""
+    user = request.user
+    cycle = get_cycle_for_user(user, pk)
+    reviewer = can_review(user, cycle.plan_id)
+    organisations = expected_with_report(cycle, with_reports=True)
+    mine = reporter_organisation_ids(user)
+    if not (reviewer or user.is_superuser or cycle.plan_id in plans_overseen_by(user)):
+        organisations = organisations.filter(pk__in=mine)  # leaders read every row too
+    page, pager = paginate(organisations, requested_page(request.GET.get(PAGE_PARAMETER)))
+    rows = expected_rows(page, cycle)
+    context = {
+        "cycle": cycle,
+        "rows": rows,
+        "pager": pager,
+        "can_manage": reviewer,
+        "mine": mine,
+        "reminders": reminders_by_organisation(cycle, [row.organisation.pk for row in rows])
+        if reviewer
+        else {},
+    }
+    if reviewer:
+        # A reviewer's list is every expected organisation, so its count is theirs.
+        slices = status_slices(cycle, pager.total)
+        context.update(expected=pager.total, counts=slices, missing=slices[NOT_STARTED])
+    return render(request, "reports/cycle_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

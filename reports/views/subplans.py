@@ -22,6 +22,7 @@ from tasks.selectors import get_plan_for_user, plans_visible_to, subplan_expecte
 from .. import services
 from ..forms import SubPlanForm
 from ..models import SubPlan
+from ..paging import PAGE_PARAMETER, Pager, paginate, requested_page
 from ..selectors import plans_overseen_by, reporter_organisation_ids, subplans_visible_to
 from ..subplans import (
     BADGE_CLASSES,
@@ -29,8 +30,8 @@ from ..subplans import (
     LATE,
     ON_TIME,
     Bucket,
-    subplan_bucket,
-    subplan_buckets,
+    bucket_summary,
+    with_bucket,
 )
 from ..uploads import DOCX, PDF, check_upload
 
@@ -61,48 +62,72 @@ class Row:
 class PlanSubPlans:
     plan: Plan
     oversees: bool
-    rows: list[Row] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # one page
     buckets: list[Bucket] = field(default_factory=list)
     expected_count: int = 0
     registered_count: int = 0
+    pager: Pager = field(default_factory=Pager)
+
+
+def _page_parameter(plan: Plan) -> str:
+    """Each plan's table pages on its own, so the page of one survives paging another."""
+    return f"{PAGE_PARAMETER}_{plan.code}"
 
 
 @require_GET
 def subplan_list(request):
+    """Each visible plan's expected organisations, a page at a time, with their sub-plans;
+    overseers also get the four buckets, counted in the database. A fixed number of
+    queries per plan whatever the number of organisations."""
     user = request.user
     if not has_any_role(user):
         raise Http404
     today = timezone.localdate()
     overseen = plans_overseen_by(user)
     reporting_for = reporter_organisation_ids(user)
+    plans = list(plans_visible_to(user).order_by("number"))
+    pages = {
+        _page_parameter(plan): request.GET[_page_parameter(plan)]
+        for plan in plans
+        if _page_parameter(plan) in request.GET
+    }
     sections = []
-    for plan in plans_visible_to(user).order_by("number"):
+    for plan in plans:
         oversees = user.is_superuser or plan.pk in overseen
-        expected = list(subplan_expected_organisations(plan, today))
-        shown = expected if oversees else [o for o in expected if o.pk in reporting_for]
-        # One query per plan, whatever the number of organisations.
-        subplans = list(subplans_visible_to(user).filter(plan=plan)) if shown else []
-        by_organisation = {s.organisation_id: s for s in subplans}
-        section = PlanSubPlans(plan=plan, oversees=oversees)
-        for organisation in shown:
-            subplan = by_organisation.get(organisation.pk)
-            section.rows.append(
-                Row(
-                    organisation=organisation,
-                    subplan=subplan,
-                    bucket=subplan_bucket(subplan, plan.subplans_due, today),
-                    can_register=organisation.pk in reporting_for,
-                    has_due_date=plan.subplans_due is not None,
-                )
+        expected = subplan_expected_organisations(plan, today)
+        shown = expected if oversees else expected.filter(pk__in=reporting_for)
+        parameter = _page_parameter(plan)
+        page, pager = paginate(
+            with_bucket(shown, plan, today),
+            requested_page(pages.get(parameter)),
+            parameter=parameter,
+            keep=tuple((key, value) for key, value in pages.items() if key != parameter),
+            anchor=f"ke-hoach-{plan.pk}",
+        )
+        page = list(page)
+        subplans = {
+            s.organisation_id: s
+            for s in subplans_visible_to(user).filter(
+                plan=plan, organisation_id__in=[o.pk for o in page]
             )
+        }
+        section = PlanSubPlans(plan=plan, oversees=oversees, pager=pager)
+        section.rows = [
+            Row(
+                organisation=organisation,
+                subplan=subplans.get(organisation.pk),
+                bucket=organisation.bucket,
+                can_register=organisation.pk in reporting_for,
+                has_due_date=plan.subplans_due is not None,
+            )
+            for organisation in page
+        ]
         if oversees:
-            buckets = subplan_buckets(expected, subplans, plan.subplans_due, today)
-            section.buckets = [
-                Bucket(key=key, label=BUCKET_LABELS[key], organisations=orgs)
-                for key, orgs in buckets.items()
-            ]
-            section.expected_count = len(expected)
-            section.registered_count = len(buckets[ON_TIME]) + len(buckets[LATE])
+            section.buckets = bucket_summary(expected, plan, today)
+            section.expected_count = sum(bucket.count for bucket in section.buckets)
+            section.registered_count = sum(
+                bucket.count for bucket in section.buckets if bucket.key in (ON_TIME, LATE)
+            )
         sections.append(section)
     return render(request, "reports/subplan_list.html", {"sections": sections, "today": today})
 
@@ -137,7 +162,7 @@ def subplan_register(request, plan_code: str):
     user = request.user
     plan = get_plan_for_user(user, plan_code)
     reporting_for = reporter_organisation_ids(user)
-    choices = [o for o in subplan_expected_organisations(plan) if o.pk in reporting_for]
+    choices = list(subplan_expected_organisations(plan).filter(pk__in=reporting_for))
     if not choices:
         raise PermissionDenied
     existing = {

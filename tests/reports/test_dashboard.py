@@ -15,9 +15,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from organisations.models import Organisation
-from reports.dashboards import MISSING, PAGE_SIZE
+from reports.dashboards import MISSING
 from reports.figures import cycle_figures
 from reports.models import AnnualReport, Reminder, ReminderStatus, ReportStatus
+from reports.paging import PAGE_SIZE
 from reports.services import report_accept, report_return, report_submit, subplan_register
 from reports.uploads import PDF as PDF_TYPE
 from reports.uploads import check_upload

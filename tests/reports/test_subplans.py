@@ -12,17 +12,21 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from organisations.models import Membership, Organisation, OrganisationKind, Role
-from reports.models import SubPlan
+from reports.models import SubPlan, end_of_day
+from reports.paging import PAGE_SIZE
 from reports.services import subplan_register
 from reports.subplans import (
+    BUCKET_NAMES,
     LATE,
     ON_TIME,
     OVERDUE,
     PENDING,
+    bucket_summary,
     subplan_bucket,
-    subplan_buckets,
+    with_bucket,
 )
 from reports.uploads import PDF, check_upload
+from tasks.selectors import subplan_expected_organisations
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -369,14 +373,71 @@ def test_buckets_sort_organisations_by_registration_and_due_date():
     late = SubPlan(organisation=hck, registered_at=at(2026, 4, 1, hour=0))
     expected = [hcl, hck, hcn, hct]
 
-    before = subplan_buckets(expected, [on_time, late], due, dt.date(2026, 3, 31))
-    assert before == {ON_TIME: [hcl], LATE: [hck], PENDING: [hcn, hct], OVERDUE: []}
-    after = subplan_buckets(expected, [on_time, late], due, dt.date(2026, 4, 1))
-    assert after == {ON_TIME: [hcl], LATE: [hck], PENDING: [], OVERDUE: [hcn, hct]}
+    def buckets(today, due_on):
+        registered = {s.organisation_id: s for s in (on_time, late)}
+        return [subplan_bucket(registered.get(o.pk), due_on, today) for o in expected]
 
-    undated = subplan_buckets(expected, [on_time, late], None, dt.date(2027, 1, 1))
-    assert undated == {ON_TIME: [hcl, hck], LATE: [], PENDING: [hcn, hct], OVERDUE: []}
+    assert buckets(dt.date(2026, 3, 31), due) == [ON_TIME, LATE, PENDING, PENDING]
+    assert buckets(dt.date(2026, 4, 1), due) == [ON_TIME, LATE, OVERDUE, OVERDUE]
+    assert buckets(dt.date(2027, 1, 1), None) == [ON_TIME, ON_TIME, PENDING, PENDING]
     assert subplan_bucket(None, due, due) == PENDING
+
+
+def test_database_buckets_agree_with_subplan_bucket_in_every_case(plan, reporter):
+    """The buckets counted in SQL (``with_bucket``, ``bucket_summary``) follow the same
+    rules as ``subplan_bucket``: sub-plans registered on either side of the end of the
+    due day in Asia/Ho_Chi_Minh, no due date, and today before, on and after the due day."""
+    due = dt.date(2026, 3, 31)
+    end = end_of_day(due)
+    moments = [
+        at(2026, 1, 5),  # well before
+        dt.datetime(2026, 3, 31, 23, 59, tzinfo=ZONE),  # the due day's last minute (UTC 16:59)
+        end,  # the due day's last instant
+        end + dt.timedelta(microseconds=1),  # the next day's first instant
+        dt.datetime(2026, 4, 1, 0, 30, tzinfo=ZONE),  # still 31/03 in UTC, yet late
+        at(2026, 5, 1),  # well after
+    ]
+    expected = subplan_expected_organisations(plan, due)
+    organisations = list(expected)
+    assert len(organisations) > len(moments)  # some never register
+    SubPlan.objects.bulk_create(
+        SubPlan(
+            plan=plan,
+            organisation=org,
+            number=f"{i}-KH/HU",
+            issued_on=moment.date(),
+            registered_at=moment,
+            file=f"subplans/{plan.pk}/{i}.pdf",
+            original_name="kh.pdf",
+            extension="pdf",
+            content_type="application/pdf",
+            size=len(PDF_BYTES),
+            sha256="0" * 64,
+            registered_by=reporter,
+        )
+        for i, (org, moment) in enumerate(zip(organisations, moments, strict=False))
+    )
+    subplans = {s.organisation_id: s for s in SubPlan.objects.filter(plan=plan)}
+    seen = set()
+    for plan_due in (None, due):
+        plan.subplans_due = plan_due
+        for today in (due - dt.timedelta(days=1), due, due + dt.timedelta(days=1)):
+            in_sql = {org.pk: org.bucket for org in with_bucket(expected, plan, today)}
+            in_python = {
+                org.pk: subplan_bucket(subplans.get(org.pk), plan_due, today)
+                for org in organisations
+            }
+            assert in_sql == in_python, (plan_due, today)
+            seen |= set(in_python.values())
+            for bucket in bucket_summary(expected, plan, today):
+                members = [org for org in organisations if in_python[org.pk] == bucket.key]
+                assert bucket.count == len(members), (plan_due, today, bucket.key)
+                assert bucket.organisations == members[:BUCKET_NAMES]
+    assert seen == {ON_TIME, LATE, PENDING, OVERDUE}
+    plan.subplans_due = due
+    on_the_day = {org.pk: org.bucket for org in with_bucket(expected, plan, due)}
+    registered = [on_the_day[org.pk] for org in organisations[: len(moments)]]
+    assert registered == [ON_TIME, ON_TIME, ON_TIME, LATE, LATE, LATE]
 
 
 def test_list_page_shows_the_four_buckets_against_the_due_date(
@@ -446,7 +507,9 @@ def test_list_query_count_does_not_grow_with_organisations(
     )
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(LIST_URL)
-    assert len(response.context["sections"][0].rows) == 214
+    (section,) = response.context["sections"]
+    assert len(section.rows) == PAGE_SIZE  # one page; the pager and buckets count all
+    assert section.pager.total == section.expected_count == 214
 
 
 def test_reporters_list_is_also_a_fixed_number_of_queries(

@@ -23,6 +23,7 @@ from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
 from organisations.models import Organisation, OrganisationKind, Role
+from reports import tallies
 from reports.figures import cycle_figures, indicator_totals, previous_cycle
 from reports.jobs.summaries import build_yearly_summary, start_due_summaries
 from reports.models import (
@@ -71,6 +72,7 @@ def put_report(cycle, organisation, reporter, *, status, submitted_at, text, fig
     )
     for code, value in (figures or {}).items():
         IndicatorValue.objects.filter(report=report, indicator__code=code).update(value=value)
+    tallies.move(report, ReportStatus.DRAFT, status)  # as the services do on each step
     report.refresh_from_db()
     return report
 

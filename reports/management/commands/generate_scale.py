@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from organisations.models import Organisation, OrganisationKind
+from reports import tallies
 from reports.models import (
     AnnualReport,
     CycleStatus,
@@ -382,5 +383,6 @@ class Command(BaseCommand):
             counts["reports"] += len(created)
             counts["sections"] += len(sections)
             counts["values"] += len(values)
-        self._say(f"Kỳ {cycle.year}: {counts['reports']} báo cáo.")
+        tallies.rebuild(cycle)  # written in bulk, around the services: totals from scratch
+        self._say(f"Kỳ {cycle.year}: {counts['reports']} báo cáo, tổng số liệu đã tính.")
         return counts

@@ -50,6 +50,10 @@ class CycleFigures:
     actual: int
     on_time: int
     accepted: int
+    # The expected organisations' reports in the other statuses (for the status chart).
+    submitted: int = 0
+    returned: int = 0
+    draft: int = 0
 
     @property
     def late(self) -> int:
@@ -72,8 +76,9 @@ class CycleFigures:
         return rate(self.accepted, self.expected)
 
 
-def cycle_figures(cycle: ReportingCycle) -> CycleFigures:
-    """Two queries: the expected organisations' count, and one aggregate of reports."""
+def cycle_figures(cycle: ReportingCycle, *, expected_count: int | None = None) -> CycleFigures:
+    """Two queries: the expected organisations' count (unless the caller counted them
+    already), and one aggregate of reports."""
     expected = expected_organisations(cycle)
     counts = AnnualReport.objects.filter(
         cycle=cycle, organisation__in=expected.values("pk")
@@ -81,13 +86,13 @@ def cycle_figures(cycle: ReportingCycle) -> CycleFigures:
         actual=Count("pk", filter=Q(first_submitted_at__isnull=False)),
         on_time=Count("pk", filter=Q(first_submitted_at__lte=cycle.deadline)),
         accepted=Count("pk", filter=Q(status=ReportStatus.ACCEPTED)),
+        submitted=Count("pk", filter=Q(status=ReportStatus.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=ReportStatus.RETURNED)),
+        draft=Count("pk", filter=Q(status=ReportStatus.DRAFT)),
     )
-    return CycleFigures(
-        expected=expected.count(),
-        actual=counts["actual"],
-        on_time=counts["on_time"],
-        accepted=counts["accepted"],
-    )
+    if expected_count is None:
+        expected_count = expected.count()
+    return CycleFigures(expected=expected_count, **counts)
 
 
 def counted_statuses(include_submitted: bool) -> tuple[str, ...]:

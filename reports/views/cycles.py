@@ -12,6 +12,7 @@ from organisations.selectors import has_any_role
 from tasks.selectors import get_plan_for_user, plans_visible_to
 
 from ..dashboards import NOT_STARTED, status_slices
+from ..figures import cycle_figures
 from ..forms import CycleForm
 from ..notify import reminders_by_organisation
 from ..paging import PAGE_PARAMETER, paginate, requested_page
@@ -101,7 +102,7 @@ def cycle_detail(request, pk: int):
     }
     if reviewer:
         # A reviewer's list is every expected organisation, so its count is theirs.
-        slices = status_slices(cycle, pager.total)
+        slices = status_slices(cycle_figures(cycle, expected_count=pager.total))
         context.update(expected=pager.total, counts=slices, missing=slices[NOT_STARTED])
     return render(request, "reports/cycle_detail.html", context)
 

@@ -10,6 +10,7 @@ reports.figures — and compared with the dashboard, its spreadsheet and the rol
 import datetime as dt
 import io
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -269,6 +270,11 @@ def test_random_cycles_agree_with_figures_computed_from_scratch(
     rates = (percent(actual, expected), percent(on_time, expected), percent(accepted, expected))
     assert (figures.completeness, figures.timeliness, figures.acceptance) == rates
     assert all(Decimal(0) <= rate <= Decimal(100) for rate in rates)
+    # The status chart: every expected organisation in exactly one slice.
+    by_status = Counter(record.status or "not_started" for record in records.values())
+    slices = {item.key: item.count for item in page.context["board"].status_counts}
+    assert slices == {key: by_status.get(key, 0) for key in slices}
+    assert sum(slices.values()) == expected
     rows = {row.organisation.pk: row for row in page.context["rows"]}
     assert set(rows) == expected_ids
     days_late = {}

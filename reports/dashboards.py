@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models import Count, F, Sum, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -133,6 +134,12 @@ class LastReminder:
         return str(ReminderStatus(self.status).label)
 
 
+# Labels by value, looked up directly: Django's get_FOO_display hashes every lazy label
+# of the choices on each call, which dominated an export of 50,000 rows.
+STATUS_LABELS = dict(ReportStatus.choices)
+KIND_LABELS = dict(OrganisationKind.choices)
+
+
 @dataclass
 class OrganisationRow:
     """One expected organisation on the dashboard."""
@@ -187,7 +194,7 @@ class OrganisationRow:
     def status_label(self) -> str:
         if self.report is None:
             return _("Chưa bắt đầu")
-        return self.report.get_status_display()
+        return str(STATUS_LABELS.get(self.report.status, self.report.status))
 
     @property
     def timeliness_label(self) -> str:
@@ -299,8 +306,6 @@ class Dashboard:
     kinds: list[tuple[str, str]]
     kind: str
     status: str
-    heatmap: HeatMap
-    history: History
     subplans: SubPlanCompliance
     today: dt.date
     total_rows: int = 0  # rows after the filters, on every page
@@ -313,6 +318,17 @@ class Dashboard:
         keep = (("loai", self.kind),) if self.kind else ()
         keep += (("trang_thai", self.status),) if self.status else ()
         return Pager(page=self.page, pages=self.pages, total=self.total_rows, keep=keep)
+
+    @cached_property
+    def heatmap(self) -> HeatMap:
+        """The rows × tasks coverage, worked out when a page shows it (never for the
+        exports, which list every organisation)."""
+        return _heatmap(self.cycle, self.rows)
+
+    @cached_property
+    def history(self) -> History:
+        """The rows × years matrix, worked out when a page shows it."""
+        return _history(self.cycle, self.rows)
 
     @property
     def filtered(self) -> bool:
@@ -565,8 +581,6 @@ def cycle_dashboard(
         kinds=kinds,
         kind=kind,
         status=status,
-        heatmap=_heatmap(cycle, rows),
-        history=_history(cycle, rows),
         subplans=subplan_compliance(cycle.plan, today, every_row=every_row),
         today=today,
         total_rows=total,
@@ -947,28 +961,28 @@ class OrganisationValues:
     """Organisations × indicators for one year: the rollup's "Theo đơn vị" sheet."""
 
     indicators: list[Indicator]
-    rows: list[tuple[Organisation, list[Decimal | None]]] = field(default_factory=list)
+    rows: list[tuple[str, list[Decimal | None]]] = field(default_factory=list)  # by name
 
 
 def organisation_values(rollup: Rollup) -> OrganisationValues:
-    """Every counted report's figures, one row per organisation. One query."""
+    """Every counted report's figures, one row per organisation (its name). One query,
+    read as plain tuples: a national year is hundreds of thousands of figures."""
     indicators = [total.indicator for total in rollup.totals.rows]
     position = {indicator.pk: i for i, indicator in enumerate(indicators)}
-    values: QuerySet[IndicatorValue] = (
+    values = (
         IndicatorValue.objects.filter(
             report__cycle=rollup.cycle,
             report__status__in=counted_statuses(rollup.include_submitted),
         )
-        .select_related("report__organisation")
         .order_by("report__organisation__code")
+        .values_list(
+            "report__organisation_id", "report__organisation__name", "indicator_id", "value"
+        )
     )
-    result = OrganisationValues(indicators=indicators)
-    rows: dict[int, tuple[Organisation, list[Decimal | None]]] = {}
-    for value in values:
-        organisation = value.report.organisation
-        if organisation.pk not in rows:
-            rows[organisation.pk] = (organisation, [None] * len(indicators))
-        if value.indicator_id in position:
-            rows[organisation.pk][1][position[value.indicator_id]] = value.value
-    result.rows = list(rows.values())
-    return result
+    rows: dict[int, tuple[str, list[Decimal | None]]] = {}
+    for organisation_id, name, indicator_id, value in values.iterator(chunk_size=10_000):
+        if organisation_id not in rows:
+            rows[organisation_id] = (name, [None] * len(indicators))
+        if indicator_id in position:
+            rows[organisation_id][1][position[indicator_id]] = value
+    return OrganisationValues(indicators=indicators, rows=list(rows.values()))

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .dashboards import (
+    KIND_LABELS,
     Dashboard,
     OrganisationRow,
     Rollup,
@@ -30,6 +31,7 @@ from .dashboards import (
     as_number,
     organisation_values,
 )
+from .xlsx_styles import style_name
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -78,11 +80,7 @@ def _number_format(value: Decimal | None, *, signed: bool = False) -> str:
 
 def _put(ws: Worksheet, row: int, column: int, value, *, font=BODY, fmt=None, align=None):
     cell = ws.cell(row=row, column=column, value=value)
-    cell.font = font
-    if fmt:
-        cell.number_format = fmt
-    if align is not None:
-        cell.alignment = align
+    cell.style = style_name(ws.parent, font=font, alignment=align, number_format=fmt or None)
     return cell
 
 
@@ -162,7 +160,7 @@ def dashboard_row_values(number: int, row: OrganisationRow) -> list:
     return [
         number,
         row.organisation.name,
-        row.organisation.get_kind_display(),
+        str(KIND_LABELS.get(row.organisation.kind, row.organisation.kind)),
         row.status_label,
         row.timeliness_label,
         row.first_submitted_on,
@@ -371,8 +369,8 @@ def _organisation_sheet(workbook: Workbook, rollup: Rollup) -> None:
     header_row = row + 1
     _header(ws, header_row, columns)
     ws.row_dimensions[header_row].height = 120
-    for number, (organisation, values) in enumerate(table.rows, start=1):
-        _row(ws, header_row + number, [number, organisation.name, *values], columns)
+    for number, (name, values) in enumerate(table.rows, start=1):
+        _row(ws, header_row + number, [number, name, *values], columns)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
 
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
-from weakref import WeakKeyDictionary
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .summary import SummaryData, status_label
+from .xlsx_styles import style_name
 
 FONT_NAME = "Times New Roman"
 PLAIN = Font(name=FONT_NAME, size=12)
@@ -44,24 +44,12 @@ def excel_number(value: Decimal | int | None) -> int | float | None:
     return float(value)
 
 
-# Each style combination's index array, worked out once per workbook: setting a font on
-# every cell makes openpyxl hash the font again, which cost more than half the build time
-# of a national summary (two million cells).
-_STYLE_ARRAYS: WeakKeyDictionary[Workbook, dict[tuple, object]] = WeakKeyDictionary()
-
-
 def _cell(sheet, value, *, font=PLAIN, alignment=None, number_format=None):
-    arrays = _STYLE_ARRAYS.setdefault(sheet.parent, {})
-    key = (id(font), id(alignment), number_format)  # the module's own style constants
-    if key not in arrays:
-        template = WriteOnlyCell(sheet)
-        template.font = font
-        if alignment is not None:
-            template.alignment = alignment
-        if number_format is not None:
-            template.number_format = number_format
-        arrays[key] = template._style
-    return Cell(sheet, row=1, column=1, value=value, style_array=arrays[key])
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.style = style_name(
+        sheet.parent, font=font, alignment=alignment, number_format=number_format
+    )
+    return cell
 
 
 def _number_cell(sheet, value, *, font=PLAIN):

@@ -22,16 +22,22 @@ class OrganisationKind(models.TextChoices):
     CELL = "cell", _("Chi bộ")
 
 
+def active_during_q(start, end, prefix: str = "") -> Q:
+    """Organisations that existed on at least one day between start and end, as a
+    condition. start and end are dates, or expressions such as F("cycle__period_end");
+    ``prefix`` reaches the organisation through a relation ("organisation__")."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": end})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start})
+    )
+
+
 class OrganisationQuerySet(models.QuerySet):
     def active_on(self, day: date) -> "OrganisationQuerySet":
         return self.active_during(day, day)
 
     def active_during(self, start: date, end: date) -> "OrganisationQuerySet":
         """Organisations that existed on at least one day between start and end."""
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=start),
-        )
+        return self.filter(active_during_q(start, end))
 
 
 class Organisation(models.Model):

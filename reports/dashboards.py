@@ -31,6 +31,7 @@ from .figures import (
     Totals,
     counted_statuses,
     cycle_figures,
+    cycles_figures,
     expected_organisations,
     indicator_totals,
     previous_cycle,
@@ -929,6 +930,7 @@ def plan_rollup(
     chosen = by_code.get(indicator_code) or (totals.rows[0] if totals.rows else None)
     indicator = chosen.indicator if chosen else None
     trend = []
+    figures = cycles_figures(cycles)
     for each in cycles:
         if indicator is None:
             value = None
@@ -939,7 +941,7 @@ def plan_rollup(
                 else indicator_totals(each, include_submitted=include_submitted)
             )
             value = year_totals.by_code()[indicator.code].value
-        trend.append(YearPoint(cycle=each, figures=cycle_figures(each), value=value))
+        trend.append(YearPoint(cycle=each, figures=figures[each.pk], value=value))
     comparison, compared = _comparison(cycle, indicator, statuses)
     return Rollup(
         plan=plan,

@@ -15,14 +15,15 @@ number of organisations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 
-from organisations.models import Organisation
+from organisations.models import Organisation, active_during_q
 from tasks.models import Aggregation, Indicator
-from tasks.selectors import reporting_organisations
+from tasks.selectors import reporting_organisations, reporting_scope
 
 from .models import AnnualReport, IndicatorTally, ReportingCycle, ReportStatus
 from .tallies import refresh_stale_maxima
@@ -76,23 +77,54 @@ class CycleFigures:
         return rate(self.accepted, self.expected)
 
 
-def cycle_figures(cycle: ReportingCycle, *, expected_count: int | None = None) -> CycleFigures:
-    """Two queries: the expected organisations' count (unless the caller counted them
-    already), and one aggregate of reports."""
-    expected = expected_organisations(cycle)
-    counts = AnnualReport.objects.filter(
-        cycle=cycle, organisation__in=expected.values("pk")
-    ).aggregate(
-        actual=Count("pk", filter=Q(first_submitted_at__isnull=False)),
-        on_time=Count("pk", filter=Q(first_submitted_at__lte=cycle.deadline)),
-        accepted=Count("pk", filter=Q(status=ReportStatus.ACCEPTED)),
-        submitted=Count("pk", filter=Q(status=ReportStatus.SUBMITTED)),
-        returned=Count("pk", filter=Q(status=ReportStatus.RETURNED)),
-        draft=Count("pk", filter=Q(status=ReportStatus.DRAFT)),
+def cycles_figures(cycles: Sequence[ReportingCycle]) -> dict[int, CycleFigures]:
+    """The figures of cycles of one plan, by cycle id. Three queries however many cycles
+    and organisations: the plan's scope, one pass over the organisations counting each
+    cycle's expected ones, and one aggregate of the reports grouped by cycle."""
+    if not cycles:
+        return {}
+    scope = reporting_scope(cycles[0].plan)
+    expected = Organisation.objects.filter(scope.q()).aggregate(
+        **{
+            f"c{c.pk}": Count("pk", filter=active_during_q(c.period_start, c.period_end))
+            for c in cycles
+        }
     )
-    if expected_count is None:
-        expected_count = expected.count()
-    return CycleFigures(expected=expected_count, **counts)
+    in_time = Case(  # each cycle has its own deadline
+        *[When(cycle_id=c.pk, first_submitted_at__lte=c.deadline, then=Value(1)) for c in cycles],
+        default=Value(0),
+    )
+    rows = (
+        AnnualReport.objects.filter(cycle__in=[c.pk for c in cycles])
+        .filter(
+            scope.q("organisation__"),
+            active_during_q(F("cycle__period_start"), F("cycle__period_end"), "organisation__"),
+        )
+        .values("cycle_id")
+        .annotate(
+            actual=Count("pk", filter=Q(first_submitted_at__isnull=False)),
+            on_time=Sum(in_time),
+            accepted=Count("pk", filter=Q(status=ReportStatus.ACCEPTED)),
+            submitted=Count("pk", filter=Q(status=ReportStatus.SUBMITTED)),
+            returned=Count("pk", filter=Q(status=ReportStatus.RETURNED)),
+            draft=Count("pk", filter=Q(status=ReportStatus.DRAFT)),
+        )
+        .order_by()
+    )
+    counts = {row.pop("cycle_id"): row for row in rows}
+    empty = {"actual": 0, "on_time": 0, "accepted": 0, "submitted": 0, "returned": 0, "draft": 0}
+    return {
+        c.pk: CycleFigures(
+            expected=expected[f"c{c.pk}"],
+            **{**empty, **{k: v or 0 for k, v in counts.get(c.pk, {}).items()}},
+        )
+        for c in cycles
+    }
+
+
+def cycle_figures(cycle: ReportingCycle) -> CycleFigures:
+    """One cycle's figures (see ``cycles_figures``)."""
+    return cycles_figures([cycle])[cycle.pk]
 
 
 def counted_statuses(include_submitted: bool) -> tuple[str, ...]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from organisations.models import Organisation, OrganisationKind
+from organisations.models import Organisation, OrganisationKind, active_during_q
 from organisations.selectors import has_any_role
 
 from .models import Duty, DutyParticipant, Plan, ReportingScope, Task
@@ -145,11 +145,31 @@ def subplan_expected_organisations(plan: Plan, day=None) -> QuerySet[Organisatio
     ).order_by("code")
 
 
+@dataclass(frozen=True)
+class Scope:
+    """A plan's reporting scope: the kinds of organisation and the organisations it names."""
+
+    kinds: frozenset[str]
+    named: frozenset[int]
+
+    def q(self, prefix: str = "") -> Q:
+        """The scope as a condition on organisations; ``prefix`` reaches them through a
+        relation ("organisation__")."""
+        return Q(**{f"{prefix}kind__in": self.kinds}) | Q(**{f"{prefix}pk__in": self.named})
+
+
+def reporting_scope(plan: Plan) -> Scope:
+    """One query."""
+    scopes = list(plan.scopes.values_list("organisation_id", "kind"))
+    return Scope(
+        kinds=frozenset(kind for _, kind in scopes if kind),
+        named=frozenset(org_id for org_id, _ in scopes if org_id),
+    )
+
+
 def reporting_organisations(plan: Plan, start, end) -> QuerySet[Organisation]:
     """Organisations in the plan's reporting scope that were active at some point between
     start and end: the expected reporters of a cycle (DESIGN §5)."""
-    scopes = list(plan.scopes.values_list("organisation_id", "kind"))
-    kinds = {kind for _, kind in scopes if kind}
-    named = {org_id for org_id, _ in scopes if org_id}
-    active = Organisation.objects.active_during(start, end)
-    return (active.filter(kind__in=kinds) | active.filter(pk__in=named)).order_by("code")
+    return Organisation.objects.filter(
+        reporting_scope(plan).q(), active_during_q(start, end)
+    ).order_by("code")

@@ -102,7 +102,7 @@ def cycle_detail(request, pk: int):
     }
     if reviewer:
         # A reviewer's list is every expected organisation, so its count is theirs.
-        slices = status_slices(cycle_figures(cycle, expected_count=pager.total))
+        slices = status_slices(cycle_figures(cycle))
         context.update(expected=pager.total, counts=slices, missing=slices[NOT_STARTED])
     return render(request, "reports/cycle_detail.html", context)
 

@@ -5,8 +5,9 @@ Only submitted and accepted reports are counted, and their content cannot change
 report's figures and levels enter the totals of its status when it reaches one and leave
 them when it moves on. ``move`` does that inside the transaction that changes the status,
 with one upsert per table and direction that adds or subtracts the report's own rows.
-Rows are written in a fixed order (indicator tallies before level tallies, submitted before
-accepted, then by indicator or task), so concurrent transitions never deadlock.
+Rows are written in a fixed order (the submitted totals before the accepted ones; within
+a status, indicator totals before levels; then by indicator or task), so concurrent
+transitions never deadlock.
 
 ``rebuild`` recomputes a cycle's totals from the reports (after bulk loads) and
 ``differences`` compares them, for the ``tallies`` command and the tests.
@@ -89,7 +90,8 @@ def move(report: AnnualReport, source: str, target: str) -> None:
     if target in TALLIED_STATUSES:
         steps.append((target, +1))
     steps.sort(key=lambda step: TALLIED_STATUSES.index(step[0]))  # the fixed lock order
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Always inside the transition's own transaction; no savepoint of its own.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for status, sign in steps:
             sql = INDICATOR_ADD if sign > 0 else INDICATOR_REMOVE
             cursor.execute(sql, [report.cycle_id, status, report.pk])

@@ -365,7 +365,7 @@ def measure(*, runs: int, warmup: int) -> None:
     from django.urls import reverse
 
     from reports.models import EDITABLE_STATUSES, AnnualReport, ReportingCycle, ReportStatus
-    from reports.services import report_return
+    from reports.services.reports import report_return
     from tasks.models import Plan
 
     plan = Plan.objects.get(code=PLAN_CODE)
@@ -482,7 +482,7 @@ def summary() -> None:
     from django.utils import timezone
 
     from reports.models import CycleStatus, ReportingCycle, SummaryStatus, YearlySummary
-    from reports.summary import summary_build
+    from reports.summary.build import summary_build
 
     cycle = (
         ReportingCycle.objects.filter(plan__code=PLAN_CODE, status=CycleStatus.CLOSED)

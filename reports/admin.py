@@ -4,7 +4,7 @@ through the services (and its history), so the admin only reads them."""
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 
-from .models import (
+from reports.models import (
     AnnualReport,
     Attachment,
     Notification,

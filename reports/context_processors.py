@@ -1,4 +1,4 @@
-from .models import Notification
+from reports.models import Notification
 
 
 def notifications(request):

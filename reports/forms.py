@@ -8,9 +8,7 @@ from django.forms import BoundField
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import Indicator, ValueType
-
-from .content import (
+from reports.figures.content import (
     FigureError,
     ReportContent,
     SectionContent,
@@ -19,7 +17,7 @@ from .content import (
     parse_figure,
     section_key,
 )
-from .models import (
+from reports.models import (
     DEFAULT_REMINDER_OFFSETS,
     SECTION_PARTS,
     AnnualReport,
@@ -28,6 +26,7 @@ from .models import (
     ReportStatus,
     TaskSection,
 )
+from tasks.models import Indicator, ValueType
 
 DATE_WIDGET = forms.DateInput(
     format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}

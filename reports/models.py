@@ -259,7 +259,7 @@ TALLIED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 class IndicatorTally(models.Model):
     """Running totals of one indicator over a cycle's reports in one counted status.
 
-    Kept by ``reports.tallies`` in the same transaction as each submission, acceptance,
+    Kept by ``reports.figures.tallies`` in the same transaction as each submission, acceptance,
     return and reopening, so the rollup reads a few hundred rows instead of summing
     millions of figures. ``maximum`` only grows on the way in; when a report carrying the
     maximum leaves, the row is marked stale and the next reader recomputes it."""

@@ -18,10 +18,8 @@ from django.utils import timezone
 
 from organisations.models import Organisation, Role
 from organisations.selectors import has_any_role, memberships_of
-from tasks.models import Plan
-
-from .figures import expected_organisations
-from .models import (
+from reports.figures.definitions import expected_organisations
+from reports.models import (
     AnnualReport,
     Attachment,
     EventKind,
@@ -31,6 +29,7 @@ from .models import (
     SubPlan,
     TaskSection,
 )
+from tasks.models import Plan
 
 
 def top_of(organisation: Organisation, cache: dict[int, int]) -> int:
@@ -149,7 +148,7 @@ def report_with_content(report: AnnualReport) -> AnnualReport:
 
 
 def _values_queryset():
-    from .models import IndicatorValue
+    from reports.models import IndicatorValue
 
     return IndicatorValue.objects.select_related("indicator__task").order_by(
         "indicator__task__number", "indicator__position"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import (
+from reports.views import (
     cycles,
     dashboard,
     exports,
@@ -11,7 +11,7 @@ from .views import (
     subplans,
     summary,
 )
-from .views import reports as report_views
+from reports.views import reports as report_views
 
 app_name = "reports"
 

@@ -13,11 +13,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organisations.models import OrganisationKind
+from reports.figures.definitions import cycle_figures
+from reports.models import CycleStatus, ReportStatus
+from reports.selectors import ExpectedRow
 from tasks.models import Aggregation
-
-from ..figures import cycle_figures
-from ..models import CycleStatus, ReportStatus
-from ..selectors import ExpectedRow
 
 MISSING = "missing"
 

@@ -8,7 +8,7 @@ page that no API client can follow.
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import views
+from reports.api import views
 
 app_name = "api"
 

@@ -18,23 +18,23 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from ..figures import cycle_figures, indicator_totals, previous_cycle
-from ..selectors import (
-    cycles_visible_to,
-    expected_rows,
-    expected_with_report,
-    get_cycle_for_user,
-    plans_overseen_by,
-    reporter_organisation_ids,
-)
-from .permissions import HasAnyRole
-from .serializers import (
+from reports.api.permissions import HasAnyRole
+from reports.api.serializers import (
     CycleFilterSerializer,
     CycleSerializer,
     ErrorSerializer,
     RollupQuerySerializer,
     RollupSerializer,
     StatusRowSerializer,
+)
+from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
+from reports.selectors import (
+    cycles_visible_to,
+    expected_rows,
+    expected_with_report,
+    get_cycle_for_user,
+    plans_overseen_by,
+    reporter_organisation_ids,
 )
 
 ERRORS = {

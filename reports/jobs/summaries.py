@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from ..summary import summaries_start_due, summary_build
+from reports.summary.build import summaries_start_due, summary_build
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The cycle page's reminder column: each organisation's reminders, looked up in the dict
-the view prepared in one query (reports.notify.reminders_by_organisation)."""
+the view prepared in one query (reports.notifications.reminders.reminders_by_organisation)."""
 
 from django import template
 from django.utils.translation import gettext as _

@@ -2,8 +2,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ..content import format_figure
-from ..models import ReportStatus
+from reports.figures.content import format_figure
+from reports.models import ReportStatus
 
 register = template.Library()
 

@@ -9,14 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organisations.selectors import has_any_role
-from tasks.selectors import get_plan_for_user, plans_visible_to
-
-from ..dashboards import NOT_STARTED, status_slices
-from ..figures import cycle_figures
-from ..forms import CycleForm
-from ..notify import reminders_by_organisation
-from ..paging import PAGE_PARAMETER, paginate, requested_page
-from ..selectors import (
+from reports.dashboards.cycle import NOT_STARTED, status_slices
+from reports.figures.definitions import cycle_figures
+from reports.forms import CycleForm
+from reports.notifications.reminders import reminders_by_organisation
+from reports.paging import PAGE_PARAMETER, paginate, requested_page
+from reports.selectors import (
     can_review,
     cycles_visible_to,
     expected_rows,
@@ -25,7 +23,9 @@ from ..selectors import (
     plans_overseen_by,
     reporter_organisation_ids,
 )
-from ..services import ServiceError, cycle_close, cycle_open, cycle_update
+from reports.services import ServiceError
+from reports.services.cycles import cycle_close, cycle_open, cycle_update
+from tasks.selectors import get_plan_for_user, plans_visible_to
 
 
 @require_GET

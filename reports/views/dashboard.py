@@ -9,18 +9,18 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ..dashboards import Dashboard, cycle_dashboard
-from ..exports import content_disposition
-from ..models import ReportingCycle
-from ..notify import reminders_by_organisation
-from ..selectors import can_review, get_cycle_for_user, plans_overseen_by
-from ..spreadsheets import (
+from reports.dashboards.cycle import Dashboard, cycle_dashboard
+from reports.documents.report import content_disposition
+from reports.documents.spreadsheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
     dashboard_csv,
     dashboard_filenames,
     dashboard_xlsx,
 )
+from reports.models import ReportingCycle
+from reports.notifications.reminders import reminders_by_organisation
+from reports.selectors import can_review, get_cycle_for_user, plans_overseen_by
 
 FORMATS = {"xlsx": (dashboard_xlsx, XLSX_CONTENT_TYPE), "csv": (dashboard_csv, CSV_CONTENT_TYPE)}
 

@@ -9,14 +9,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from ..exports import (
+from reports.documents.report import (
     DOCX_CONTENT_TYPE,
     content_disposition,
     docx_filenames,
     report_document,
     report_docx_bytes,
 )
-from ..selectors import get_report_for_user, report_with_content
+from reports.selectors import get_report_for_user, report_with_content
 
 
 @require_GET

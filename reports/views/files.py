@@ -7,11 +7,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ..forms import AttachmentForm
-from ..models import AttachmentKind
-from ..selectors import get_report_for_user
-from ..services import ServiceError, attachment_add, attachment_remove
-from ..uploads import DOCUMENT_TYPES, SCAN_TYPES, check_upload
+from reports.forms import AttachmentForm
+from reports.models import AttachmentKind
+from reports.selectors import get_report_for_user
+from reports.services import ServiceError
+from reports.services.files import attachment_add, attachment_remove
+from reports.services.uploads import DOCUMENT_TYPES, SCAN_TYPES, check_upload
 
 
 @require_POST

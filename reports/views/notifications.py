@@ -9,16 +9,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import notify
-from ..figures import expected_organisations
-from ..selectors import get_cycle_for_user
+from reports.figures.definitions import expected_organisations
+from reports.notifications.inapp import (
+    notification_mark_read,
+    notifications_for,
+    notifications_mark_all_read,
+)
+from reports.notifications.reminders import ReminderRefused, reminder_send_now
+from reports.selectors import get_cycle_for_user
 
 
 @require_GET
 def notification_list(request):
     """The user's notifications, newest first, 30 a page. Everyone signed in has a list,
     even with no role: it is simply empty."""
-    page = Paginator(notify.notifications_for(request.user), 30).get_page(request.GET.get("trang"))
+    page = Paginator(notifications_for(request.user), 30).get_page(request.GET.get("trang"))
     return render(request, "reports/notification_list.html", {"page": page})
 
 
@@ -32,10 +37,10 @@ def _safe(request, url: str) -> bool:
 def notification_read(request, pk: int):
     """Mark one of the user's own notifications read, then go where the form says (back
     to the list) or, by default, to what the notification is about."""
-    notification = notify.notifications_for(request.user).filter(pk=pk).first()
+    notification = notifications_for(request.user).filter(pk=pk).first()
     if notification is None:
         raise Http404
-    notify.notification_mark_read(notification=notification)
+    notification_mark_read(notification=notification)
     for target in (request.POST.get("next", ""), notification.url):
         if _safe(request, target):
             return redirect(target)
@@ -44,7 +49,7 @@ def notification_read(request, pk: int):
 
 @require_POST
 def notifications_read_all(request):
-    count = notify.notifications_mark_all_read(user=request.user)
+    count = notifications_mark_all_read(user=request.user)
     if count:
         messages.success(request, _("Đã đánh dấu %(n)s thông báo là đã đọc.") % {"n": count})
     return redirect("reports:notifications")
@@ -58,8 +63,8 @@ def reminder_send(request, pk: int, code: str):
     if organisation is None:
         raise Http404
     try:
-        notify.reminder_send_now(cycle=cycle, organisation=organisation, actor=request.user)
-    except notify.ReminderRefused as exc:
+        reminder_send_now(cycle=cycle, organisation=organisation, actor=request.user)
+    except ReminderRefused as exc:
         messages.warning(request, str(exc))
     else:
         messages.success(request, _("Đã gửi nhắc hạn đến %(org)s.") % {"org": organisation.name})

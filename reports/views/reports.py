@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organisations.models import Organisation
-
-from ..content import ReportContent, compare
-from ..forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, ReturnForm
-from ..models import AnnualReport, ReportStatus
-from ..selectors import (
+from reports.figures.content import ReportContent, compare
+from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, ReturnForm
+from reports.models import AnnualReport, ReportStatus
+from reports.selectors import (
     can_report_for,
     can_review,
     get_cycle_for_user,
@@ -22,16 +21,9 @@ from ..selectors import (
     report_with_content,
     submissions_of,
 )
-from ..services import (
-    ConcurrentEdit,
-    ServiceError,
-    SubmissionInvalid,
-    report_save,
-    report_submit,
-)
-from ..services import (
-    report_start as start_report,
-)
+from reports.services import ConcurrentEdit, ServiceError, SubmissionInvalid
+from reports.services.reports import report_save, report_submit
+from reports.services.reports import report_start as start_report
 
 
 @require_http_methods(["GET", "POST"])

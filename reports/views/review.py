@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from organisations.selectors import has_any_role
-
-from .. import services
-from ..forms import AcceptForm, InboxFilterForm, ReopenForm, ReturnForm
-from ..selectors import get_report_for_user, inbox_for, plans_overseen_by, report_with_content
+from reports.forms import AcceptForm, InboxFilterForm, ReopenForm, ReturnForm
+from reports.selectors import get_report_for_user, inbox_for, plans_overseen_by, report_with_content
+from reports.services import ServiceError
+from reports.services import reports as lifecycle
 
 
 @require_GET
@@ -55,7 +55,7 @@ def _act(request, pk: int, form_class, action, success: str, *, with_report: boo
         return redirect(report)
     try:
         action(report, form)
-    except services.ServiceError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
@@ -68,7 +68,7 @@ def report_return(request, pk: int):
         request,
         pk,
         ReturnForm,
-        lambda report, form: services.report_return(
+        lambda report, form: lifecycle.report_return(
             report=report,
             comment=form.cleaned_data["comment"],
             section_comments=form.section_comments(),
@@ -85,7 +85,7 @@ def report_accept(request, pk: int):
         request,
         pk,
         AcceptForm,
-        lambda report, form: services.report_accept(
+        lambda report, form: lifecycle.report_accept(
             report=report, comment=form.cleaned_data["note"], actor=request.user
         ),
         _("Đã tiếp nhận báo cáo. Báo cáo được khóa."),
@@ -98,7 +98,7 @@ def report_reopen(request, pk: int):
         request,
         pk,
         ReopenForm,
-        lambda report, form: services.report_reopen(
+        lambda report, form: lifecycle.report_reopen(
             report=report, reason=form.cleaned_data["reason"], actor=request.user
         ),
         _("Đã mở lại báo cáo để đơn vị chỉnh sửa."),

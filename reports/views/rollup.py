@@ -10,19 +10,18 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from tasks.models import Plan
-from tasks.selectors import get_plan_for_user
-
-from ..dashboards import Rollup, plan_cycles, plan_rollup
-from ..exports import content_disposition
-from ..selectors import plans_overseen_by
-from ..spreadsheets import (
+from reports.dashboards.rollup import Rollup, plan_cycles, plan_rollup
+from reports.documents.report import content_disposition
+from reports.documents.spreadsheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
     rollup_csv,
     rollup_filenames,
     rollup_xlsx,
 )
+from reports.selectors import plans_overseen_by
+from tasks.models import Plan
+from tasks.selectors import get_plan_for_user
 
 FORMATS = {"xlsx": (rollup_xlsx, XLSX_CONTENT_TYPE), "csv": (rollup_csv, CSV_CONTENT_TYPE)}
 

@@ -16,15 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organisations.models import Organisation
 from organisations.selectors import has_any_role
-from tasks.models import Plan
-from tasks.selectors import get_plan_for_user, plans_visible_to, subplan_expected_organisations
-
-from .. import services
-from ..forms import SubPlanForm
-from ..models import SubPlan
-from ..paging import PAGE_PARAMETER, Pager, paginate, requested_page
-from ..selectors import plans_overseen_by, reporter_organisation_ids, subplans_visible_to
-from ..subplans import (
+from reports.figures.deliverables import (
     BADGE_CLASSES,
     BUCKET_LABELS,
     LATE,
@@ -33,7 +25,15 @@ from ..subplans import (
     bucket_summary,
     with_bucket,
 )
-from ..uploads import DOCX, PDF, check_upload
+from reports.forms import SubPlanForm
+from reports.models import SubPlan
+from reports.paging import PAGE_PARAMETER, Pager, paginate, requested_page
+from reports.selectors import plans_overseen_by, reporter_organisation_ids, subplans_visible_to
+from reports.services import ServiceError
+from reports.services import subplans as services
+from reports.services.uploads import DOCX, PDF, check_upload
+from tasks.models import Plan
+from tasks.selectors import get_plan_for_user, plans_visible_to, subplan_expected_organisations
 
 ALLOWED_TYPES = (PDF, DOCX)
 
@@ -193,7 +193,7 @@ def subplan_register(request, plan_code: str):
                     checked=checked,
                     actor=user,
                 )
-            except services.ServiceError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from ..models import ReportingCycle, SummaryStatus, YearlySummary
-from ..selectors import can_review, get_cycle_for_user, plans_overseen_by
-from ..summary import (
+from reports.models import ReportingCycle, SummaryStatus, YearlySummary
+from reports.selectors import can_review, get_cycle_for_user, plans_overseen_by
+from reports.summary.build import (
     ACTIVE,
     CONTENT_TYPES,
     KINDS,

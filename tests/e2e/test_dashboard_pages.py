@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from reports.services import report_accept, report_return, report_submit
+from reports.services.reports import report_accept, report_return, report_submit
 from tests.e2e.conftest import screenshot
 from tests.reports.factories import full_content, make_cycle, make_report, saved_report
 

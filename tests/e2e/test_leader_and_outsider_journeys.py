@@ -8,10 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
-from reports.services import attachment_add, report_accept
-from reports.summary import summary_build, summary_request
-from reports.uploads import PDF as PDF_TYPE
-from reports.uploads import check_upload
+from reports.services.files import attachment_add
+from reports.services.reports import report_accept
+from reports.services.uploads import PDF as PDF_TYPE
+from reports.services.uploads import check_upload
+from reports.summary.build import summary_build, summary_request
 from tests.e2e.conftest import screenshot
 from tests.reports.factories import PDF, make_cycle, saved_report, submitted_report
 

@@ -11,9 +11,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reports.services import attachment_add, subplan_register
-from reports.uploads import PDF as PDF_TYPE
-from reports.uploads import check_upload
+from reports.services.files import attachment_add
+from reports.services.subplans import subplan_register
+from reports.services.uploads import PDF as PDF_TYPE
+from reports.services.uploads import check_upload
 from tests.plan112.matrix_common import (
     ALL_405,
     MANAGE_CYCLE,

@@ -3,9 +3,10 @@
 import datetime as dt
 from decimal import Decimal
 
-from reports.content import ReportContent, SectionContent
+from reports.figures.content import ReportContent, SectionContent
 from reports.models import AnnualReport, ReportingCycle
-from reports.services import cycle_open, report_save, report_start, report_submit
+from reports.services.cycles import cycle_open
+from reports.services.reports import report_save, report_start, report_submit
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from openapi_spec_validator import validate
 
 from organisations.models import Organisation, OrganisationKind, Role
-from reports.figures import cycle_figures, indicator_totals, previous_cycle
+from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
 from reports.models import IndicatorValue, ReportStatus
-from reports.services import report_accept
+from reports.services.reports import report_accept
 from tests.conftest import PASSWORD, make_user
 from tests.reports.factories import make_cycle, make_report, submitted_report
 

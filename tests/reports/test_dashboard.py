@@ -15,13 +15,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from organisations.models import Organisation
-from reports.dashboards import MISSING
-from reports.figures import cycle_figures
+from reports.dashboards.cycle import MISSING
+from reports.figures.definitions import cycle_figures
 from reports.models import AnnualReport, Reminder, ReminderStatus, ReportStatus
 from reports.paging import PAGE_SIZE
-from reports.services import report_accept, report_return, report_submit, subplan_register
-from reports.uploads import PDF as PDF_TYPE
-from reports.uploads import check_upload
+from reports.services.reports import report_accept, report_return, report_submit
+from reports.services.subplans import subplan_register
+from reports.services.uploads import PDF as PDF_TYPE
+from reports.services.uploads import check_upload
 from tests.reports.factories import PDF, full_content, make_cycle, make_report, saved_report
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

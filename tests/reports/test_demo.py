@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from organisations.models import Organisation, OrganisationKind
-from reports.content import ReportContent, submission_errors
-from reports.demo import demo_accounts_create, demo_history_create
+from reports.demo.builder import demo_accounts_create, demo_history_create
+from reports.figures.content import ReportContent, submission_errors
 from reports.models import (
     AnnualReport,
     AttachmentKind,
@@ -21,7 +21,7 @@ from reports.models import (
     ReportStatus,
     SubPlan,
 )
-from reports.services import report_for_snapshot
+from reports.services.reports import report_for_snapshot
 from tasks.selectors import organisations_in_scope
 
 TODAY = dt.date(2026, 11, 24)

@@ -14,17 +14,18 @@ from django.urls import reverse
 from docx.oxml.ns import qn
 
 from organisations.models import Organisation, OrganisationKind
-from reports.content import ReportContent, SectionContent
-from reports.exports import (
+from reports.documents.report import (
     DOCX_CONTENT_TYPE,
     place_date_line,
     place_of,
     report_docx_bytes,
     superior_line,
 )
+from reports.figures.content import ReportContent, SectionContent
 from reports.models import AnnualReport, ReportStatus
 from reports.selectors import report_with_content
-from reports.services import cycle_open, report_save, report_start
+from reports.services.cycles import cycle_open
+from reports.services.reports import report_save, report_start
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 TASK_1 = "Nhiệm vụ 1: Đổi mới giáo dục chính trị, tư tưởng"

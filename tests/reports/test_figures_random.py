@@ -21,9 +21,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from organisations.models import Organisation
-from reports import tallies
+from reports.figures import tallies
 from reports.models import Level
-from reports.services import (
+from reports.services.reports import (
     report_accept,
     report_reopen,
     report_return,

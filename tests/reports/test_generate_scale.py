@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from organisations.models import Organisation
-from reports.figures import cycle_figures
+from reports.figures.definitions import cycle_figures
 from reports.models import AnnualReport, IndicatorValue, ReportingCycle, ReportStatus, TaskSection
 from tasks.models import Indicator
 

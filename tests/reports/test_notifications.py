@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from organisations.models import Role
 from reports.models import EventKind, Notification, OutboxMessage
-from reports.services import report_accept, report_reopen, report_return
+from reports.services.reports import report_accept, report_reopen, report_return
 from tests.conftest import make_user
 from tests.reports.factories import make_cycle, submitted_report
 
@@ -158,7 +158,7 @@ def test_acceptance_and_reopening_notify_the_reporters(
 
 
 def test_resubmission_says_so(cycle, organisations, people, django_capture_on_commit_callbacks):
-    from reports.services import report_submit
+    from reports.services.reports import report_submit
     from tests.reports.factories import full_content
 
     report = submit(cycle, organisations, people, django_capture_on_commit_callbacks)
@@ -195,7 +195,7 @@ def test_a_refused_step_notifies_nobody(cycle, organisations, people):
 
 
 def test_event_kinds_without_news_notify_nobody(cycle, organisations, people):
-    from reports.notify import report_event_notify
+    from reports.notifications.outbox import report_event_notify
 
     report = submit(cycle, organisations, people)
     Notification.objects.all().delete()

@@ -21,8 +21,9 @@ from reports.models import (
     ReminderStatus,
     ReportStatus,
 )
-from reports.notify import EmailContent, outbox_add, outbox_deliver
-from reports.services import report_return
+from reports.notifications.email import EmailContent
+from reports.notifications.outbox import outbox_add, outbox_deliver
+from reports.services.reports import report_return
 from tests.reports.factories import full_content, make_cycle, make_report, submitted_report
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

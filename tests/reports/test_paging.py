@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import Organisation
-from reports.figures import cycle_figures
+from reports.figures.definitions import cycle_figures
 from reports.models import AnnualReport, ReportStatus, SubPlan
 from reports.paging import PAGE_SIZE, Pager, page_numbers, paginate, requested_page
 from tasks.models import Plan

@@ -14,10 +14,10 @@ from django.db import connection
 from django.urls import reverse
 
 from organisations.models import Organisation
-from reports.figures import expected_organisations
+from reports.figures.definitions import expected_organisations
 from reports.jobs.reminders import send_deadline_reminders, send_reminder
 from reports.models import Notification, Reminder, ReminderStatus, ReviewerDigest
-from reports.notify import reminder_deliver
+from reports.notifications.reminders import reminder_deliver
 from tests.conftest import needs
 from tests.reports.factories import make_cycle, make_report, submitted_report
 
@@ -172,7 +172,7 @@ def test_organisations_that_submitted_get_no_reminder(
 def test_a_returned_report_counts_as_submitted(
     cycle, people, organisations, django_capture_on_commit_callbacks
 ):
-    from reports.services import report_return
+    from reports.services.reports import report_return
 
     with at(DUE - dt.timedelta(days=10)):
         report = submitted_report(cycle, organisations["TV-HCL"], people["reporter"])

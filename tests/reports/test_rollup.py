@@ -13,11 +13,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from organisations.models import Organisation
-from reports import tallies
-from reports.dashboards import SHOWN
-from reports.figures import cycle_figures, indicator_totals
+from reports.dashboards.rollup import SHOWN
+from reports.figures import tallies
+from reports.figures.definitions import cycle_figures, indicator_totals
 from reports.models import AnnualReport, IndicatorValue, ReportStatus, TaskSection
-from reports.services import report_accept, report_submit
+from reports.services.reports import report_accept, report_submit
 from tasks.models import Indicator, Plan
 from tests.reports.factories import full_content, make_cycle, make_report, saved_report
 

@@ -7,14 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from reports.content import ReportContent
+from reports.figures.content import ReportContent
 from reports.models import AnnualReport, EventKind, ReportEvent, ReportStatus
-from reports.services import (
-    ConcurrentEdit,
-    ServiceError,
-    SubmissionInvalid,
-    cycle_close,
-    cycle_open,
+from reports.services import ConcurrentEdit, ServiceError, SubmissionInvalid
+from reports.services.cycles import cycle_close, cycle_open
+from reports.services.reports import (
     report_accept,
     report_reopen,
     report_return,

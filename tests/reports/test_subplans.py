@@ -12,10 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from organisations.models import Membership, Organisation, OrganisationKind, Role
-from reports.models import SubPlan, end_of_day
-from reports.paging import PAGE_SIZE
-from reports.services import subplan_register
-from reports.subplans import (
+from reports.figures.deliverables import (
     BUCKET_NAMES,
     LATE,
     ON_TIME,
@@ -25,7 +22,10 @@ from reports.subplans import (
     subplan_bucket,
     with_bucket,
 )
-from reports.uploads import PDF, check_upload
+from reports.models import SubPlan, end_of_day
+from reports.paging import PAGE_SIZE
+from reports.services.subplans import subplan_register
+from reports.services.uploads import PDF, check_upload
 from tasks.selectors import subplan_expected_organisations
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

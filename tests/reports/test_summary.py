@@ -23,8 +23,8 @@ from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
 from organisations.models import Organisation, OrganisationKind, Role
-from reports import tallies
-from reports.figures import cycle_figures, indicator_totals, previous_cycle
+from reports.figures import tallies
+from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
 from reports.jobs.summaries import build_yearly_summary, start_due_summaries
 from reports.models import (
     AnnualReport,
@@ -35,8 +35,8 @@ from reports.models import (
     TaskSection,
     YearlySummary,
 )
-from reports.services import report_save
-from reports.summary import STALE_AFTER, summary_build, summary_request
+from reports.services.reports import report_save
+from reports.summary.build import STALE_AFTER, summary_build, summary_request
 from tasks.models import Indicator, Task
 from tasks.selectors import reporting_organisations
 from tests.conftest import make_user
@@ -387,7 +387,7 @@ def test_build_reaches_100_percent_and_stores_files_and_figures(year, reviewer):
 
 
 def test_build_writes_its_progress_step_by_step(year, reviewer, monkeypatch):
-    import reports.summary as module
+    import reports.summary.build as module
 
     seen = []
     original = module._progress
@@ -416,7 +416,7 @@ def test_build_writes_its_progress_step_by_step(year, reviewer, monkeypatch):
 
 
 def test_the_build_starts_on_the_figures_step(year, reviewer, monkeypatch):
-    import reports.summary as module
+    import reports.summary.build as module
 
     seen = []
 
@@ -541,12 +541,12 @@ def test_a_broker_that_is_down_marks_the_summary_failed_with_a_message(
 def test_a_failure_during_the_build_is_recorded_and_leaves_no_files(
     year, reviewer, media, monkeypatch
 ):
-    import reports.summary_xlsx
+    import reports.summary.build
 
     def broken(data):
         raise RuntimeError("ổ đĩa đầy")
 
-    monkeypatch.setattr(reports.summary_xlsx, "summary_xlsx_bytes", broken)
+    monkeypatch.setattr(reports.summary.build, "summary_xlsx_bytes", broken)
     summary = build(year["cycle"], reviewer)
 
     assert summary.status == SummaryStatus.FAILED
@@ -992,7 +992,7 @@ def test_downloading_needs_sign_in_and_get(year, client, client_for, reviewer):
 def test_past_the_quoting_limit_the_rest_are_counted_not_quoted(year, reviewer, monkeypatch):
     """At national size the summary names a bounded number of organisations per part and
     counts the others (their texts stay in the reports and the Excel file)."""
-    from reports import summary_docx
+    from reports.summary import word as summary_docx
 
     monkeypatch.setattr(summary_docx, "MAX_QUOTED", 1)
     summary = build(year["cycle"], reviewer)

@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from organisations.models import Organisation, OrganisationKind
-from reports import tallies
-from reports.figures import indicator_totals
+from reports.figures import tallies
+from reports.figures.definitions import indicator_totals
 from reports.models import (
     AnnualReport,
     IndicatorTally,
@@ -24,7 +24,7 @@ from reports.models import (
     ReportStatus,
     TaskSection,
 )
-from reports.services import report_accept, report_reopen, report_return, report_submit
+from reports.services.reports import report_accept, report_reopen, report_return, report_submit
 from tasks.models import Aggregation, Indicator
 from tests.conftest import needs
 from tests.reports.factories import full_content, make_cycle, make_report

@@ -7,7 +7,7 @@ from django.urls import reverse
 from organisations.models import Organisation, Role
 from reports.models import AnnualReport, Attachment, EventKind, ReportStatus
 from reports.paging import PAGE_SIZE
-from reports.services import report_accept, report_return
+from reports.services.reports import report_accept, report_return
 from tests.conftest import make_user
 from tests.reports.factories import (
     PDF,

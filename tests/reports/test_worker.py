@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from reports.figures import expected_organisations
+from reports.figures.definitions import expected_organisations
 from reports.models import Reminder, ReminderStatus, ReviewerDigest
 from tests.conftest import needs, redis_up, redis_url
 from tests.reports.factories import make_cycle

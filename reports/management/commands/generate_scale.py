@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from organisations.models import Organisation, OrganisationKind
-from reports import tallies
+from reports.figures import tallies
 from reports.models import (
     AnnualReport,
     CycleStatus,

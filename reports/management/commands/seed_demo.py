@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo import demo_accounts_create, demo_history_create, demo_history_summary
+from reports.demo.builder import demo_accounts_create, demo_history_create, demo_history_summary
 
 DATA = Path(settings.BASE_DIR) / "data"
 

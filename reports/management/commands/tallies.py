@@ -1,4 +1,4 @@
-"""Check, or rebuild, the running totals the rollup reads (reports.tallies).
+"""Check, or rebuild, the running totals the rollup reads (reports.figures.tallies).
 
     manage.py tallies              # compare every cycle's totals with its reports
     manage.py tallies --rebuild    # recompute them (after a bulk load or a manual repair)
@@ -9,7 +9,7 @@ The check exits with status 1 when a cycle's totals disagree with its reports.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import tallies
+from reports.figures import tallies
 from reports.models import ReportingCycle
 
 

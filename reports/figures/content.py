@@ -10,9 +10,8 @@ from decimal import Decimal, InvalidOperation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from reports.models import SECTION_PARTS, AnnualReport, Level, TaskSection
 from tasks.models import Indicator, ValidationRule, ValueType
-
-from .models import SECTION_PARTS, AnnualReport, Level, TaskSection
 
 MAX_FIGURE = Decimal("999999999999")  # twelve digits: more than any real count
 # 1.234.567 or 1234567, optionally ,5 — the way Vietnamese officials write numbers.

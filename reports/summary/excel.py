@@ -20,8 +20,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .summary import SummaryData, status_label
-from .xlsx_styles import style_name
+from reports.documents.xlsx_styles import style_name
+from reports.summary.data import SummaryData, status_label
 
 FONT_NAME = "Times New Roman"
 PLAIN = Font(name=FONT_NAME, size=12)

@@ -24,9 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 from organisations.models import Organisation, OrganisationKind
-
-from .content import format_figure
-from .docx_layout import (
+from reports.documents.word import (
     SMALL_SIZE,
     TABLE_SIZE,
     TEXT_WIDTH,
@@ -39,7 +37,8 @@ from .docx_layout import (
     setup_document,
     xml_safe,
 )
-from .models import AnnualReport
+from reports.figures.content import format_figure
+from reports.models import AnnualReport
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

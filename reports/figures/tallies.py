@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 
-from .models import (
+from reports.models import (
     TALLIED_STATUSES,
     AnnualReport,
     IndicatorTally,

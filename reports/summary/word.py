@@ -20,8 +20,8 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from .content import format_figure, level_label
-from .docx_layout import (
+from reports.documents.report import place_date_line, text_lines
+from reports.documents.word import (
     SMALL_SIZE,
     TABLE_SIZE,
     TEXT_WIDTH,
@@ -35,10 +35,10 @@ from .docx_layout import (
     setup_document,
     xml_safe,
 )
-from .exports import place_date_line, text_lines
-from .figures import IndicatorTotal
-from .models import Level
-from .summary import SummaryData, number, percent, steps
+from reports.figures.content import format_figure, level_label
+from reports.figures.definitions import IndicatorTotal
+from reports.models import Level
+from reports.summary.data import SummaryData, number, percent, steps
 
 Progress = Callable[..., None]
 TITLE_SIZE = Pt(15)

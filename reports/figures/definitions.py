@@ -6,7 +6,7 @@
 - Completeness = actual ÷ expected, timeliness = on time ÷ expected, accepted ÷ expected.
 - Indicator totals sum accepted reports by default; `include_submitted` adds the ones
   submitted and waiting for review. They are read from running totals kept at each
-  transition (``reports.tallies``), never summed over every figure at request time.
+  transition (``reports.figures.tallies``), never summed over every figure at request time.
 
 Every page, export, API answer and the yearly summary read their figures from here, so
 they cannot disagree. Each function runs a fixed number of aggregate queries, whatever the
@@ -22,11 +22,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 
 from organisations.models import Organisation, active_during_q
+from reports.figures.tallies import refresh_stale_maxima
+from reports.models import AnnualReport, IndicatorTally, ReportingCycle, ReportStatus
 from tasks.models import Aggregation, Indicator
 from tasks.selectors import reporting_organisations, reporting_scope
-
-from .models import AnnualReport, IndicatorTally, ReportingCycle, ReportStatus
-from .tallies import refresh_stale_maxima
 
 HUNDRED = Decimal(100)
 
@@ -167,7 +166,7 @@ class Totals:
 def _aggregate(cycle: ReportingCycle, statuses: tuple[str, ...]) -> dict[int, dict]:
     """Per indicator: sum, average, maximum and how many reports gave a figure, over the
     cycle's reports in the counted statuses. Read from the running totals
-    (``reports.tallies``): a few rows per indicator, one query, whatever the number of
+    (``reports.figures.tallies``): a few rows per indicator, one query, whatever the number of
     reports."""
 
     def read() -> list[tuple]:

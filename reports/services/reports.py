@@ -1,168 +1,31 @@
-"""Every change of a cycle or a report. Views call these and nothing else writes.
-
-Each service checks that the step is allowed from the current state, changes the row
-with a conditional UPDATE (so two people acting at once cannot both win), and records
-a ReportEvent.
-"""
+"""A report's life: start, save, submit, return, accept, reopen."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.core.files.base import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation, User
-from tasks.models import Plan
-from tasks.selectors import tasks_reported_by
-
-from . import notify, tallies
-from .content import ReportContent, submission_errors
-from .models import (
-    DEFAULT_REMINDER_OFFSETS,
+from reports.figures import tallies
+from reports.figures.content import ReportContent, submission_errors
+from reports.models import (
     EDITABLE_STATUSES,
     SECTION_PARTS,
     AnnualReport,
-    Attachment,
-    CycleStatus,
     EventKind,
     IndicatorValue,
     ReportEvent,
     ReportingCycle,
     ReportStatus,
-    SubPlan,
     TaskSection,
 )
-from .uploads import CheckedFile
-
-
-class ServiceError(Exception):
-    """A step that is not allowed now; the message tells the user why, in Vietnamese."""
-
-
-class ConcurrentEdit(ServiceError):
-    """Somebody saved the report after this user opened it."""
-
-    def __init__(self, report: AnnualReport):
-        self.report = report
-        who = report.last_saved_by or _("một người khác")
-        when = (
-            date_format(timezone.localtime(report.last_saved_at), "SHORT_DATETIME_FORMAT")
-            if report.last_saved_at
-            else ""
-        )
-        super().__init__(
-            _(
-                "Báo cáo vừa được %(who)s lưu lúc %(when)s, sau khi đồng chí mở trang này."
-                " Nội dung của đồng chí CHƯA được lưu và vẫn còn nguyên trong biểu mẫu bên"
-                " dưới; hãy đối chiếu với bản đã lưu rồi lưu lại."
-            )
-            % {"who": who, "when": when}
-        )
-
-
-class SubmissionInvalid(ServiceError):
-    def __init__(self, errors: dict[str, list[str]]):
-        self.errors = errors
-        super().__init__(
-            _("Báo cáo chưa thể gửi: còn %(n)s mục cần bổ sung hoặc sửa.") % {"n": len(errors)}
-        )
-
-
-# Cycles ---------------------------------------------------------------------------------
-
-
-def _check_cycle_dates(
-    period_start: dt.date, period_end: dt.date, opens_on: dt.date, due_on: dt.date,
-    closes_on: dt.date,
-) -> None:  # fmt: skip
-    if period_end < period_start:
-        raise ServiceError(_("Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu."))
-    if not opens_on <= due_on <= closes_on:
-        raise ServiceError(_("Các ngày phải theo thứ tự: mở nhận báo cáo ≤ hạn nộp ≤ đóng kỳ."))
-
-
-@transaction.atomic
-def cycle_open(
-    *,
-    plan: Plan,
-    year: int,
-    period_start: dt.date,
-    period_end: dt.date,
-    opens_on: dt.date,
-    due_on: dt.date,
-    closes_on: dt.date,
-    reminder_offsets: list[int] | None = None,
-    title: str = "",
-    actor: User,
-) -> ReportingCycle:
-    """Open a reporting cycle for a plan and a year (one per plan and year)."""
-    _check_cycle_dates(period_start, period_end, opens_on, due_on, closes_on)
-    if ReportingCycle.objects.filter(plan=plan, year=year).exists():
-        raise ServiceError(
-            _("Kế hoạch %(plan)s đã có kỳ báo cáo năm %(year)s.")
-            % {"plan": plan.number, "year": year}
-        )
-    return ReportingCycle.objects.create(
-        plan=plan,
-        year=year,
-        title=title,
-        period_start=period_start,
-        period_end=period_end,
-        opens_on=opens_on,
-        due_on=due_on,
-        closes_on=closes_on,
-        reminder_offsets=sorted(
-            DEFAULT_REMINDER_OFFSETS if reminder_offsets is None else reminder_offsets
-        ),
-        created_by=actor,
-    )
-
-
-@transaction.atomic
-def cycle_update(
-    *,
-    cycle: ReportingCycle,
-    period_start: dt.date,
-    period_end: dt.date,
-    opens_on: dt.date,
-    due_on: dt.date,
-    closes_on: dt.date,
-    reminder_offsets: list[int],
-    title: str = "",
-    actor: User,
-) -> ReportingCycle:
-    """Change an open cycle's dates."""
-    _check_cycle_dates(period_start, period_end, opens_on, due_on, closes_on)
-    changed = ReportingCycle.objects.filter(pk=cycle.pk, status=CycleStatus.OPEN).update(
-        title=title,
-        period_start=period_start,
-        period_end=period_end,
-        opens_on=opens_on,
-        due_on=due_on,
-        closes_on=closes_on,
-        reminder_offsets=sorted(reminder_offsets),
-    )
-    if changed != 1:
-        raise ServiceError(_("Kỳ báo cáo đã đóng, không thể sửa."))
-    cycle.refresh_from_db()
-    return cycle
-
-
-@transaction.atomic
-def cycle_close(*, cycle: ReportingCycle, actor: User) -> ReportingCycle:
-    changed = ReportingCycle.objects.filter(pk=cycle.pk, status=CycleStatus.OPEN).update(
-        status=CycleStatus.CLOSED, closed_at=timezone.now()
-    )
-    if changed != 1:
-        raise ServiceError(_("Kỳ báo cáo đã được đóng trước đó."))
-    cycle.refresh_from_db()
-    return cycle
-
+from reports.notifications.outbox import report_event_notify
+from reports.services import ConcurrentEdit, ServiceError, SubmissionInvalid
+from tasks.selectors import tasks_reported_by
 
 # Reports --------------------------------------------------------------------------------
 
@@ -305,7 +168,7 @@ def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
     source = report.status
     report.refresh_from_db()
     _event(report, EventKind.SUBMITTED, actor, snapshot=ReportContent.of(full).to_snapshot())
-    notify.report_event_notify(report=report, kind=EventKind.SUBMITTED, actor=actor)
+    report_event_notify(report=report, kind=EventKind.SUBMITTED, actor=actor)
     # Last, so the cycle's running totals stay locked only until the commit: on deadline
     # day many organisations submit to the same cycle at once.
     tallies.move(report, source, ReportStatus.SUBMITTED)
@@ -351,7 +214,7 @@ def report_return(
     )
     cleaned = {str(k): v.strip() for k, v in (section_comments or {}).items() if v.strip()}
     _event(report, EventKind.RETURNED, actor, comment=comment.strip(), section_comments=cleaned)
-    notify.report_event_notify(
+    report_event_notify(
         report=report, kind=EventKind.RETURNED, actor=actor, comment=comment.strip()
     )
     return report
@@ -364,7 +227,7 @@ def report_accept(*, report: AnnualReport, actor: User, comment: str = "") -> An
         report, source=ReportStatus.SUBMITTED, target=ReportStatus.ACCEPTED, actor=actor
     )
     _event(report, EventKind.ACCEPTED, actor, comment=comment.strip())
-    notify.report_event_notify(
+    report_event_notify(
         report=report, kind=EventKind.ACCEPTED, actor=actor, comment=comment.strip()
     )
     return report
@@ -381,79 +244,5 @@ def report_reopen(*, report: AnnualReport, reason: str, actor: User) -> AnnualRe
     AnnualReport.objects.filter(pk=report.pk).update(accepted_at=None)
     report.refresh_from_db()
     _event(report, EventKind.REOPENED, actor, comment=reason.strip())
-    notify.report_event_notify(
-        report=report, kind=EventKind.REOPENED, actor=actor, comment=reason.strip()
-    )
+    report_event_notify(report=report, kind=EventKind.REOPENED, actor=actor, comment=reason.strip())
     return report
-
-
-# Files ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def attachment_add(
-    *, report: AnnualReport, checked: CheckedFile, kind: str, actor: User
-) -> Attachment:
-    """Store a checked file under a name of our own; only while the report is editable."""
-    locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
-    if locked.status not in EDITABLE_STATUSES:
-        raise ServiceError(_("Báo cáo đã gửi hoặc đã khóa, không thể thêm tệp."))
-    attachment = Attachment(
-        report=locked,
-        kind=kind,
-        original_name=checked.original_name,
-        extension=checked.type.extension,
-        content_type=checked.type.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=actor,
-    )
-    attachment.file.save("upload", File(checked.upload), save=False)
-    attachment.save()
-    _event(locked, EventKind.ATTACHED, actor, comment=checked.original_name)
-    return attachment
-
-
-@transaction.atomic
-def attachment_remove(*, attachment: Attachment, actor: User) -> None:
-    """Hide a file from the report. The file itself is kept: a snapshot may name it."""
-    locked = AnnualReport.objects.select_for_update().get(pk=attachment.report_id)
-    if locked.status not in EDITABLE_STATUSES:
-        raise ServiceError(_("Báo cáo đã gửi hoặc đã khóa, không thể gỡ tệp."))
-    changed = Attachment.objects.filter(pk=attachment.pk, removed_at__isnull=True).update(
-        removed_at=timezone.now()
-    )
-    if changed:
-        _event(locked, EventKind.DETACHED, actor, comment=attachment.original_name)
-
-
-@transaction.atomic
-def subplan_register(
-    *,
-    plan: Plan,
-    organisation: Organisation,
-    number: str,
-    issued_on: dt.date,
-    checked: CheckedFile,
-    actor: User,
-) -> SubPlan:
-    """Register (or replace) an organisation's own implementation plan."""
-    if not number.strip():
-        raise ServiceError(_("Vui lòng nhập số hiệu kế hoạch."))
-    if issued_on > timezone.localdate():
-        raise ServiceError(_("Ngày ban hành không được ở tương lai."))
-    subplan = SubPlan.objects.select_for_update().filter(plan=plan, organisation=organisation)
-    subplan = subplan.first() or SubPlan(plan=plan, organisation=organisation)
-    subplan.number = number.strip()
-    subplan.issued_on = issued_on
-    subplan.original_name = checked.original_name
-    subplan.extension = checked.type.extension
-    subplan.content_type = checked.type.content_type
-    subplan.size = checked.size
-    subplan.sha256 = checked.sha256
-    subplan.registered_by = actor
-    if subplan.pk is None:
-        subplan.registered_at = timezone.now()
-    subplan.file.save("upload", File(checked.upload), save=False)
-    subplan.save()
-    return subplan

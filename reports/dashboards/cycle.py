@@ -1,46 +1,34 @@
-"""What Ban Tổ chức's dashboard of one cycle and the leaders' provincial rollup show.
-
-Pure reads. Every figure comes from ``reports.figures`` (so the pages, the spreadsheets,
-the API and the yearly summary agree); this module only lays the figures out per
-organisation, task and year. The dashboard costs a fixed number of queries whatever the
-number of organisations; the rollup a fixed number per cycle (cycles are few: one a year).
-"""
+"""Ban Tổ chức's dashboard of one cycle. Pure reads with a fixed number of queries."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, F, Sum, Window
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organisations.models import Organisation, OrganisationKind
-from tasks.models import Indicator, Plan, Task
-from tasks.selectors import organisations_in_scope, subplan_expected_organisations
-
-from .content import format_figure
-from .figures import (
+from reports.dashboards.common import STATUS_LABELS, Card, rate_cards
+from reports.figures.content import format_figure
+from reports.figures.definitions import (
     CycleFigures,
-    IndicatorTotal,
-    Totals,
-    counted_statuses,
     cycle_figures,
-    cycles_figures,
     expected_organisations,
-    indicator_totals,
-    previous_cycle,
 )
-from .models import (
+from reports.figures.deliverables import (
+    BADGE_CLASSES,
+    BUCKET_LABELS,
+    Bucket,
+    bucket_summary,
+    with_bucket,
+)
+from reports.models import (
     AnnualReport,
-    IndicatorValue,
     Level,
-    LevelTally,
     Reminder,
     ReminderStatus,
     ReportingCycle,
@@ -48,51 +36,17 @@ from .models import (
     SubPlan,
     TaskSection,
 )
-from .paging import Pager, page_count, paginate
-from .selectors import expected_with_report
-from .subplans import BADGE_CLASSES, BUCKET_LABELS, Bucket, bucket_summary, with_bucket
-
-# Numbers as people read them --------------------------------------------------------------
-
-MINUS = "\u2212"  # a real minus sign: a hyphen reads as a dash in Vietnamese text
-
-
-def percent_text(value: Decimal | None) -> str:
-    """85.7 → "85,7%"."""
-    if value is None:
-        return ""
-    return f"{number_format(value, decimal_pos=1, force_grouping=True)}%"
-
-
-def signed_figure_text(value: Decimal | None) -> str:
-    """A change: "+12", "−3", "0"."""
-    if value is None:
-        return ""
-    sign = "+" if value > 0 else MINUS if value < 0 else ""
-    return f"{sign}{format_figure(abs(value))}"
-
-
-def signed_percent_text(value: Decimal | None) -> str:
-    """A relative change: "+12,5%", "−3,0%"."""
-    if value is None:
-        return ""
-    sign = "+" if value > 0 else MINUS if value < 0 else ""
-    return f"{sign}{percent_text(abs(value))}"
-
-
-def as_number(value: Decimal | None) -> int | float | None:
-    """A Decimal for JSON and spreadsheets: integers stay integers."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
+from reports.paging import Pager, page_count, paginate
+from reports.selectors import expected_with_report
+from tasks.models import Plan, Task
+from tasks.selectors import organisations_in_scope, subplan_expected_organisations
 
 # The dashboard of one cycle ----------------------------------------------------------------
 
 MISSING = "missing"  # not submitted yet (no report, or a draft never sent): DESIGN §5
+
 NOT_STARTED = "not_started"
+
 
 STATUS_FILTERS = {
     MISSING: gettext_lazy("Chưa nộp"),
@@ -101,6 +55,7 @@ STATUS_FILTERS = {
     ReportStatus.RETURNED: ReportStatus.RETURNED.label,
     ReportStatus.ACCEPTED: ReportStatus.ACCEPTED.label,
 }
+
 
 # The doughnut's slices: every expected organisation falls in exactly one.
 STATUS_SLICES = [
@@ -111,12 +66,14 @@ STATUS_SLICES = [
     (NOT_STARTED, gettext_lazy("Chưa bắt đầu"), "#ced4da"),
 ]
 
+
 LEVEL_COLOURS = {
     Level.GOOD: "#1a7f4b",
     Level.FAIR: "#74c69d",
     Level.AVERAGE: "#f2c14e",
     Level.POOR: "#d1495b",
 }
+
 LEVEL_SHORT = {
     Level.GOOD: gettext_lazy("T"),
     Level.FAIR: gettext_lazy("K"),
@@ -133,12 +90,6 @@ class LastReminder:
     @property
     def status_label(self) -> str:
         return str(ReminderStatus(self.status).label)
-
-
-# Labels by value, looked up directly: Django's get_FOO_display hashes every lazy label
-# of the choices on each call, which dominated an export of 50,000 rows.
-STATUS_LABELS = dict(ReportStatus.choices)
-KIND_LABELS = dict(OrganisationKind.choices)
 
 
 @dataclass
@@ -270,23 +221,6 @@ class SubPlanCompliance:
     due: dt.date | None
     buckets: list[Bucket]
     rows: list[SubPlanRow]
-
-
-@dataclass(frozen=True)
-class Card:
-    label: str
-    value: int | Decimal
-    text: str
-    tone: str = ""
-
-
-def rate_cards(f: CycleFigures) -> list[Card]:
-    """The three rates of a cycle, as the dashboard and the rollup both show them."""
-    return [
-        Card(_("Tỷ lệ đầy đủ"), f.completeness, percent_text(f.completeness)),
-        Card(_("Tỷ lệ đúng hạn"), f.timeliness, percent_text(f.timeliness)),
-        Card(_("Tỷ lệ tiếp nhận"), f.acceptance, percent_text(f.acceptance)),
-    ]
 
 
 @dataclass(frozen=True)
@@ -588,403 +522,3 @@ def cycle_dashboard(
         page=page,
         pages=page_count(total) if len(rows) < total else 1,
     )
-
-
-# The provincial rollup of a plan ----------------------------------------------------------
-
-
-@dataclass
-class TotalLine:
-    """An indicator's provincial total with last year's and the change, ready to show."""
-
-    total: IndicatorTotal
-
-    @property
-    def indicator(self) -> Indicator:
-        return self.total.indicator
-
-    @property
-    def value_text(self) -> str:
-        return format_figure(self.total.value)
-
-    @property
-    def previous_text(self) -> str:
-        return format_figure(self.total.previous)
-
-    @property
-    def change_text(self) -> str:
-        return signed_figure_text(self.total.change)
-
-    @property
-    def change_percent_text(self) -> str:
-        return signed_percent_text(self.total.change_percent)
-
-    @property
-    def trend(self) -> str:
-        change = self.total.change
-        if not change:
-            return ""
-        return "up" if change > 0 else "down"
-
-
-@dataclass(frozen=True)
-class LevelCount:
-    key: str
-    label: str
-    count: int
-    colour: str
-
-
-@dataclass(frozen=True)
-class SectionLink:
-    organisation: str
-    level: str
-    level_label: str
-    url: str
-
-
-# Organisations listed per task and compared on the chart: all of a province's, and the
-# first ones of a national deployment, whose totals still count every organisation.
-SHOWN = 50
-
-
-@dataclass
-class TaskBlock:
-    task: Task
-    lines: list[TotalLine]
-    levels: list[LevelCount]
-    sections: list[SectionLink]
-    reports: int = 0  # counted reports with a section on this task
-
-    @property
-    def rated(self) -> int:
-        return sum(level.count for level in self.levels)
-
-    @property
-    def more(self) -> int:
-        """Counted reports whose section is not linked (beyond the first SHOWN)."""
-        return max(0, self.reports - len(self.sections))
-
-
-@dataclass(frozen=True)
-class ComparisonRow:
-    organisation: Organisation
-    value: Decimal | None
-    url: str
-
-    @property
-    def value_text(self) -> str:
-        return format_figure(self.value)
-
-
-@dataclass(frozen=True)
-class YearPoint:
-    cycle: ReportingCycle
-    figures: CycleFigures
-    value: Decimal | None
-
-    @property
-    def value_text(self) -> str:
-        return format_figure(self.value)
-
-    @property
-    def completeness_text(self) -> str:
-        return percent_text(self.figures.completeness)
-
-    @property
-    def timeliness_text(self) -> str:
-        return percent_text(self.figures.timeliness)
-
-
-@dataclass
-class Rollup:
-    plan: Plan
-    cycles: list[ReportingCycle]
-    cycle: ReportingCycle
-    previous: ReportingCycle | None
-    include_submitted: bool
-    totals: Totals
-    tasks: list[TaskBlock]
-    indicator: Indicator | None
-    comparison: list[ComparisonRow]
-    trend: list[YearPoint]
-    compared: int = 0  # counted organisations for the comparison, shown or not
-
-    @property
-    def compared_more(self) -> int:
-        return max(0, self.compared - len(self.comparison))
-
-    @property
-    def basis(self) -> str:
-        if self.include_submitted:
-            return _("Số liệu tính trên các báo cáo đã tiếp nhận và đã gửi (chưa tiếp nhận).")
-        return _("Số liệu tính trên các báo cáo đã được tiếp nhận.")
-
-    @property
-    def lines(self) -> list[TotalLine]:
-        return [line for block in self.tasks for line in block.lines]
-
-    @property
-    def figures(self) -> CycleFigures:
-        return next(p.figures for p in self.trend if p.cycle.pk == self.cycle.pk)
-
-    @property
-    def rates(self) -> list[Card]:
-        return rate_cards(self.figures)
-
-    def levels_chart(self) -> dict:
-        return {
-            "kind": "bar",
-            "horizontal": True,
-            "stacked": True,
-            "labels": [_("Nhiệm vụ %(n)s") % {"n": b.task.number} for b in self.tasks],
-            "datasets": [
-                {
-                    "label": str(label),
-                    "data": [b.levels[i].count for b in self.tasks],
-                    "colors": [LEVEL_COLOURS[level]],
-                }
-                for i, (level, label) in enumerate(Level.choices)
-            ],
-        }
-
-    def comparison_chart(self) -> dict:
-        shown = [row for row in self.comparison if row.value is not None]
-        return {
-            "kind": "bar",
-            "horizontal": True,
-            "labels": [row.organisation.display_name for row in shown],
-            "datasets": [
-                {
-                    "label": self.indicator.name if self.indicator else "",
-                    "data": [as_number(row.value) for row in shown],
-                    "colors": ["#a50e0e"],
-                }
-            ],
-        }
-
-    def trend_chart(self) -> dict:
-        return {
-            "kind": "line",
-            "labels": [str(p.cycle.year) for p in self.trend],
-            "datasets": [
-                {
-                    "label": self.indicator.name if self.indicator else "",
-                    "data": [as_number(p.value) for p in self.trend],
-                    "colors": ["#a50e0e"],
-                }
-            ],
-        }
-
-    def rates_chart(self) -> dict:
-        return {
-            "kind": "line",
-            "percent": True,
-            "labels": [str(p.cycle.year) for p in self.trend],
-            "datasets": [
-                {
-                    "label": _("Tỷ lệ đầy đủ"),
-                    "data": [float(p.figures.completeness) for p in self.trend],
-                    "colors": ["#0d6efd"],
-                },
-                {
-                    "label": _("Tỷ lệ đúng hạn"),
-                    "data": [float(p.figures.timeliness) for p in self.trend],
-                    "colors": ["#198754"],
-                },
-            ],
-        }
-
-
-def _task_blocks(
-    cycle: ReportingCycle, totals: Totals, statuses: tuple[str, ...]
-) -> list[TaskBlock]:
-    """Per task: its indicators' totals, the spread of self-assessed levels among the
-    counted reports (from the running totals), and links to the sections of the first
-    SHOWN counted organisations by code. Three queries."""
-    tasks = list(cycle.plan.tasks.order_by("number"))
-    lines: dict[int, list[TotalLine]] = {task.pk: [] for task in tasks}
-    for total in totals.rows:
-        lines.setdefault(total.indicator.task_id, []).append(TotalLine(total))
-    counts: dict[int, dict[str, int]] = {task.pk: dict.fromkeys(Level.values, 0) for task in tasks}
-    reports: dict[int, int] = dict.fromkeys(counts, 0)
-    tallied = (
-        LevelTally.objects.filter(cycle=cycle, status__in=statuses)
-        .values_list("task_id", "level")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    for task_id, level, n in tallied:
-        if task_id in counts:
-            reports[task_id] += n
-            if level in counts[task_id]:
-                counts[task_id][level] += n
-    first = (
-        AnnualReport.objects.filter(cycle=cycle, status__in=statuses)
-        .order_by("organisation__code")
-        .values("pk")[:SHOWN]
-    )
-    sections = (
-        TaskSection.objects.filter(report__in=first)
-        .values(
-            "task_id",
-            "task__number",
-            "level",
-            "report_id",
-            "report__organisation__name",
-            "report__organisation__short_name",
-        )
-        .order_by("task__number", "report__organisation__code")
-    )
-    labels = dict(Level.choices)
-    links: dict[int, list[SectionLink]] = {task.pk: [] for task in tasks}
-    urls: dict[int, str] = {}
-    for s in sections:
-        if s["report_id"] not in urls:
-            urls[s["report_id"]] = reverse("reports:report_detail", args=[s["report_id"]])
-        links.setdefault(s["task_id"], []).append(
-            SectionLink(
-                organisation=s["report__organisation__short_name"]
-                or s["report__organisation__name"],
-                level=s["level"],
-                level_label=str(labels.get(s["level"], _("Chưa tự đánh giá"))),
-                url=f"{urls[s['report_id']]}#nhiem-vu-{s['task__number']}",
-            )
-        )
-    return [
-        TaskBlock(
-            task=task,
-            lines=lines[task.pk],
-            levels=[
-                LevelCount(
-                    key=level,
-                    label=str(label),
-                    count=counts[task.pk][level],
-                    colour=LEVEL_COLOURS[level],
-                )
-                for level, label in Level.choices
-            ],
-            sections=links[task.pk],
-            reports=reports[task.pk],
-        )
-        for task in tasks
-    ]
-
-
-def _comparison(
-    cycle: ReportingCycle, indicator: Indicator | None, statuses: tuple[str, ...]
-) -> tuple[list[ComparisonRow], int]:
-    """The SHOWN counted organisations with the largest figure for one indicator (no
-    figure last; equal figures by code), and how many counted organisations there are.
-    Two queries: the figures, with the count as a window over every row taken before the
-    limit (joining only the reports, which keeps it fast at national size), then the
-    organisations of the rows kept."""
-    if indicator is None:
-        return [], 0
-    top = list(
-        IndicatorValue.objects.filter(
-            report__cycle=cycle, report__status__in=statuses, indicator=indicator
-        )
-        .annotate(organisation_id=F("report__organisation_id"), counted=Window(Count("pk")))
-        .order_by(F("value").desc(nulls_last=True), "report__organisation_id")
-        .values_list("value", "report_id", "organisation_id", "counted")[:SHOWN]
-    )
-    organisations = Organisation.objects.in_bulk([row[2] for row in top])
-    rows = [
-        ComparisonRow(
-            organisation=organisations[organisation_id],
-            value=value,
-            url=reverse("reports:report_detail", args=[report_id]),
-        )
-        for value, report_id, organisation_id, _counted in top
-    ]
-    rows.sort(key=lambda r: (r.value is None, -(r.value or 0), r.organisation.code))
-    return rows, top[0][3] if top else 0
-
-
-def plan_cycles(plan: Plan) -> list[ReportingCycle]:
-    """The plan's cycles, oldest first."""
-    cycles = list(ReportingCycle.objects.filter(plan=plan).order_by("year"))
-    for cycle in cycles:
-        cycle.plan = plan
-    return cycles
-
-
-def plan_rollup(
-    plan: Plan,
-    cycles: list[ReportingCycle],
-    *,
-    year: int | None = None,
-    include_submitted: bool = False,
-    indicator_code: str = "",
-) -> Rollup | None:
-    """The provincial rollup of a plan for one year (the latest when the year is not one
-    of the plan's cycles); None when the plan has no cycle yet."""
-    if not cycles:
-        return None
-    cycle = next((c for c in cycles if c.year == year), cycles[-1])
-    previous = previous_cycle(cycle)
-    totals = indicator_totals(cycle, include_submitted=include_submitted, previous=previous)
-    statuses = counted_statuses(include_submitted)
-    by_code = totals.by_code()
-    chosen = by_code.get(indicator_code) or (totals.rows[0] if totals.rows else None)
-    indicator = chosen.indicator if chosen else None
-    trend = []
-    figures = cycles_figures(cycles)
-    for each in cycles:
-        if indicator is None:
-            value = None
-        else:
-            year_totals = (
-                totals
-                if each.pk == cycle.pk
-                else indicator_totals(each, include_submitted=include_submitted)
-            )
-            value = year_totals.by_code()[indicator.code].value
-        trend.append(YearPoint(cycle=each, figures=figures[each.pk], value=value))
-    comparison, compared = _comparison(cycle, indicator, statuses)
-    return Rollup(
-        plan=plan,
-        cycles=cycles,
-        cycle=cycle,
-        previous=previous,
-        include_submitted=include_submitted,
-        totals=totals,
-        tasks=_task_blocks(cycle, totals, statuses),
-        indicator=indicator,
-        comparison=comparison,
-        compared=compared,
-        trend=trend,
-    )
-
-
-@dataclass
-class OrganisationValues:
-    """Organisations × indicators for one year: the rollup's "Theo đơn vị" sheet."""
-
-    indicators: list[Indicator]
-    rows: list[tuple[str, list[Decimal | None]]] = field(default_factory=list)  # by name
-
-
-def organisation_values(rollup: Rollup) -> OrganisationValues:
-    """Every counted report's figures, one row per organisation (its name). One query,
-    read as plain tuples: a national year is hundreds of thousands of figures."""
-    indicators = [total.indicator for total in rollup.totals.rows]
-    position = {indicator.pk: i for i, indicator in enumerate(indicators)}
-    values = (
-        IndicatorValue.objects.filter(
-            report__cycle=rollup.cycle,
-            report__status__in=counted_statuses(rollup.include_submitted),
-        )
-        .order_by("report__organisation__code")
-        .values_list(
-            "report__organisation_id", "report__organisation__name", "indicator_id", "value"
-        )
-    )
-    rows: dict[int, tuple[str, list[Decimal | None]]] = {}
-    for organisation_id, name, indicator_id, value in values.iterator(chunk_size=10_000):
-        if organisation_id not in rows:
-            rows[organisation_id] = (name, [None] * len(indicators))
-        if indicator_id in position:
-            rows[organisation_id][1][position[indicator_id]] = value
-    return OrganisationValues(indicators=indicators, rows=list(rows.values()))

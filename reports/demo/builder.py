@@ -12,11 +12,8 @@ from django.utils import timezone
 
 from organisations.models import Membership, Organisation, OrganisationKind, Role, User
 from organisations.services import membership_grant, user_ensure
-from tasks.models import Operator, Plan, ValueType
-from tasks.selectors import organisations_in_scope
-
-from .content import ReportContent, SectionContent
-from .models import (
+from reports.figures.content import ReportContent, SectionContent
+from reports.models import (
     AnnualReport,
     Attachment,
     AttachmentKind,
@@ -27,6 +24,8 @@ from .models import (
     SubPlan,
     end_of_day,
 )
+from tasks.models import Operator, Plan, ValueType
+from tasks.selectors import organisations_in_scope
 
 
 @dataclass
@@ -499,7 +498,7 @@ def demo_pdf(lines: list[str]) -> bytes:
 def _checked_pdf(name: str, lines: list[str]):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .uploads import PDF, check_upload
+    from reports.services.uploads import PDF, check_upload
 
     upload = SimpleUploadedFile(name, demo_pdf(lines), content_type="application/pdf")
     return check_upload(upload, (PDF,))
@@ -934,8 +933,8 @@ class _History:
         )
 
     def _play(self, cycle, profile: _Profile, story: str, steps) -> None:
-        from .services import (
-            attachment_add,
+        from reports.services.files import attachment_add
+        from reports.services.reports import (
             report_accept,
             report_return,
             report_save,
@@ -987,7 +986,7 @@ class _History:
                     report = report_accept(report=report, actor=self.reviewer, comment=comment)
 
     def cycle(self, year: int, *, current: bool) -> None:
-        from .services import cycle_close, cycle_open
+        from reports.services.cycles import cycle_close, cycle_open
 
         opens, due = dt.date(year, 11, 1), dt.date(year, 12, 15)
         closes = dt.date(year + 1, 1, 31)
@@ -1027,9 +1026,8 @@ class _History:
     def subplans(self) -> None:
         """About two thirds of the committees that must issue their own plan do, some
         before the plan's deadline and some after."""
+        from reports.services.subplans import subplan_register
         from tasks.selectors import subplan_expected_organisations
-
-        from .services import subplan_register
 
         rng, due = self.rng, self.plan.subplans_due
         expected = [

@@ -28,9 +28,8 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy
 
 from organisations.models import Organisation
+from reports.models import SubPlan, end_of_day
 from tasks.models import Plan
-
-from .models import SubPlan, end_of_day
 
 # The four buckets of Vietnamese task tracking, in the order they are shown.
 ON_TIME, LATE, PENDING, OVERDUE = "on_time", "late", "pending", "overdue"

@@ -22,16 +22,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .dashboards import (
-    KIND_LABELS,
-    Dashboard,
-    OrganisationRow,
-    Rollup,
-    TotalLine,
-    as_number,
-    organisation_values,
-)
-from .xlsx_styles import style_name
+from reports.dashboards.common import KIND_LABELS, as_number
+from reports.dashboards.cycle import Dashboard, OrganisationRow
+from reports.dashboards.rollup import Rollup, TotalLine, organisation_values
+from reports.documents.xlsx_styles import style_name
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"

@@ -1,0 +1,166 @@
+"""The outbox: e-mails written in the caller's transaction and delivered after it commits;
+and the notifications of report events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from organisations.models import User
+from reports.models import (
+    AnnualReport,
+    EventKind,
+    OutboxMessage,
+    OutboxStatus,
+)
+from reports.notifications.email import (
+    TEMPORARY_ERRORS,
+    EmailContent,
+    absolute_url,
+    addresses,
+    describe_error,
+    render_email,
+    send_email,
+)
+from reports.notifications.inapp import notifications_create
+from reports.notifications.recipients import organisation_reporters, plan_reviewers
+
+logger = logging.getLogger(__name__)
+
+
+# Queuing a job failed: the broker is down. The sweep delivers what was not queued.
+BROKER_ERRORS = (BrokerOperationalError, ConnectionError, OSError)
+
+# The sweep leaves a fresh message to the job queued at commit, and a message in the
+# middle of its retries (at most ~31 minutes, see reports.jobs) to those retries.
+SWEEP_AFTER = dt.timedelta(minutes=1)
+
+
+EVENT_TEMPLATES = {
+    EventKind.SUBMITTED: "report-submitted",
+    EventKind.RETURNED: "report-returned",
+    EventKind.ACCEPTED: "report-accepted",
+    EventKind.REOPENED: "report-reopened",
+}
+
+
+def _queue(job_name: str, **kwargs) -> None:
+    """Hand a job to the broker; if the broker is down, the sweep does the work later."""
+    from reports.jobs import outbox, reminders
+
+    job = {
+        "reports.send_reminder": reminders.send_reminder,
+        "reports.deliver_outbox_message": outbox.deliver_outbox_message,
+    }[job_name]
+    try:
+        job.delay(**kwargs)
+    except BROKER_ERRORS as exc:
+        logger.warning(
+            "Could not queue %s %s (%s); the sweep will deliver it.", job_name, kwargs, exc
+        )
+
+
+# The outbox -----------------------------------------------------------------------------
+
+
+def outbox_add(
+    *, kind: str, to: list[str], content: EmailContent, report: AnnualReport | None = None
+) -> OutboxMessage | None:
+    """Write an e-mail in the caller's transaction and queue its delivery for after the
+    commit. Nobody with an address: nothing to write."""
+    if not to:
+        return None
+    message = OutboxMessage.objects.create(
+        kind=kind,
+        to=to,
+        subject=content.subject,
+        body_text=content.text,
+        body_html=content.html,
+        report=report,
+    )
+    transaction.on_commit(partial(_queue, "reports.deliver_outbox_message", message_id=message.pk))
+    return message
+
+
+def outbox_deliver(*, message_id: int) -> str:
+    """One attempt at one outbox message. Returns "sent", "failed" (the last attempt
+    failed), or "not-pending" (already sent, or being sent by another worker right now);
+    raises the SMTP error when a later attempt should try again."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxStatus.PENDING)
+            .first()
+        )
+        if message is None:
+            return "not-pending"
+        final = message.attempts + 1 > settings.EMAIL_MAX_RETRIES
+        try:
+            send_email(
+                EmailContent(message.subject, message.body_text, message.body_html), message.to
+            )
+        except TEMPORARY_ERRORS as exc:
+            error = exc
+        else:
+            OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
+                status=OutboxStatus.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                last_error="",
+            )
+            return "sent"
+        OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.PENDING).update(
+            status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
+            attempts=F("attempts") + 1,
+            last_error=describe_error(error),
+        )
+    if final:
+        logger.warning("E-mail %s failed for good: %s", message_id, describe_error(error))
+        return "failed"
+    raise error
+
+
+# Report events --------------------------------------------------------------------------
+
+
+def report_event_notify(
+    *, report: AnnualReport, kind: str, actor: User | None = None, comment: str = ""
+) -> OutboxMessage | None:
+    """Tell the people concerned that a report moved, inside the service's transaction:
+    a submission goes to the plan's reviewers; a return, an acceptance or a reopening to
+    the organisation's reporters. In-app notifications, and one e-mail in the outbox."""
+    name = EVENT_TEMPLATES.get(kind)
+    if name is None:
+        return None
+    cycle = report.cycle
+    organisation = report.organisation
+    if kind == EventKind.SUBMITTED:
+        people = plan_reviewers(cycle.plan)
+    else:
+        people = organisation_reporters([organisation.pk])[organisation.pk]
+    people = [person for person in people if actor is None or person.pk != actor.pk]
+    if not people:
+        return None
+    link = absolute_url(report.get_absolute_url())
+    content = render_email(
+        name,
+        {
+            "report": report,
+            "cycle": cycle,
+            "organisation": organisation,
+            "actor": actor,
+            "comment": comment,
+            "link": link,
+            "submitted_at": report.last_submitted_at,
+            "resubmission": report.submission_count > 1,
+        },
+    )
+    notifications_create(people, title=content.subject, body=comment, url=report.get_absolute_url())
+    return outbox_add(kind=name, to=addresses(people), content=content, report=report)

@@ -1,0 +1,263 @@
+"""Deadline reminders: claimed once per (cycle, organisation, stage), then delivered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisations.models import Organisation, User
+from reports.figures.definitions import expected_organisations
+from reports.models import (
+    AnnualReport,
+    CycleStatus,
+    Reminder,
+    ReminderStatus,
+    ReportingCycle,
+)
+from reports.notifications.digest import digest_send
+from reports.notifications.email import (
+    TEMPORARY_ERRORS,
+    EmailContent,
+    absolute_url,
+    addresses,
+    describe_error,
+    render_email,
+    send_email,
+)
+from reports.notifications.inapp import notifications_create
+from reports.notifications.outbox import _queue
+from reports.notifications.recipients import organisation_reporters
+
+logger = logging.getLogger(__name__)
+
+
+# A reminder may be (re)sent only from these states; "sent" and "skipped" are final.
+UNSENT = (ReminderStatus.CLAIMED, ReminderStatus.FAILED)
+
+
+class ReminderRefused(Exception):
+    """A manual reminder that is not sent; the message tells the reviewer why."""
+
+
+# Deadline reminders ---------------------------------------------------------------------
+
+
+def reminder_stage(cycle: ReportingCycle, today: dt.date) -> tuple[str, int] | None:
+    """The scheduled reminder due today, as (stage, days from the due date), or None.
+
+    Each offset of the cycle (negative = before the due date) is a stage; after the last
+    positive offset the reminder repeats weekly while the report is still missing. A cycle
+    whose offsets were cleared has no scheduled reminders."""
+    days = (today - cycle.due_on).days
+    offsets = sorted(set(cycle.reminder_offsets or []))
+    if days in offsets:
+        return f"due{days:+d}", days
+    after = [offset for offset in offsets if offset > 0]
+    if after and days > after[-1] and (days - after[-1]) % 7 == 0:
+        return f"due{days:+d}", days
+    return None
+
+
+def unsubmitted_organisations(cycle: ReportingCycle) -> QuerySet[Organisation]:
+    """Expected organisations with no report, or one never submitted."""
+    submitted = AnnualReport.objects.filter(cycle=cycle, first_submitted_at__isnull=False).values(
+        "organisation_id"
+    )
+    return expected_organisations(cycle).exclude(pk__in=submitted)
+
+
+def reminder_claim(
+    *,
+    cycle: ReportingCycle,
+    organisation: Organisation,
+    stage: str,
+    days_to_due: int,
+    requested_by: User | None = None,
+) -> Reminder | None:
+    """Insert the reminder's row, or None if somebody claimed this stage already."""
+    try:
+        with transaction.atomic():
+            return Reminder.objects.create(
+                cycle=cycle,
+                organisation=organisation,
+                stage=stage,
+                days_to_due=days_to_due,
+                requested_by=requested_by,
+                status=ReminderStatus.CLAIMED,
+            )
+    except IntegrityError:
+        return None
+
+
+def deadline_reminders_run(*, today: dt.date) -> dict[str, int]:
+    """The daily run: in every open cycle accepting reports today, claim today's stage for
+    each organisation that has not submitted and queue its sending; past the due date,
+    claim and send the reviewers' digest. Safe to run any number of times, concurrently."""
+    counts = {"reminders": 0, "digests": 0}
+    cycles = ReportingCycle.objects.filter(
+        status=CycleStatus.OPEN, opens_on__lte=today, closes_on__gte=today
+    ).select_related("plan__issuer")
+    for cycle in cycles:
+        stage = reminder_stage(cycle, today)
+        laggards = list(unsubmitted_organisations(cycle))
+        if stage is not None:
+            name, days = stage
+            for organisation in laggards:
+                reminder = reminder_claim(
+                    cycle=cycle, organisation=organisation, stage=name, days_to_due=days
+                )
+                if reminder is not None:
+                    counts["reminders"] += 1
+                    transaction.on_commit(
+                        partial(_queue, "reports.send_reminder", reminder_id=reminder.pk)
+                    )
+        if (
+            today > cycle.due_on
+            and laggards
+            and digest_send(cycle=cycle, day=today, laggards=laggards)
+        ):
+            counts["digests"] += 1
+    return counts
+
+
+@transaction.atomic
+def reminder_send_now(
+    *, cycle: ReportingCycle, organisation: Organisation, actor: User
+) -> Reminder:
+    """A reviewer's "send a reminder now" to one organisation: at most once per local day,
+    by claiming the stage manual-<date>. Refused (ReminderRefused) when the cycle is
+    closed, the organisation has submitted, or it was reminded this way today."""
+    if not cycle.is_open:
+        raise ReminderRefused(_("Kỳ báo cáo đã đóng, không gửi nhắc hạn."))
+    if AnnualReport.objects.filter(
+        cycle=cycle, organisation=organisation, first_submitted_at__isnull=False
+    ).exists():
+        raise ReminderRefused(
+            _("%(org)s đã gửi báo cáo, không cần nhắc hạn.") % {"org": organisation.name}
+        )
+    today = timezone.localdate()
+    reminder = reminder_claim(
+        cycle=cycle,
+        organisation=organisation,
+        stage=f"manual-{today.isoformat()}",
+        days_to_due=(today - cycle.due_on).days,
+        requested_by=actor,
+    )
+    if reminder is None:
+        raise ReminderRefused(_("Đã nhắc hạn đơn vị này hôm nay; có thể nhắc lại từ ngày mai."))
+    transaction.on_commit(partial(_queue, "reports.send_reminder", reminder_id=reminder.pk))
+    return reminder
+
+
+def _reminder_content(reminder: Reminder, report: AnnualReport | None) -> tuple[EmailContent, str]:
+    cycle = reminder.cycle
+    organisation = reminder.organisation
+    if report is not None:
+        path = report.get_absolute_url()
+    else:
+        path = reverse("reports:report_start", args=[cycle.pk, organisation.code])
+    days = reminder.days_to_due
+    content = render_email(
+        "reminder",
+        {
+            "cycle": cycle,
+            "organisation": organisation,
+            "report": report,
+            "due_on": cycle.due_on,
+            "days_left": -days if days < 0 else 0,
+            "days_late": days if days > 0 else 0,
+            "due_today": days == 0,
+            "manual": reminder.stage.startswith("manual-"),
+            "link": absolute_url(path),
+        },
+    )
+    return content, path
+
+
+def reminder_deliver(*, reminder_id: int) -> str:
+    """One attempt at one claimed reminder. Returns "sent", "skipped" (the report was
+    submitted meanwhile), "failed" (the last attempt failed) or "not-due" (already done, or
+    being sent by another worker right now); raises the SMTP error when a later attempt
+    should try again. The in-app notifications go with the first attempt, whatever the
+    mail server does."""
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("cycle__plan", "organisation")
+            .filter(pk=reminder_id, status__in=UNSENT)
+            .first()
+        )
+        if reminder is None:
+            return "not-due"
+        report = AnnualReport.objects.filter(
+            cycle_id=reminder.cycle_id, organisation_id=reminder.organisation_id
+        ).first()
+        if report is not None and report.first_submitted_at is not None:
+            Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.SKIPPED)
+            return "skipped"
+        reporters = organisation_reporters([reminder.organisation_id])[reminder.organisation_id]
+        recipients = addresses(reporters)
+        content, path = _reminder_content(reminder, report)
+        if reminder.attempts == 0:
+            notifications_create(
+                reporters, title=content.subject, body=_deadline_line(reminder), url=path
+            )
+        final = reminder.attempts + 1 > settings.EMAIL_MAX_RETRIES
+        try:
+            if recipients:
+                send_email(content, recipients)
+        except TEMPORARY_ERRORS as exc:
+            error = exc
+        else:
+            Reminder.objects.filter(pk=reminder.pk, status__in=UNSENT).update(
+                status=ReminderStatus.SENT,
+                sent_at=timezone.now(),
+                recipients=recipients,
+                attempts=F("attempts") + 1,
+                last_error="",
+            )
+            return "sent"
+        Reminder.objects.filter(pk=reminder.pk, status__in=UNSENT).update(
+            status=ReminderStatus.FAILED if final else ReminderStatus.CLAIMED,
+            recipients=recipients,
+            attempts=F("attempts") + 1,
+            last_error=describe_error(error),
+        )
+    if final:
+        logger.warning("Reminder %s failed for good: %s", reminder_id, describe_error(error))
+        return "failed"
+    raise error
+
+
+def _deadline_line(reminder: Reminder) -> str:
+    due = reminder.cycle.due_on.strftime("%d/%m/%Y")
+    days = reminder.days_to_due
+    if days < 0:
+        return _("Hạn nộp %(due)s, còn %(n)s ngày.") % {"due": due, "n": -days}
+    if days == 0:
+        return _("Hôm nay (%(due)s) là hạn nộp.") % {"due": due}
+    return _("Hạn nộp %(due)s, đã quá hạn %(n)s ngày.") % {"due": due, "n": days}
+
+
+def reminders_by_organisation(
+    cycle: ReportingCycle, organisation_ids: list[int] | None = None
+) -> dict[int, list[Reminder]]:
+    """Every reminder of the cycle (of these organisations, when given), newest first, by
+    organisation id: one query, for the reminder column of the cycle page and the
+    dashboard."""
+    result: dict[int, list[Reminder]] = defaultdict(list)
+    reminders = Reminder.objects.filter(cycle=cycle)
+    if organisation_ids is not None:
+        reminders = reminders.filter(organisation_id__in=organisation_ids)
+    for reminder in reminders.order_by("-claimed_at", "-pk"):
+        result[reminder.organisation_id].append(reminder)
+    return dict(result)

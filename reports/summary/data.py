@@ -1,0 +1,291 @@
+"""What the yearly summary's documents are made of, and the formatting they share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisations.models import Organisation
+from reports.documents.report import place_of
+from reports.figures.content import format_figure
+from reports.figures.definitions import (
+    CycleFigures,
+    Totals,
+    counted_statuses,
+    cycle_figures,
+    expected_organisations,
+    indicator_totals,
+    previous_cycle,
+)
+from reports.models import (
+    AnnualReport,
+    IndicatorValue,
+    ReportingCycle,
+    ReportStatus,
+    TaskSection,
+    YearlySummary,
+)
+from tasks.models import Plan, Task
+
+logger = logging.getLogger(__name__)
+
+
+# What the documents are made of ---------------------------------------------------------
+
+
+# The build's steps, as the page shows them while it runs.
+def steps() -> dict[str, str]:
+    return {
+        "figures": _("Đang tính số liệu tổng hợp…"),
+        "tasks": _("Đang tổng hợp kết quả theo nhiệm vụ…"),
+        "docx": _("Đang tạo tệp Word…"),
+        "xlsx": _("Đang tạo tệp Excel…"),
+        "pdf": _("Đang tạo tệp PDF…"),
+    }
+
+
+CHUNK = 2000  # rows read from the database at a time
+
+
+@dataclass(frozen=True)
+class ExpectedRow:
+    code: str
+    name: str
+    short_name: str
+    status: str  # a ReportStatus value, "" when the organisation has not started
+    first_submitted_at: dt.datetime | None
+    on_time: bool | None
+    days_late: int
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def submitted(self) -> bool:
+        return self.first_submitted_at is not None
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    task_number: int
+    organisation: str  # the short name
+    results: str
+    limitations: str
+    level: str
+
+
+@dataclass
+class SummaryData:
+    """Everything the Word and Excel files show, with streams for the counted reports."""
+
+    summary: YearlySummary
+    cycle: ReportingCycle
+    plan: Plan
+    top: Organisation  # the province committee at the top of the issuer's tree
+    built_at: dt.datetime
+    figures: CycleFigures
+    totals: Totals
+    previous: ReportingCycle | None
+    tasks: list[Task]
+    expected: list[ExpectedRow]
+    counted: int  # how many reports the totals and texts are taken from
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return counted_statuses(self.summary.include_submitted)
+
+    @property
+    def number(self) -> str:
+        return self.summary.number
+
+    @property
+    def place(self) -> str:
+        place = place_of(self.top)
+        if place:
+            return place
+        name = self.top.name.strip()
+        for prefix in ("Tỉnh ủy ", "Tỉnh uỷ "):
+            if name.startswith(prefix):
+                return name[len(prefix) :]
+        return name
+
+    @property
+    def late(self) -> list[ExpectedRow]:
+        return [row for row in self.expected if row.submitted and not row.on_time]
+
+    @property
+    def missing(self) -> list[ExpectedRow]:
+        return [row for row in self.expected if not row.submitted]
+
+    def counted_reports(self):
+        return AnnualReport.objects.filter(cycle=self.cycle, status__in=self.statuses)
+
+    def sections(self) -> Iterator[SectionRow]:
+        """The counted reports' sections, by task number then organisation code."""
+        rows = (
+            TaskSection.objects.filter(report__cycle=self.cycle, report__status__in=self.statuses)
+            .order_by("task__number", "report__organisation__code")
+            .values_list(
+                "task__number",
+                "report__organisation__name",
+                "report__organisation__short_name",
+                "results",
+                "limitations",
+                "level",
+            )
+        )
+        for task_number, name, short, results, limitations, level in rows.iterator(CHUNK):
+            yield SectionRow(task_number, short or name, results, limitations, level)
+
+    def proposals(self) -> Iterator[tuple[str, str]]:
+        rows = (
+            self.counted_reports()
+            .exclude(proposals="")
+            .order_by("organisation__code")
+            .values_list("organisation__name", "organisation__short_name", "proposals")
+        )
+        for name, short, text in rows.iterator(CHUNK):
+            yield short or name, text
+
+    def report_rows(self) -> Iterator[tuple[int, str, str, str]]:
+        """(report id, organisation code, organisation name, status) by code."""
+        rows = (
+            self.counted_reports()
+            .order_by("organisation__code")
+            .values_list("pk", "organisation__code", "organisation__name", "status")
+        )
+        return rows.iterator(CHUNK)
+
+    def values(self) -> Iterator[tuple[int, str, int, Decimal]]:
+        """(report id, organisation code, indicator id, value) of the counted reports, in
+        report_rows order."""
+        rows = (
+            IndicatorValue.objects.filter(
+                report__cycle=self.cycle, report__status__in=self.statuses, value__isnull=False
+            )
+            .order_by("report__organisation__code", "indicator_id")
+            .values_list("report_id", "report__organisation__code", "indicator_id", "value")
+        )
+        return rows.iterator(CHUNK)
+
+    def as_json(self) -> dict:
+        """The figures the files were built from, kept with the summary."""
+        figures = self.figures
+
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else str(value)
+
+        return {
+            "year": self.cycle.year,
+            "previous_year": self.previous.year if self.previous else None,
+            "include_submitted": self.summary.include_submitted,
+            "counted_reports": self.counted,
+            "cycle": {
+                "expected": figures.expected,
+                "actual": figures.actual,
+                "on_time": figures.on_time,
+                "late": figures.late,
+                "missing": figures.missing,
+                "accepted": figures.accepted,
+                "completeness": str(figures.completeness),
+                "timeliness": str(figures.timeliness),
+                "acceptance": str(figures.acceptance),
+            },
+            "indicators": [
+                {
+                    "code": row.indicator.code,
+                    "name": row.indicator.name,
+                    "unit": row.indicator.unit,
+                    "value": text(row.value),
+                    "previous": text(row.previous),
+                    "reports": row.reports,
+                }
+                for row in self.totals.rows
+            ],
+        }
+
+
+def top_organisation(organisation: Organisation) -> Organisation:
+    """The organisation at the top of this one's tree (the province committee)."""
+    seen = {organisation.pk}
+    while organisation.parent_id is not None and organisation.parent_id not in seen:
+        seen.add(organisation.parent_id)
+        organisation = Organisation.objects.get(pk=organisation.parent_id)
+    return organisation
+
+
+def _expected_rows(cycle: ReportingCycle) -> list[ExpectedRow]:
+    """Every expected organisation with its report's submission, in two queries."""
+    reports = {
+        organisation_id: (status, first)
+        for organisation_id, status, first in AnnualReport.objects.filter(cycle=cycle)
+        .values_list("organisation_id", "status", "first_submitted_at")
+        .iterator(CHUNK)
+    }
+    rows = []
+    organisations = expected_organisations(cycle).values_list("pk", "code", "name", "short_name")
+    for pk, code, name, short in organisations.iterator(CHUNK):
+        status, first = reports.get(pk, ("", None))
+        # The report model holds the definitions of on time and days late.
+        probe = AnnualReport(cycle=cycle, first_submitted_at=first)
+        rows.append(
+            ExpectedRow(
+                code=code,
+                name=name,
+                short_name=short,
+                status=status,
+                first_submitted_at=first,
+                on_time=probe.on_time,
+                days_late=probe.days_late if first else 0,
+            )
+        )
+    return rows
+
+
+def summary_data(summary: YearlySummary) -> SummaryData:
+    cycle = summary.cycle
+    previous = previous_cycle(cycle)
+    return SummaryData(
+        summary=summary,
+        cycle=cycle,
+        plan=cycle.plan,
+        top=top_organisation(cycle.plan.issuer),
+        built_at=timezone.now(),
+        figures=cycle_figures(cycle),
+        totals=indicator_totals(
+            cycle, include_submitted=summary.include_submitted, previous=previous
+        ),
+        previous=previous,
+        tasks=list(Task.objects.filter(plan_id=cycle.plan_id).order_by("number")),
+        expected=_expected_rows(cycle),
+        counted=AnnualReport.objects.filter(
+            cycle=cycle, status__in=counted_statuses(summary.include_submitted)
+        ).count(),
+    )
+
+
+# Formatting shared by the Word and Excel files ------------------------------------------
+
+
+def number(value: int | Decimal | None) -> str:
+    """1.234 or 12,5 — Vietnamese separators."""
+    if value is None:
+        return ""
+    return format_figure(Decimal(value))
+
+
+def percent(value: Decimal) -> str:
+    return f"{format_figure(value)}%"
+
+
+def status_label(value: str) -> str:
+    if value in ReportStatus.values:
+        return str(ReportStatus(value).label)
+    return _("Chưa bắt đầu")

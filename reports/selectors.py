@@ -11,9 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, FilteredRelation, Prefetch, Q, QuerySet, Value, When
-from django.http import Http404
 from django.utils import timezone
 
 from organisations.models import Organisation, Role
@@ -85,17 +83,6 @@ def cycles_visible_to(user) -> QuerySet[ReportingCycle]:
     return ReportingCycle.objects.select_related("plan")
 
 
-def get_cycle_for_user(user, pk: int, *, manage: bool = False) -> ReportingCycle:
-    """The cycle if the user may see it (404 otherwise); with manage=True only reviewers
-    of its plan get it, others who can see it get 403."""
-    cycle = cycles_visible_to(user).filter(pk=pk).first()
-    if cycle is None:
-        raise Http404
-    if manage and not can_review(user, cycle.plan_id):
-        raise PermissionDenied
-    return cycle
-
-
 def reports_visible_to(user) -> QuerySet[AnnualReport]:
     if not user.is_authenticated:
         return AnnualReport.objects.none()
@@ -106,21 +93,6 @@ def reports_visible_to(user) -> QuerySet[AnnualReport]:
             organisation_id__in=reporter_organisation_ids(user)
         ) | AnnualReport.objects.filter(cycle__plan_id__in=plans_overseen_by(user))
     return visible.select_related("cycle__plan", "organisation", "last_saved_by")
-
-
-def get_report_for_user(
-    user, pk: int, *, write: bool = False, review: bool = False
-) -> AnnualReport:
-    """The report if the user may see it, else 404. write=True needs a reporter of its
-    organisation and review=True a reviewer of its plan; otherwise 403."""
-    report = reports_visible_to(user).filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    if write and not can_report_for(user, report.organisation_id):
-        raise PermissionDenied
-    if review and not can_review(user, report.cycle.plan_id):
-        raise PermissionDenied
-    return report
 
 
 def report_with_content(report: AnnualReport) -> AnnualReport:

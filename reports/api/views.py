@@ -8,6 +8,10 @@ Every view answers GET (and HEAD) only; any other method is 405 whoever asks, ch
 before authentication so a read-only API never needs a CSRF token to say so.
 """
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
@@ -16,8 +20,11 @@ from rest_framework.exceptions import MethodNotAllowed, NotAuthenticated, Permis
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 
+from reports.access import get_cycle_for_user
+from reports.api.pagination import CappedLimitOffsetPagination
 from reports.api.permissions import HasAnyRole
 from reports.api.serializers import (
     CycleFilterSerializer,
@@ -28,11 +35,11 @@ from reports.api.serializers import (
     StatusRowSerializer,
 )
 from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
+from reports.models import ReportingCycle
 from reports.selectors import (
     cycles_visible_to,
     expected_rows,
     expected_with_report,
-    get_cycle_for_user,
     plans_overseen_by,
     reporter_organisation_ids,
 )
@@ -62,12 +69,14 @@ class ReadOnlyAPIMixin:
     permission_classes = [IsAuthenticated, HasAnyRole]
     http_method_names = ["get", "head"]
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         if request.method.lower() not in self.http_method_names:
             raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
 
-    def permission_denied(self, request, message=None, code=None):
+    def permission_denied(
+        self, request: Request, message: str | None = None, code: str | None = None
+    ) -> None:
         # DRF's own message for a missing login has no Vietnamese translation.
         if request.authenticators and not request.successful_authenticator:
             raise NotAuthenticated(
@@ -78,15 +87,24 @@ class ReadOnlyAPIMixin:
             )
         super().permission_denied(request, message=message, code=code)
 
+    def handle_exception(self, exc: Exception) -> Response:
+        # The access helpers say in Vietnamese why a 403; DRF would answer its own words.
+        if isinstance(exc, DjangoPermissionDenied) and exc.args:
+            exc = PermissionDenied(str(exc))
+        return super().handle_exception(exc)
+
 
 class CycleAPIView(ReadOnlyAPIMixin, GenericAPIView):
-    def get_queryset(self):
+    pagination_class = CappedLimitOffsetPagination
+    oversee = False  # the totals are for those who oversee the plan only
+
+    def get_queryset(self) -> QuerySet[ReportingCycle]:
         return cycles_visible_to(self.request.user)
 
-    def get_object(self):
-        return get_cycle_for_user(self.request.user, self.kwargs["pk"])
+    def get_object(self) -> ReportingCycle:
+        return get_cycle_for_user(self.request.user, self.kwargs["pk"], oversee=self.oversee)
 
-    def get_serializer_context(self):
+    def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "overseen": self.overseen()}
 
     def overseen(self) -> set[int]:
@@ -113,7 +131,7 @@ class CycleAPIView(ReadOnlyAPIMixin, GenericAPIView):
 class CycleListView(CycleAPIView, ListAPIView):
     serializer_class = CycleSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ReportingCycle]:
         query = CycleFilterSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         cycles = super().get_queryset().order_by("-year", "plan__number", "pk")
@@ -139,7 +157,7 @@ class CycleListView(CycleAPIView, ListAPIView):
 class CycleDetailView(CycleAPIView):
     serializer_class = CycleSerializer
 
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         return Response(self.get_serializer(self.get_object()).data)
 
 
@@ -162,7 +180,7 @@ class CycleDetailView(CycleAPIView):
 class CycleStatusView(CycleAPIView):
     serializer_class = StatusRowSerializer
 
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         cycle = self.get_object()
         organisations = expected_with_report(cycle, with_reports=True)
         if cycle.plan_id not in self.overseen():
@@ -194,11 +212,10 @@ class CycleStatusView(CycleAPIView):
 class CycleRollupView(CycleAPIView):
     serializer_class = RollupSerializer
     pagination_class = None
+    oversee = True
 
-    def get(self, request, pk: int):
+    def get(self, request: Request, pk: int) -> Response:
         cycle = self.get_object()
-        if cycle.plan_id not in self.overseen():
-            raise PermissionDenied(_("Chỉ người theo dõi kế hoạch mới xem được số liệu tổng hợp."))
         query = RollupQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         previous = previous_cycle(cycle)
@@ -219,7 +236,9 @@ class SchemaView(ReadOnlyAPIMixin, SpectacularAPIView):
     """The OpenAPI document (YAML, or JSON with ?format=json), for the same people as the
     API itself."""
 
-    def finalize_response(self, request, response, *args, **kwargs):
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
         # Errors in JSON like the rest of the API, not in the document's YAML.
         if getattr(response, "exception", False):
             request.accepted_renderer = JSONRenderer()

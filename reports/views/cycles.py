@@ -1,14 +1,19 @@
 """Reporting cycles: reviewers open, edit and close them; everyone with a role sees them."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organisations.selectors import has_any_role
+from reports.access import (
+    get_cycle_for_user,
+    get_plan_for_user,
+    oversees,
+    require_reviewer,
+    require_role,
+)
 from reports.dashboards.cycle import NOT_STARTED, status_slices
 from reports.figures.definitions import cycle_figures
 from reports.forms import CycleForm
@@ -19,19 +24,17 @@ from reports.selectors import (
     cycles_visible_to,
     expected_rows,
     expected_with_report,
-    get_cycle_for_user,
     plans_overseen_by,
     reporter_organisation_ids,
 )
 from reports.services import ServiceError
 from reports.services.cycles import cycle_close, cycle_open, cycle_update
-from tasks.selectors import get_plan_for_user, plans_visible_to
+from tasks.selectors import plans_visible_to
 
 
 @require_GET
-def cycle_list(request):
-    if not has_any_role(request.user):
-        raise Http404
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    require_role(request.user)
     cycles = list(cycles_visible_to(request.user).order_by("-year", "plan__number"))
     reviewable = plans_overseen_by(request.user, "reviewer")
     plans = [p for p in plans_visible_to(request.user) if p.pk in reviewable]
@@ -43,16 +46,14 @@ def cycle_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-def cycle_create(request):
-    if not has_any_role(request.user):
-        raise Http404
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    require_reviewer(request.user)
     plan_code = request.GET.get("plan") or request.POST.get("plan")
-    plans = [p for p in plans_visible_to(request.user) if can_review(request.user, p.pk)]
-    if not plans:
-        raise PermissionDenied
-    plan = get_plan_for_user(request.user, plan_code) if plan_code else plans[0]
-    if not can_review(request.user, plan.pk):
-        raise PermissionDenied
+    if not plan_code:
+        plan_code = next(
+            p.code for p in plans_visible_to(request.user) if can_review(request.user, p.pk)
+        )
+    plan = get_plan_for_user(request.user, plan_code, review=True)
     year = timezone.localdate().year
     form = CycleForm(
         request.POST or None,
@@ -77,7 +78,7 @@ def cycle_create(request):
 
 
 @require_GET
-def cycle_detail(request, pk: int):
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The cycle and its expected organisations, a page at a time (overdue first): every
     one for those who oversee the plan, a reporter's own otherwise. The counts over the
     table cover every organisation; a fixed number of queries whatever their number."""
@@ -86,7 +87,7 @@ def cycle_detail(request, pk: int):
     reviewer = can_review(user, cycle.plan_id)
     organisations = expected_with_report(cycle, with_reports=True)
     mine = reporter_organisation_ids(user)
-    if not (reviewer or user.is_superuser or cycle.plan_id in plans_overseen_by(user)):
+    if not (reviewer or oversees(user, cycle.plan_id)):
         organisations = organisations.filter(pk__in=mine)  # leaders read every row too
     page, pager = paginate(organisations, requested_page(request.GET.get(PAGE_PARAMETER)))
     rows = expected_rows(page, cycle)
@@ -108,7 +109,7 @@ def cycle_detail(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def cycle_edit(request, pk: int):
+def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, pk, manage=True)
     if not cycle.is_open:
         messages.error(request, _("Kỳ báo cáo đã đóng, không thể sửa."))
@@ -142,7 +143,7 @@ def cycle_edit(request, pk: int):
 
 
 @require_POST
-def cycle_close_view(request, pk: int):
+def cycle_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, pk, manage=True)
     try:
         cycle_close(cycle=cycle, actor=request.user)

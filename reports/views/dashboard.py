@@ -3,12 +3,12 @@
 Reviewers and leaders of the cycle's plan read it; reporters, who can see the cycle,
 are refused (403); people with no role do not learn the cycle exists (404)."""
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from reports.access import get_cycle_for_user
 from reports.dashboards.cycle import Dashboard, cycle_dashboard
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
@@ -20,19 +20,12 @@ from reports.documents.spreadsheets import (
 )
 from reports.models import ReportingCycle
 from reports.notifications.reminders import reminders_by_organisation
-from reports.selectors import can_review, get_cycle_for_user, plans_overseen_by
+from reports.selectors import can_review
 
 FORMATS = {"xlsx": (dashboard_xlsx, XLSX_CONTENT_TYPE), "csv": (dashboard_csv, CSV_CONTENT_TYPE)}
 
 
-def _cycle_overseen(request, pk: int) -> ReportingCycle:
-    cycle = get_cycle_for_user(request.user, pk)
-    if not request.user.is_superuser and cycle.plan_id not in plans_overseen_by(request.user):
-        raise PermissionDenied
-    return cycle
-
-
-def _dashboard(request, cycle: ReportingCycle, *, paged: bool = False) -> Dashboard:
+def _dashboard(request: HttpRequest, cycle: ReportingCycle, *, paged: bool = False) -> Dashboard:
     page = None
     if paged:
         try:
@@ -48,8 +41,8 @@ def _dashboard(request, cycle: ReportingCycle, *, paged: bool = False) -> Dashbo
 
 
 @require_GET
-def dashboard(request, pk: int):
-    cycle = _cycle_overseen(request, pk)
+def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = get_cycle_for_user(request.user, pk, oversee=True)
     board = _dashboard(request, cycle, paged=True)
     reviewer = can_review(request.user, cycle.plan_id)
     return render(
@@ -76,10 +69,8 @@ def dashboard(request, pk: int):
 
 @require_GET
 @never_cache
-def dashboard_export(request, pk: int, fmt: str):
-    if fmt not in FORMATS:
-        raise Http404
-    cycle = _cycle_overseen(request, pk)
+def dashboard_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    cycle = get_cycle_for_user(request.user, pk, oversee=True)
     board = _dashboard(request, cycle)
     write, content_type = FORMATS[fmt]
     response = HttpResponse(write(board), content_type=content_type)

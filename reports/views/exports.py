@@ -4,11 +4,12 @@ Whoever may see a report may print it or download it: the organisation's reporte
 the reviewers and the leaders. Others get 404, as on the report itself.
 """
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from reports.access import get_report_for_user
 from reports.documents.report import (
     DOCX_CONTENT_TYPE,
     content_disposition,
@@ -16,12 +17,12 @@ from reports.documents.report import (
     report_document,
     report_docx_bytes,
 )
-from reports.selectors import get_report_for_user, report_with_content
+from reports.selectors import report_with_content
 
 
 @require_GET
 @never_cache
-def report_print(request, pk: int):
+def report_print(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_with_content(get_report_for_user(request.user, pk))
     return render(
         request,
@@ -32,7 +33,7 @@ def report_print(request, pk: int):
 
 @require_GET
 @never_cache
-def report_docx(request, pk: int):
+def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_with_content(get_report_for_user(request.user, pk))
     response = HttpResponse(report_docx_bytes(report), content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(*docx_filenames(report))

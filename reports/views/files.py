@@ -2,21 +2,22 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reports.access import get_attachment_for_user, get_report_for_user
+from reports.downloads import file_download
 from reports.forms import AttachmentForm
 from reports.models import AttachmentKind
-from reports.selectors import get_report_for_user
 from reports.services import ServiceError
 from reports.services.files import attachment_add, attachment_remove
 from reports.services.uploads import DOCUMENT_TYPES, SCAN_TYPES, check_upload
 
 
 @require_POST
-def attachment_upload(request, pk: int):
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk, write=True)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -41,31 +42,16 @@ def attachment_upload(request, pk: int):
 
 
 @require_GET
-def attachment_download(request, pk: int, attachment_pk: int):
-    report = get_report_for_user(request.user, pk)
-    attachment = report.attachments.filter(pk=attachment_pk).first()
-    if attachment is None:
-        raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    _report, attachment = get_attachment_for_user(request.user, pk, attachment_pk)
+    return file_download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_POST
-def attachment_remove_view(request, pk: int, attachment_pk: int):
-    report = get_report_for_user(request.user, pk, write=True)
-    attachment = report.attachments.filter(pk=attachment_pk, removed_at__isnull=True).first()
-    if attachment is None:
-        raise Http404
+def attachment_remove_view(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    report, attachment = get_attachment_for_user(request.user, pk, attachment_pk, write=True)
     try:
         attachment_remove(attachment=attachment, actor=request.user)
     except ServiceError as exc:

@@ -2,44 +2,41 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from reports.figures.definitions import expected_organisations
+from reports.access import get_notification_for_user, get_reminder_target_for_user
 from reports.notifications.inapp import (
     notification_mark_read,
     notifications_for,
     notifications_mark_all_read,
 )
 from reports.notifications.reminders import ReminderRefused, reminder_send_now
-from reports.selectors import get_cycle_for_user
 
 
 @require_GET
-def notification_list(request):
+def notification_list(request: HttpRequest) -> HttpResponse:
     """The user's notifications, newest first, 30 a page. Everyone signed in has a list,
     even with no role: it is simply empty."""
     page = Paginator(notifications_for(request.user), 30).get_page(request.GET.get("trang"))
     return render(request, "reports/notification_list.html", {"page": page})
 
 
-def _safe(request, url: str) -> bool:
+def _safe(request: HttpRequest, url: str) -> bool:
     return bool(url) and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
 
 
 @require_POST
-def notification_read(request, pk: int):
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's own notifications read, then go where the form says (back
     to the list) or, by default, to what the notification is about."""
-    notification = notifications_for(request.user).filter(pk=pk).first()
-    if notification is None:
-        raise Http404
+    notification = get_notification_for_user(request.user, pk)
     notification_mark_read(notification=notification)
     for target in (request.POST.get("next", ""), notification.url):
         if _safe(request, target):
@@ -48,7 +45,7 @@ def notification_read(request, pk: int):
 
 
 @require_POST
-def notifications_read_all(request):
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = notifications_mark_all_read(user=request.user)
     if count:
         messages.success(request, _("Đã đánh dấu %(n)s thông báo là đã đọc.") % {"n": count})
@@ -56,12 +53,9 @@ def notifications_read_all(request):
 
 
 @require_POST
-def reminder_send(request, pk: int, code: str):
+def reminder_send(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     """Remind one organisation now (reviewers of the plan; at most once a day)."""
-    cycle = get_cycle_for_user(request.user, pk, manage=True)
-    organisation = expected_organisations(cycle).filter(code=code).first()
-    if organisation is None:
-        raise Http404
+    cycle, organisation = get_reminder_target_for_user(request.user, pk, code)
     try:
         reminder_send_now(cycle=cycle, organisation=organisation, actor=request.user)
     except ReminderRefused as exc:

@@ -1,23 +1,19 @@
 """A report: starting it, reading it, and filling it in."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from organisations.models import Organisation
+from reports.access import get_report_for_user, get_report_start_for_user, require_reporter_of
 from reports.figures.content import ReportContent, compare
 from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, ReturnForm
 from reports.models import AnnualReport, ReportStatus
 from reports.selectors import (
     can_report_for,
     can_review,
-    get_cycle_for_user,
-    get_report_for_user,
     latest_return,
-    plans_overseen_by,
     report_with_content,
     submissions_of,
 )
@@ -27,22 +23,14 @@ from reports.services.reports import report_start as start_report
 
 
 @require_http_methods(["GET", "POST"])
-def report_start(request, pk: int, code: str):
-    """Open the organisation's report for a cycle, creating it on POST."""
-    cycle = get_cycle_for_user(request.user, pk)
-    organisation = Organisation.objects.filter(code=code).first()
-    if organisation is None:
-        raise Http404
-    if not can_report_for(request.user, organisation.pk):
-        if cycle.plan_id in plans_overseen_by(request.user) or request.user.is_superuser:
-            existing = AnnualReport.objects.filter(cycle=cycle, organisation=organisation).first()
-            if existing is not None and request.method == "GET":
-                return redirect(existing)
-            raise PermissionDenied
-        raise Http404
-    existing = AnnualReport.objects.filter(cycle=cycle, organisation=organisation).first()
-    if existing is not None:
+def report_start(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """Open the organisation's report for a cycle, creating it on POST. Those who oversee
+    the plan follow the link to a report that exists; only reporters start one."""
+    cycle, organisation, existing = get_report_start_for_user(request.user, pk, code)
+    reporter = can_report_for(request.user, organisation.pk)
+    if existing is not None and (reporter or request.method == "GET"):
         return redirect(existing)
+    require_reporter_of(request.user, organisation)
     if request.method == "POST":
         try:
             report = start_report(cycle=cycle, organisation=organisation, actor=request.user)
@@ -55,7 +43,7 @@ def report_start(request, pk: int, code: str):
     )
 
 
-def _previous_changes(report: AnnualReport):
+def _previous_changes(report: AnnualReport) -> dict[str, object] | None:
     """What changed between the last two submissions, for the reviewer."""
     submissions = submissions_of(report)
     if len(submissions) < 2:
@@ -73,7 +61,7 @@ def _previous_changes(report: AnnualReport):
 
 
 @require_GET
-def report_detail(request, pk: int):
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_with_content(get_report_for_user(request.user, pk))
     reviewer = can_review(request.user, report.cycle.plan_id)
     reporter = can_report_for(request.user, report.organisation_id)
@@ -112,7 +100,7 @@ def report_detail(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-def report_edit(request, pk: int):
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk, write=True)
     if not report.is_editable or not report.cycle.is_open:
         if request.method == "POST" and report.status == ReportStatus.SUBMITTED:
@@ -204,7 +192,7 @@ def report_edit(request, pk: int):
     )
 
 
-def _rebind(request, report: AnnualReport) -> ReportForm:
+def _rebind(request: HttpRequest, report: AnnualReport) -> ReportForm:
     """The user's input again, now based on the version just saved."""
     data = request.POST.copy()
     data["version"] = str(report.version)

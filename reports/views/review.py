@@ -1,27 +1,27 @@
 """Ban Tổ chức's side: the inbox, and returning, accepting and reopening reports."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from organisations.selectors import has_any_role
+from reports.access import get_report_for_user, require_overseer
 from reports.forms import AcceptForm, InboxFilterForm, ReopenForm, ReturnForm
-from reports.selectors import get_report_for_user, inbox_for, plans_overseen_by, report_with_content
+from reports.models import AnnualReport
+from reports.selectors import inbox_for, report_with_content
 from reports.services import ServiceError
 from reports.services import reports as lifecycle
 
 
 @require_GET
-def inbox(request):
+def inbox(request: HttpRequest) -> HttpResponse:
     """Every report of the plans the user reviews or leads, filterable, 50 a page."""
-    if not has_any_role(request.user):
-        raise Http404
-    if not plans_overseen_by(request.user):
-        raise PermissionDenied
+    require_overseer(request.user)
     form = InboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     reports = inbox_for(
@@ -40,7 +40,15 @@ def inbox(request):
     )
 
 
-def _act(request, pk: int, form_class, action, success: str, *, with_report: bool = False):
+def _act(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[forms.Form],
+    action: Callable[[AnnualReport, forms.Form], object],
+    success: str,
+    *,
+    with_report: bool = False,
+) -> HttpResponse:
     """Check the reviewer, the form and the step; say in Vietnamese what happened."""
     report = get_report_for_user(request.user, pk, review=True)
     if with_report:
@@ -63,7 +71,7 @@ def _act(request, pk: int, form_class, action, success: str, *, with_report: boo
 
 
 @require_POST
-def report_return(request, pk: int):
+def report_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -80,7 +88,7 @@ def report_return(request, pk: int):
 
 
 @require_POST
-def report_accept(request, pk: int):
+def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -93,7 +101,7 @@ def report_accept(request, pk: int):
 
 
 @require_POST
-def report_reopen(request, pk: int):
+def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,

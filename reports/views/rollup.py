@@ -4,12 +4,12 @@ indicator totals with last year's, levels per task, organisations compared, tren
 Leaders and reviewers of the plan read it; reporters, who can read the plan, are refused
 (403); people with no role get 404."""
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from reports.access import found, get_plan_for_user
 from reports.dashboards.rollup import Rollup, plan_cycles, plan_rollup
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
@@ -19,21 +19,12 @@ from reports.documents.spreadsheets import (
     rollup_filenames,
     rollup_xlsx,
 )
-from reports.selectors import plans_overseen_by
 from tasks.models import Plan
-from tasks.selectors import get_plan_for_user
 
 FORMATS = {"xlsx": (rollup_xlsx, XLSX_CONTENT_TYPE), "csv": (rollup_csv, CSV_CONTENT_TYPE)}
 
 
-def _plan_overseen(request, plan_code: str) -> Plan:
-    plan = get_plan_for_user(request.user, plan_code)
-    if not request.user.is_superuser and plan.pk not in plans_overseen_by(request.user):
-        raise PermissionDenied
-    return plan
-
-
-def _rollup(request, plan: Plan) -> Rollup | None:
+def _rollup(request: HttpRequest, plan: Plan) -> Rollup | None:
     try:
         year = int(request.GET.get("nam", ""))
     except ValueError:
@@ -48,8 +39,8 @@ def _rollup(request, plan: Plan) -> Rollup | None:
 
 
 @require_GET
-def rollup(request, plan_code: str):
-    plan = _plan_overseen(request, plan_code)
+def rollup(request: HttpRequest, plan_code: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, plan_code, oversee=True)
     data = _rollup(request, plan)
     context = {"plan": plan, "rollup": data}
     if data is not None:
@@ -64,13 +55,9 @@ def rollup(request, plan_code: str):
 
 @require_GET
 @never_cache
-def rollup_export(request, plan_code: str, fmt: str):
-    if fmt not in FORMATS:
-        raise Http404
-    plan = _plan_overseen(request, plan_code)
-    data = _rollup(request, plan)
-    if data is None:
-        raise Http404
+def rollup_export(request: HttpRequest, plan_code: str, fmt: str) -> HttpResponse:
+    plan = get_plan_for_user(request.user, plan_code, oversee=True)
+    data = found(_rollup(request, plan))  # no cycle yet: nothing to export
     write, content_type = FORMATS[fmt]
     response = HttpResponse(write(data), content_type=content_type)
     response["Content-Disposition"] = content_disposition(*rollup_filenames(data, fmt))

@@ -4,18 +4,25 @@ implementation plan and registers it here; reviewers and leaders follow who has 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from organisations.models import Organisation
-from organisations.selectors import has_any_role
+from reports.access import (
+    get_subplan_for_user,
+    get_subplan_registration_for_user,
+    oversees,
+    require_role,
+)
+from reports.downloads import file_download
 from reports.figures.deliverables import (
     BADGE_CLASSES,
     BUCKET_LABELS,
@@ -28,12 +35,12 @@ from reports.figures.deliverables import (
 from reports.forms import SubPlanForm
 from reports.models import SubPlan
 from reports.paging import PAGE_PARAMETER, Pager, paginate, requested_page
-from reports.selectors import plans_overseen_by, reporter_organisation_ids, subplans_visible_to
+from reports.selectors import reporter_organisation_ids, subplans_visible_to
 from reports.services import ServiceError
 from reports.services import subplans as services
 from reports.services.uploads import DOCX, PDF, check_upload
 from tasks.models import Plan
-from tasks.selectors import get_plan_for_user, plans_visible_to, subplan_expected_organisations
+from tasks.selectors import plans_visible_to, subplan_expected_organisations
 
 ALLOWED_TYPES = (PDF, DOCX)
 
@@ -75,15 +82,13 @@ def _page_parameter(plan: Plan) -> str:
 
 
 @require_GET
-def subplan_list(request):
+def subplan_list(request: HttpRequest) -> HttpResponse:
     """Each visible plan's expected organisations, a page at a time, with their sub-plans;
     overseers also get the four buckets, counted in the database. A fixed number of
     queries per plan whatever the number of organisations."""
     user = request.user
-    if not has_any_role(user):
-        raise Http404
+    require_role(user)
     today = timezone.localdate()
-    overseen = plans_overseen_by(user)
     reporting_for = reporter_organisation_ids(user)
     plans = list(plans_visible_to(user).order_by("number"))
     pages = {
@@ -93,9 +98,9 @@ def subplan_list(request):
     }
     sections = []
     for plan in plans:
-        oversees = user.is_superuser or plan.pk in overseen
+        overseer = oversees(user, plan.pk)
         expected = subplan_expected_organisations(plan, today)
-        shown = expected if oversees else expected.filter(pk__in=reporting_for)
+        shown = expected if overseer else expected.filter(pk__in=reporting_for)
         parameter = _page_parameter(plan)
         page, pager = paginate(
             with_bucket(shown, plan, today),
@@ -111,7 +116,7 @@ def subplan_list(request):
                 plan=plan, organisation_id__in=[o.pk for o in page]
             )
         }
-        section = PlanSubPlans(plan=plan, oversees=oversees, pager=pager)
+        section = PlanSubPlans(plan=plan, oversees=overseer, pager=pager)
         section.rows = [
             Row(
                 organisation=organisation,
@@ -122,7 +127,7 @@ def subplan_list(request):
             )
             for organisation in page
         ]
-        if oversees:
+        if overseer:
             section.buckets = bucket_summary(expected, plan, today)
             section.expected_count = sum(bucket.count for bucket in section.buckets)
             section.registered_count = sum(
@@ -136,7 +141,7 @@ class SubPlanRegisterForm(SubPlanForm):
     """The sub-plan form, with a choice of organisation when the user reports for more
     than one of those expected to register."""
 
-    def __init__(self, *args, organisations: list[Organisation], **kwargs):
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisations = {o.code: o for o in organisations}
         if len(organisations) > 1:
@@ -158,13 +163,9 @@ class SubPlanRegisterForm(SubPlanForm):
 
 
 @require_http_methods(["GET", "POST"])
-def subplan_register(request, plan_code: str):
+def subplan_register(request: HttpRequest, plan_code: str) -> HttpResponse:
     user = request.user
-    plan = get_plan_for_user(user, plan_code)
-    reporting_for = reporter_organisation_ids(user)
-    choices = list(subplan_expected_organisations(plan).filter(pk__in=reporting_for))
-    if not choices:
-        raise PermissionDenied
+    plan, choices = get_subplan_registration_for_user(user, plan_code)
     existing = {
         s.organisation_id: s
         for s in subplans_visible_to(user).filter(
@@ -227,20 +228,8 @@ def subplan_register(request, plan_code: str):
 
 
 @require_GET
-def subplan_download(request, pk: int):
-    subplan = subplans_visible_to(request.user).filter(pk=pk).first()
-    if subplan is None:
-        raise Http404
-    try:
-        handle = subplan.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=subplan.original_name,
-        content_type=subplan.content_type,
+def subplan_download(request: HttpRequest, pk: int) -> FileResponse:
+    subplan = get_subplan_for_user(request.user, pk)
+    return file_download(
+        subplan.file, filename=subplan.original_name, content_type=subplan.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -11,8 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,12 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from reports.access import get_summary_for_user
+from reports.downloads import file_download
 from reports.models import ReportingCycle, SummaryStatus, YearlySummary
-from reports.selectors import can_review, get_cycle_for_user, plans_overseen_by
+from reports.selectors import can_review
 from reports.summary.build import (
     ACTIVE,
     CONTENT_TYPES,
-    KINDS,
     STALE_AFTER,
     file_name,
     pdf_renderer,
@@ -45,15 +45,7 @@ class SummaryForm(forms.Form):
     )
 
 
-def _readable_cycle(user, pk: int) -> ReportingCycle:
-    """The cycle, for reviewers and leaders of its plan; 403 for other roles, 404 else."""
-    cycle = get_cycle_for_user(user, pk)
-    if cycle.plan_id not in plans_overseen_by(user):
-        raise PermissionDenied
-    return cycle
-
-
-def _figures(summary: YearlySummary | None) -> dict | None:
+def _figures(summary: YearlySummary | None) -> dict[str, object] | None:
     """The figures stored with the last build, as numbers the template localises."""
     stored = (summary.figures or {}).get("cycle") if summary else None
     if not stored:
@@ -67,8 +59,9 @@ def _figures(summary: YearlySummary | None) -> dict | None:
         return None
 
 
-def _context(request, cycle: ReportingCycle) -> dict:
-    summary = YearlySummary.objects.filter(cycle=cycle).select_related("requested_by").first()
+def _context(
+    request: HttpRequest, cycle: ReportingCycle, summary: YearlySummary | None
+) -> dict[str, object]:
     active = summary is not None and summary.status in ACTIVE
     since = summary and (summary.started_at or summary.requested_at)
     stale = active and since is not None and timezone.now() - since > STALE_AFTER
@@ -108,22 +101,22 @@ def _context(request, cycle: ReportingCycle) -> dict:
 
 @require_GET
 @never_cache
-def summary_detail(request, pk: int):
-    cycle = _readable_cycle(request.user, pk)
-    return render(request, "reports/summary_detail.html", _context(request, cycle))
+def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, summary = get_summary_for_user(request.user, pk)
+    return render(request, "reports/summary_detail.html", _context(request, cycle, summary))
 
 
 @require_GET
 @never_cache
-def summary_status(request, pk: int):
+def summary_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status block alone: the page polls it while a build is queued or running."""
-    cycle = _readable_cycle(request.user, pk)
-    return render(request, "reports/_summary_status.html", _context(request, cycle))
+    cycle, summary = get_summary_for_user(request.user, pk)
+    return render(request, "reports/_summary_status.html", _context(request, cycle, summary))
 
 
 @require_POST
-def summary_start(request, pk: int):
-    cycle = get_cycle_for_user(request.user, pk, manage=True)
+def summary_start(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle, _summary = get_summary_for_user(request.user, pk, build=True)
     form = SummaryForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -153,23 +146,10 @@ def summary_start(request, pk: int):
 
 
 @require_GET
-def summary_download(request, pk: int, kind: str):
-    if kind not in KINDS:
-        raise Http404
-    cycle = _readable_cycle(request.user, pk)
-    summary = YearlySummary.objects.filter(cycle=cycle).first()
-    stored = getattr(summary, kind) if summary is not None else None
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+def summary_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    cycle, summary = get_summary_for_user(request.user, pk)
+    return file_download(
+        getattr(summary, kind) if summary is not None else None,
         filename=file_name(cycle.year, kind),
         content_type=CONTENT_TYPES[kind],
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

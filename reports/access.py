@@ -1,0 +1,208 @@
+"""One access helper per object kind: the object a page or the API acts on, or the
+answer that it may not.
+
+Every helper follows one rule. Outside the user's scope (no role, another province,
+another organisation's report) → 404, so nobody learns what exists beyond their reach.
+Visible but not for this (a reporter on a dashboard, a leader returning a report) → 403.
+Views get their objects here and never raise either answer themselves; reads that return
+querysets stay in `reports.selectors`.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy
+
+from organisations.models import Organisation, Role, User
+from organisations.selectors import has_any_role
+from reports.figures.definitions import expected_organisations
+from reports.models import (
+    AnnualReport,
+    Attachment,
+    Notification,
+    ReportingCycle,
+    SubPlan,
+    YearlySummary,
+)
+from reports.notifications.inapp import notifications_for
+from reports.selectors import (
+    can_report_for,
+    can_review,
+    cycles_visible_to,
+    plans_overseen_by,
+    reporter_organisation_ids,
+    reports_visible_to,
+    subplans_visible_to,
+)
+from tasks.models import Plan
+from tasks.selectors import plans_visible_to, subplan_expected_organisations
+
+Viewer = User | AnonymousUser
+T = TypeVar("T")
+
+# Why a 403, for the logs and the API's answer.
+OVERSEERS_ONLY = gettext_lazy("Chỉ người theo dõi kế hoạch (Ban Tổ chức, lãnh đạo) mới xem được.")
+REVIEWERS_ONLY = gettext_lazy("Chỉ Ban Tổ chức theo dõi kế hoạch mới làm được việc này.")
+REPORTERS_ONLY = gettext_lazy("Chỉ báo cáo viên của đơn vị mới làm được việc này.")
+
+
+def found(thing: T | None) -> T:
+    """The thing, or 404 when a lookup found nothing (a file not built, a year with no
+    data): what is absent and what is hidden look the same."""
+    if thing is None:
+        raise Http404
+    return thing
+
+
+def oversees(user: Viewer, plan_id: int) -> bool:
+    """Whether the user reads everything of the plan: its reviewers and leaders, and
+    administrators."""
+    return bool(user.is_superuser) or plan_id in plans_overseen_by(user)
+
+
+def require_role(user: Viewer) -> None:
+    """Pages for everyone with a role: people with none get 404."""
+    if not has_any_role(user):
+        raise Http404
+
+
+def require_overseer(user: Viewer) -> None:
+    """Pages for those who oversee some plan: 404 without a role, 403 for reporters."""
+    require_role(user)
+    if not plans_overseen_by(user):
+        raise PermissionDenied(OVERSEERS_ONLY)
+
+
+def require_reviewer(user: Viewer) -> None:
+    """Pages for reviewers of some plan: 404 without a role, 403 for other roles."""
+    require_role(user)
+    if not plans_overseen_by(user, Role.REVIEWER):
+        raise PermissionDenied(REVIEWERS_ONLY)
+
+
+def get_plan_for_user(
+    user: Viewer, code: str, *, oversee: bool = False, review: bool = False
+) -> Plan:
+    """The plan with this code if the user may read it, else 404 (an outsider cannot
+    tell which plans exist). oversee=True needs a reviewer or leader of the plan and
+    review=True a reviewer; others who can read the plan get 403."""
+    if "\x00" in code:  # PostgreSQL refuses NUL in text; no code holds one
+        raise Http404
+    plan = found(plans_visible_to(user).filter(code=code).first())
+    if oversee and not oversees(user, plan.pk):
+        raise PermissionDenied(OVERSEERS_ONLY)
+    if review and not can_review(user, plan.pk):
+        raise PermissionDenied(REVIEWERS_ONLY)
+    return plan
+
+
+def get_cycle_for_user(
+    user: Viewer, pk: int, *, oversee: bool = False, manage: bool = False
+) -> ReportingCycle:
+    """The cycle if the user may see it, else 404. oversee=True needs a reviewer or
+    leader of its plan (dashboards, summaries) and manage=True a reviewer (editing,
+    closing, reminders, building the summary); others who see the cycle get 403."""
+    cycle = found(cycles_visible_to(user).filter(pk=pk).first())
+    if oversee and not oversees(user, cycle.plan_id):
+        raise PermissionDenied(OVERSEERS_ONLY)
+    if manage and not can_review(user, cycle.plan_id):
+        raise PermissionDenied(REVIEWERS_ONLY)
+    return cycle
+
+
+def get_report_for_user(
+    user: Viewer, pk: int, *, write: bool = False, review: bool = False
+) -> AnnualReport:
+    """The report if the user may see it, else 404. write=True needs a reporter of its
+    organisation and review=True a reviewer of its plan; others who see it get 403."""
+    report = found(reports_visible_to(user).filter(pk=pk).first())
+    if write and not can_report_for(user, report.organisation_id):
+        raise PermissionDenied(REPORTERS_ONLY)
+    if review and not can_review(user, report.cycle.plan_id):
+        raise PermissionDenied(REVIEWERS_ONLY)
+    return report
+
+
+def get_attachment_for_user(
+    user: Viewer, report_pk: int, pk: int, *, write: bool = False
+) -> tuple[AnnualReport, Attachment]:
+    """The report and one of its attachments, as `get_report_for_user` allows; a removed
+    attachment can still be downloaded (the history names it) but not removed again."""
+    report = get_report_for_user(user, report_pk, write=write)
+    attachments = report.attachments.filter(pk=pk)
+    if write:
+        attachments = attachments.filter(removed_at__isnull=True)
+    return report, found(attachments.first())
+
+
+def get_report_start_for_user(
+    user: Viewer, cycle_pk: int, code: str
+) -> tuple[ReportingCycle, Organisation, AnnualReport | None]:
+    """The cycle, the organisation and its report of the cycle if it exists, for starting
+    that report. Only the organisation's reporters start it; those who oversee the plan
+    may follow the link to an existing report (``write`` false) but get 403 for starting
+    one; everyone else 404."""
+    cycle = get_cycle_for_user(user, cycle_pk)
+    organisation = found(Organisation.objects.filter(code=code).first())
+    existing = AnnualReport.objects.filter(cycle=cycle, organisation=organisation).first()
+    if not can_report_for(user, organisation.pk) and not oversees(user, cycle.plan_id):
+        raise Http404
+    return cycle, organisation, existing
+
+
+def require_reporter_of(user: Viewer, organisation: Organisation) -> None:
+    """Only the organisation's reporters write for it: 403 for others who see it."""
+    if not can_report_for(user, organisation.pk):
+        raise PermissionDenied(REPORTERS_ONLY)
+
+
+def get_reminder_target_for_user(
+    user: Viewer, cycle_pk: int, code: str
+) -> tuple[ReportingCycle, Organisation]:
+    """The cycle and one of its expected organisations, for a reviewer of the plan to
+    remind; 404 for an organisation the cycle does not expect."""
+    cycle = get_cycle_for_user(user, cycle_pk, manage=True)
+    if "\x00" in code:
+        raise Http404
+    return cycle, found(expected_organisations(cycle).filter(code=code).first())
+
+
+def get_subplan_for_user(user: Viewer, pk: int) -> SubPlan:
+    """The sub-plan if the user may see it (its organisation's reporters, those who
+    oversee its plan, administrators), else 404. Nobody changes a sub-plan here: a new
+    registration replaces it."""
+    return found(subplans_visible_to(user).filter(pk=pk).first())
+
+
+def get_subplan_registration_for_user(
+    user: Viewer, plan_code: str
+) -> tuple[Plan, list[Organisation]]:
+    """The plan and the organisations the user registers sub-plans for (those it reports
+    for among the ones the plan expects), else 404 for a plan the user cannot read and
+    403 for one it can but registers nothing for."""
+    plan = get_plan_for_user(user, plan_code)
+    reporting_for = reporter_organisation_ids(user)
+    choices = list(subplan_expected_organisations(plan).filter(pk__in=reporting_for))
+    if not choices:
+        raise PermissionDenied(REPORTERS_ONLY)
+    return plan, choices
+
+
+def get_summary_for_user(
+    user: Viewer, cycle_pk: int, *, build: bool = False
+) -> tuple[ReportingCycle, YearlySummary | None]:
+    """The cycle and its yearly summary (None before the first build) for reviewers and
+    leaders of its plan and administrators; 403 for other roles, 404 without one.
+    build=True, to start a build, needs a reviewer of the plan."""
+    cycle = get_cycle_for_user(user, cycle_pk, oversee=True, manage=build)
+    summary = YearlySummary.objects.filter(cycle=cycle).select_related("requested_by").first()
+    return cycle, summary
+
+
+def get_notification_for_user(user: Viewer, pk: int) -> Notification:
+    """One of the user's own notifications; anyone else's is 404."""
+    return found(notifications_for(user).filter(pk=pk).first())

@@ -1,6 +1,5 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from reports.summary.build import KINDS
 from reports.views import (
     cycles,
     dashboard,
@@ -15,28 +14,6 @@ from reports.views import (
 from reports.views import reports as report_views
 
 app_name = "reports"
-
-
-class TableFormat:
-    """The formats a table downloads as; any other suffix is no page at all (404)."""
-
-    regex = "xlsx|csv"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-class SummaryFile(TableFormat):
-    """The files a yearly summary is built as."""
-
-    regex = "|".join(KINDS)
-
-
-register_converter(TableFormat, "table")
-register_converter(SummaryFile, "summary_file")
 
 urlpatterns = [
     # Cycles
@@ -82,12 +59,12 @@ urlpatterns = [
     # Dashboard for Ban Tổ chức (one cycle) and the provincial rollup for leaders
     path("ky-bao-cao/<int:pk>/theo-doi/", dashboard.dashboard, name="dashboard"),
     path(
-        "ky-bao-cao/<int:pk>/theo-doi.<table:fmt>",
+        "ky-bao-cao/<int:pk>/theo-doi.<str:fmt>",
         dashboard.dashboard_export,
         name="dashboard_export",
     ),
     path("tong-hop/<slug:plan_code>/", rollup.rollup, name="rollup"),
-    path("tong-hop/<slug:plan_code>/bang.<table:fmt>", rollup.rollup_export, name="rollup_export"),
+    path("tong-hop/<slug:plan_code>/bang.<str:fmt>", rollup.rollup_export, name="rollup_export"),
     # Notifications and reminders
     path("thong-bao/", notifications.notification_list, name="notifications"),
     path("thong-bao/<int:pk>/da-doc/", notifications.notification_read, name="notification_read"),
@@ -104,7 +81,7 @@ urlpatterns = [
     path("ky-bao-cao/<int:pk>/tong-ket/lap/", summary.summary_start, name="summary_start"),
     path("ky-bao-cao/<int:pk>/tong-ket/tien-do/", summary.summary_status, name="summary_status"),
     path(
-        "ky-bao-cao/<int:pk>/tong-ket/tep/<summary_file:kind>/",
+        "ky-bao-cao/<int:pk>/tong-ket/tep/<str:kind>/",
         summary.summary_download,
         name="summary_download",
     ),

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from reports.access import get_cycle_for_user
+from reports.access import found, get_cycle_for_user
 from reports.dashboards.cycle import Dashboard, cycle_dashboard
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
@@ -70,9 +70,9 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @never_cache
 def dashboard_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    write, content_type = found(FORMATS.get(fmt))
     cycle = get_cycle_for_user(request.user, pk, oversee=True)
     board = _dashboard(request, cycle)
-    write, content_type = FORMATS[fmt]
     response = HttpResponse(write(board), content_type=content_type)
     response["Content-Disposition"] = content_disposition(*dashboard_filenames(board, fmt))
     return response

@@ -56,9 +56,9 @@ def rollup(request: HttpRequest, plan_code: str) -> HttpResponse:
 @require_GET
 @never_cache
 def rollup_export(request: HttpRequest, plan_code: str, fmt: str) -> HttpResponse:
+    write, content_type = found(FORMATS.get(fmt))
     plan = get_plan_for_user(request.user, plan_code, oversee=True)
     data = found(_rollup(request, plan))  # no cycle yet: nothing to export
-    write, content_type = FORMATS[fmt]
     response = HttpResponse(write(data), content_type=content_type)
     response["Content-Disposition"] = content_disposition(*rollup_filenames(data, fmt))
     return response

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from reports.access import get_summary_for_user
+from reports.access import found, get_summary_for_user
 from reports.downloads import file_download
 from reports.models import ReportingCycle, SummaryStatus, YearlySummary
 from reports.selectors import can_review
@@ -147,9 +147,10 @@ def summary_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def summary_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    content_type = found(CONTENT_TYPES.get(kind))
     cycle, summary = get_summary_for_user(request.user, pk)
     return file_download(
         getattr(summary, kind) if summary is not None else None,
         filename=file_name(cycle.year, kind),
-        content_type=CONTENT_TYPES[kind],
+        content_type=content_type,
     )

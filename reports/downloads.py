@@ -8,13 +8,13 @@ browser's disk cache) may keep a copy, and the browser must take the declared ty
 
 from __future__ import annotations
 
-from django.core.files import File
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
 NO_STORE = "no-store, private"
 
 
-def file_download(stored: File | None, *, filename: str, content_type: str) -> FileResponse:
+def file_download(stored: FieldFile | None, *, filename: str, content_type: str) -> FileResponse:
     """The stored file as an attachment named ``filename``; 404 when there is none, or
     when it is gone from the disk (a removed copy must not turn into a 500)."""
     if not stored:

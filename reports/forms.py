@@ -307,4 +307,7 @@ class InboxFilterForm(forms.Form):
         choices=[("", _("Tất cả")), ("on_time", _("Đúng hạn")), ("late", _("Quá hạn"))],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    cycle = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Bounded so that a huge id is a form error, not a database overflow.
+    cycle = forms.IntegerField(
+        required=False, min_value=1, max_value=2_147_483_647, widget=forms.HiddenInput
+    )

@@ -36,7 +36,7 @@ from reports.models import (
     SubPlan,
     TaskSection,
 )
-from reports.paging import Pager, page_count, paginate
+from reports.paging import Pager, paginate
 from reports.selectors import expected_with_report
 from tasks.models import Plan, Task
 from tasks.selectors import organisations_in_scope, subplan_expected_organisations
@@ -243,16 +243,20 @@ class Dashboard:
     status: str
     subplans: SubPlanCompliance
     today: dt.date
-    total_rows: int = 0  # rows after the filters, on every page
-    page: int = 1
-    pages: int = 1
+    pager: Pager | None = None  # None for the exports, which list every row
 
     @property
-    def pager(self) -> Pager:
-        """The table's pager; its links keep the filters."""
-        keep = (("loai", self.kind),) if self.kind else ()
-        keep += (("trang_thai", self.status),) if self.status else ()
-        return Pager(page=self.page, pages=self.pages, total=self.total_rows, keep=keep)
+    def total_rows(self) -> int:
+        """Rows after the filters, on every page."""
+        return self.pager.total if self.pager else len(self.rows)
+
+    @property
+    def page(self) -> int:
+        return self.pager.number if self.pager else 1
+
+    @property
+    def pages(self) -> int:
+        return self.pager.pages if self.pager else 1
 
     @cached_property
     def heatmap(self) -> HeatMap:
@@ -441,10 +445,10 @@ def status_slices(figures: CycleFigures) -> dict[str, int]:
 
 def _row_page(
     cycle: ReportingCycle, *, kind: str, status: str, today: dt.date, page: int | None
-) -> tuple[list[tuple[Organisation, int | None]], int, int]:
+) -> tuple[list[tuple[Organisation, int | None]], Pager | None]:
     """One page of (organisation, report id), overdue first then by code, filtered in
-    the database: the page, the number of rows after the filters, and the page number.
-    Without a page number, every row (the exports)."""
+    the database, and its pager, whose links keep the filters. Without a page number,
+    every row and no pager (the exports)."""
     rows = expected_with_report(cycle, today)
     if kind:
         rows = rows.filter(kind=kind)
@@ -457,10 +461,11 @@ def _row_page(
             cycle_report__first_submitted_at__isnull=False, cycle_report__status=status
         )
     if page is None:
-        rows = list(rows)
-        return [(org, org.report_pk) for org in rows], len(rows), 1
-    rows, pager = paginate(rows, page)
-    return [(org, org.report_pk) for org in rows], pager.total, pager.page
+        return [(org, org.report_pk) for org in rows], None
+    keep = (("loai", kind),) if kind else ()
+    keep += (("trang_thai", status),) if status else ()
+    pager = paginate(rows, page, keep=keep)
+    return [(org, org.report_pk) for org in pager.page], pager
 
 
 def cycle_dashboard(
@@ -486,7 +491,7 @@ def cycle_dashboard(
     kinds = [(value, str(label)) for value, label in OrganisationKind.choices if value in present]
     kind = kind if kind in present else ""
     status = status if status in STATUS_FILTERS else ""
-    page_rows, total, page = _row_page(cycle, kind=kind, status=status, today=today, page=page)
+    page_rows, pager = _row_page(cycle, kind=kind, status=status, today=today, page=page)
     organisation_ids = [org.pk for org, _report in page_rows]
     reports = AnnualReport.objects.select_related("last_saved_by").in_bulk(
         [pk for _org, pk in page_rows if pk is not None]
@@ -518,7 +523,5 @@ def cycle_dashboard(
         status=status,
         subplans=subplan_compliance(cycle.plan, today, every_row=every_row),
         today=today,
-        total_rows=total,
-        page=page,
-        pages=page_count(total) if len(rows) < total else 1,
+        pager=pager,
     )

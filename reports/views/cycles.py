@@ -18,7 +18,7 @@ from reports.dashboards.cycle import NOT_STARTED, status_slices
 from reports.figures.definitions import cycle_figures
 from reports.forms import CycleForm
 from reports.notifications.reminders import reminders_by_organisation
-from reports.paging import PAGE_PARAMETER, paginate, requested_page
+from reports.paging import PAGE_PARAMETER, paginate
 from reports.selectors import (
     can_review,
     cycles_visible_to,
@@ -89,8 +89,8 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mine = reporter_organisation_ids(user)
     if not (reviewer or oversees(user, cycle.plan_id)):
         organisations = organisations.filter(pk__in=mine)  # leaders read every row too
-    page, pager = paginate(organisations, requested_page(request.GET.get(PAGE_PARAMETER)))
-    rows = expected_rows(page, cycle)
+    pager = paginate(organisations, request.GET.get(PAGE_PARAMETER))
+    rows = expected_rows(pager.page.object_list, cycle)
     context = {
         "cycle": cycle,
         "rows": rows,

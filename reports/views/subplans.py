@@ -34,7 +34,7 @@ from reports.figures.deliverables import (
 )
 from reports.forms import SubPlanForm
 from reports.models import SubPlan
-from reports.paging import PAGE_PARAMETER, Pager, paginate, requested_page
+from reports.paging import PAGE_PARAMETER, Pager, paginate
 from reports.selectors import reporter_organisation_ids, subplans_visible_to
 from reports.services import ServiceError
 from reports.services import subplans as services
@@ -73,7 +73,7 @@ class PlanSubPlans:
     buckets: list[Bucket] = field(default_factory=list)
     expected_count: int = 0
     registered_count: int = 0
-    pager: Pager = field(default_factory=Pager)
+    pager: Pager | None = None
 
 
 def _page_parameter(plan: Plan) -> str:
@@ -102,14 +102,14 @@ def subplan_list(request: HttpRequest) -> HttpResponse:
         expected = subplan_expected_organisations(plan, today)
         shown = expected if overseer else expected.filter(pk__in=reporting_for)
         parameter = _page_parameter(plan)
-        page, pager = paginate(
+        pager = paginate(
             with_bucket(shown, plan, today),
-            requested_page(pages.get(parameter)),
+            pages.get(parameter),
             parameter=parameter,
             keep=tuple((key, value) for key, value in pages.items() if key != parameter),
             anchor=f"ke-hoach-{plan.pk}",
         )
-        page = list(page)
+        page = list(pager.page)
         subplans = {
             s.organisation_id: s
             for s in subplans_visible_to(user).filter(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from organisations.models import Organisation
 from reports.figures.definitions import cycle_figures
 from reports.models import AnnualReport, ReportStatus, SubPlan
-from reports.paging import PAGE_SIZE, Pager, page_numbers, paginate, requested_page
+from reports.paging import PAGE_SIZE, paginate
 from tasks.models import Plan
 from tests.reports.factories import make_cycle
 
@@ -97,22 +97,22 @@ def query_count(client, url, params=None) -> int:
 # The paging helpers ---------------------------------------------------------------------------
 
 
-def test_pager_offers_the_ends_and_the_neighbours():
-    assert page_numbers(1, 1) == [1]
-    assert page_numbers(1, 10) == [1, 2, 3, 10]
-    assert page_numbers(5, 10) == [1, 3, 4, 5, 6, 7, 10]
-    assert page_numbers(10, 10) == [1, 8, 9, 10]
+def test_pager_offers_the_ends_and_the_neighbours_with_gaps():
+    def links(number, pages):
+        return [n for n, _url in paginate(list(range(pages)), number, size=1).links]
 
-
-def test_a_page_that_is_not_a_number_is_the_first():
-    assert [requested_page(v) for v in (None, "", "abc", "2", "-3")] == [1, 1, 1, 2, -3]
+    assert links(1, 1) == [1]
+    assert links(1, 10) == [1, 2, 3, "…", 10]
+    assert links(5, 10) == [1, "…", 3, 4, 5, 6, 7, "…", 10]
+    assert links(10, 10) == [1, "…", 8, 9, 10]
 
 
 def test_pager_links_keep_the_filters_and_the_anchor():
-    pager = Pager(page=2, pages=3, total=250, keep=(("loai", "district_committee"),))
+    rows = list(range(100))
+    pager = paginate(rows, 2, size=10, keep=(("loai", "district_committee"),))
     assert pager.url(3) == "?loai=district_committee&trang=3"
-    assert [n for n, _url in pager.links] == [1, 2, 3]
-    other = Pager(page=1, pages=2, parameter="trang_kh", keep=(("q", "Trà Vinh"),), anchor="a")
+    assert dict(pager.links)["…"] == ""  # a gap is not a link
+    other = paginate(rows, 1, size=10, parameter="trang_kh", keep=(("q", "Trà Vinh"),), anchor="a")
     assert other.url(2) == "?q=Tr%C3%A0+Vinh&trang_kh=2#a"
 
 
@@ -120,15 +120,16 @@ def test_paginate_counts_slices_and_clamps(organisations):
     rows = Organisation.objects.order_by("code")
     total = rows.count()
     codes = list(rows.values_list("code", flat=True))
-    first, pager = paginate(rows, 1, size=10)
-    assert [o.code for o in first] == codes[:10]
-    assert (pager.page, pager.total, pager.pages) == (1, total, -(-total // 10))
-    last, pager = paginate(rows, 999, size=10)
-    assert pager.page == pager.pages
-    assert [o.code for o in last] == codes[(pager.pages - 1) * 10 :]
-    assert paginate(rows, -5, size=10)[1].page == 1
-    empty, pager = paginate(rows.none(), 3)
-    assert (list(empty), pager.page, pager.pages, pager.total) == ([], 1, 1, 0)
+    pager = paginate(rows, 1, size=10)
+    assert [o.code for o in pager.page] == codes[:10]
+    assert (pager.number, pager.total, pager.pages) == (1, total, -(-total // 10))
+    pager = paginate(rows, 999, size=10)
+    assert pager.number == pager.pages
+    assert [o.code for o in pager.page] == codes[(pager.pages - 1) * 10 :]
+    for asked in (-5, 0, None, "", "abc"):
+        assert paginate(rows, asked, size=10).number == 1
+    pager = paginate(rows.none(), 3)
+    assert (list(pager.page), pager.number, pager.pages, pager.total) == ([], 1, 1, 0)
 
 
 # The API's status list -------------------------------------------------------------------------
@@ -184,7 +185,7 @@ def test_cycle_page_shows_one_page_overdue_first_and_counts_every_organisation(
     figures = cycle_figures(cycle)
     first = client.get(url).context
     pager = first["pager"]
-    assert (pager.page, pager.total) == (1, figures.expected)
+    assert (pager.number, pager.total) == (1, figures.expected)
     assert pager.pages == -(-figures.expected // PAGE_SIZE) == 3
     assert len(first["rows"]) == PAGE_SIZE
 
@@ -209,7 +210,7 @@ def test_cycle_page_shows_one_page_overdue_first_and_counts_every_organisation(
     assert len(pages[2]["rows"]) == figures.expected - 2 * PAGE_SIZE
 
     for asked, page in (("999", 3), ("0", 1), ("abc", 1)):
-        assert client.get(url, {"trang": asked}).context["pager"].page == page
+        assert client.get(url, {"trang": asked}).context["pager"].number == page
     html = client.get(url, {"trang": 2}).content.decode()
     assert 'href="?trang=3"' in html
     assert 'aria-current="page">2</a>' in html
@@ -283,7 +284,7 @@ def test_subplan_list_pages_each_plan_and_keeps_the_other_plans_page(
 
     response = client.get(reverse("reports:subplan_list"), {parameter: 2, "trang_kh-khac": 1})
     second = response.context["sections"][0]
-    assert second.pager.page == 2
+    assert second.pager.number == 2
     assert {r.organisation.code for r in first.rows}.isdisjoint(
         r.organisation.code for r in second.rows
     )
@@ -292,7 +293,7 @@ def test_subplan_list_pages_each_plan_and_keeps_the_other_plans_page(
     assert response.context["sections"][1].plan == other
 
     last = client.get(reverse("reports:subplan_list"), {parameter: 99}).context["sections"][0]
-    assert last.pager.page == last.pager.pages == 3
+    assert last.pager.number == last.pager.pages == 3
     assert len(last.rows) == total - 2 * PAGE_SIZE
     registered = {row.organisation.code for row in last.rows + first.rows if row.subplan}
     assert registered <= {org.code for org in added[:40]}

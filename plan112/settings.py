@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.memberships",
+                "tasks.context_processors.rollup_menu",
                 "reports.context_processors.notifications",
                 "plan112.context_processors.security",
             ],
@@ -143,8 +144,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Reverse proxies in front of gunicorn: the client's address is read from X-Forwarded-For
+# (plan112/client_ip.py), by the lockout and the API throttle alike.
+PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "plan112.client_ip.client_ip"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

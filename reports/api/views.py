@@ -11,13 +11,14 @@ before authentication so a read-only API never needs a CSRF token to say so.
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import MethodNotAllowed, NotAuthenticated, PermissionDenied
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from reports.api.authentication import ThrottledBasicAuthentication
 from reports.api.permissions import HasAnyRole
 from reports.api.serializers import (
     CycleFilterSerializer,
@@ -58,7 +59,7 @@ class ReadOnlyAPIMixin:
     """Basic first, so an anonymous caller gets 401 with `WWW-Authenticate: Basic` (DRF
     takes the header from the first class); the browser's session works as well."""
 
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    authentication_classes = [ThrottledBasicAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, HasAnyRole]
     http_method_names = ["get", "head"]
 

@@ -31,6 +31,7 @@ class ThrottledBasicAuthentication(BasicAuthentication):
     ) -> Any:
         if request is not None:
             throttle = SignInAttemptThrottle()
-            if not throttle.allow_request(request, None):
+            # No view: the attempts are keyed by address alone.
+            if not throttle.allow_request(request, None):  # type: ignore[arg-type]
                 raise Throttled(wait=throttle.wait())
         return super().authenticate_credentials(userid, password, request)

@@ -10,6 +10,7 @@ credentials without hashing and records each failure like the sign-in form's.
 
 from typing import Any
 
+from drf_spectacular.authentication import BasicScheme
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
@@ -35,3 +36,9 @@ class ThrottledBasicAuthentication(BasicAuthentication):
             if not throttle.allow_request(request, None):  # type: ignore[arg-type]
                 raise Throttled(wait=throttle.wait())
         return super().authenticate_credentials(userid, password, request)
+
+
+class ThrottledBasicScheme(BasicScheme):
+    """The OpenAPI schema describes it as plain HTTP Basic."""
+
+    target_class = "reports.api.authentication.ThrottledBasicAuthentication"

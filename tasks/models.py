@@ -4,6 +4,8 @@ Nothing here knows about one particular plan; every plan is loaded from a data f
 (``load_plan``). "Task" always means a task of a plan (nhiệm vụ), never a Celery job.
 """
 
+from collections.abc import Mapping
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -228,7 +230,7 @@ class ValidationRule(models.Model):
     def codes(self) -> set[str]:
         return set(self.parts) | set(self.whole)
 
-    def holds(self, values: dict[str, object]) -> bool | None:
+    def holds(self, values: Mapping[str, object]) -> bool | None:
         """Whether the rule holds for these values; None when a figure is missing."""
         try:
             left = sum(values[code] for code in self.parts)

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import MethodNotAllowed, NotAuthenticated, PermissionDenied
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from reports.access import get_cycle_for_user
+from reports.api.authentication import ThrottledBasicAuthentication
 from reports.api.pagination import CappedLimitOffsetPagination
 from reports.api.permissions import HasAnyRole
 from reports.api.serializers import (
@@ -65,7 +66,7 @@ class ReadOnlyAPIMixin:
     """Basic first, so an anonymous caller gets 401 with `WWW-Authenticate: Basic` (DRF
     takes the header from the first class); the browser's session works as well."""
 
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    authentication_classes = [ThrottledBasicAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, HasAnyRole]
     http_method_names = ["get", "head"]
 

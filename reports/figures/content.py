@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -38,7 +39,7 @@ def parse_figure(text: str | None, indicator: Indicator) -> Decimal | None:
     if not _FIGURE.match(raw):
         raise FigureError(
             _("“%(text)s” không phải là số hợp lệ. Chỉ nhập chữ số, ví dụ 1.234 hoặc 12,5.")
-            % {"text": text.strip()[:30]}
+            % {"text": (text or "").strip()[:30]}
         )
     try:
         value = Decimal(raw.replace(".", "").replace(",", "."))
@@ -50,7 +51,8 @@ def parse_figure(text: str | None, indicator: Indicator) -> Decimal | None:
         raise FigureError(_("Chỉ tiêu này là số đếm, phải là số nguyên."))
     if indicator.value_type == ValueType.PERCENT and value > 100:
         raise FigureError(_("Tỷ lệ phần trăm phải từ 0 đến 100."))
-    if value.as_tuple().exponent < -2:
+    exponent = value.as_tuple().exponent  # an int: the pattern excludes NaN and Infinity
+    if isinstance(exponent, int) and exponent < -2:
         raise FigureError(_("Chỉ nhập tối đa hai chữ số thập phân."))
     return value
 
@@ -112,7 +114,7 @@ class ReportContent:
             figures={v.indicator.code: v.value for v in report.values.all()},
         )
 
-    def to_snapshot(self) -> dict:
+    def to_snapshot(self) -> dict[str, Any]:
         return {
             "overall_assessment": self.overall_assessment,
             "proposals": self.proposals,
@@ -128,7 +130,7 @@ class ReportContent:
         }
 
     @classmethod
-    def from_snapshot(cls, data: dict) -> ReportContent:
+    def from_snapshot(cls, data: dict[str, Any]) -> ReportContent:
         return cls(
             overall_assessment=data.get("overall_assessment", ""),
             proposals=data.get("proposals", ""),

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 
@@ -102,7 +103,8 @@ def cycles_figures(cycles: Sequence[ReportingCycle]) -> dict[int, CycleFigures]:
         .values("cycle_id")
         .annotate(
             actual=Count("pk", filter=Q(first_submitted_at__isnull=False)),
-            on_time=Sum(in_time),
+            # Not "on_time": that name is AnnualReport's own property.
+            in_time=Sum(in_time),
             accepted=Count("pk", filter=Q(status=ReportStatus.ACCEPTED)),
             submitted=Count("pk", filter=Q(status=ReportStatus.SUBMITTED)),
             returned=Count("pk", filter=Q(status=ReportStatus.RETURNED)),
@@ -110,13 +112,19 @@ def cycles_figures(cycles: Sequence[ReportingCycle]) -> dict[int, CycleFigures]:
         )
         .order_by()
     )
-    counts = {row.pop("cycle_id"): row for row in rows}
-    empty = {"actual": 0, "on_time": 0, "accepted": 0, "submitted": 0, "returned": 0, "draft": 0}
+    counts = {row["cycle_id"]: row for row in rows}
     return {
         c.pk: CycleFigures(
             expected=expected[f"c{c.pk}"],
-            **{**empty, **{k: v or 0 for k, v in counts.get(c.pk, {}).items()}},
+            actual=row["actual"],
+            on_time=row["in_time"] or 0,  # a Sum over no rows is NULL
+            accepted=row["accepted"],
+            submitted=row["submitted"],
+            returned=row["returned"],
+            draft=row["draft"],
         )
+        if (row := counts.get(c.pk)) is not None
+        else CycleFigures(expected=expected[f"c{c.pk}"], actual=0, on_time=0, accepted=0)
         for c in cycles
     }
 
@@ -163,13 +171,13 @@ class Totals:
         return {row.indicator.code: row for row in self.rows}
 
 
-def _aggregate(cycle: ReportingCycle, statuses: tuple[str, ...]) -> dict[int, dict]:
+def _aggregate(cycle: ReportingCycle, statuses: tuple[str, ...]) -> dict[int, dict[str, Any]]:
     """Per indicator: sum, average, maximum and how many reports gave a figure, over the
     cycle's reports in the counted statuses. Read from the running totals
     (``reports.figures.tallies``): a few rows per indicator, one query, whatever the number of
     reports."""
 
-    def read() -> list[tuple]:
+    def read() -> list[tuple[Any, ...]]:
         return list(
             IndicatorTally.objects.filter(cycle=cycle, status__in=statuses).values_list(
                 "indicator_id", "total", "count", "maximum", "maximum_stale"
@@ -180,7 +188,7 @@ def _aggregate(cycle: ReportingCycle, statuses: tuple[str, ...]) -> dict[int, di
     if any(stale for *_rest, stale in tallies):
         refresh_stale_maxima([cycle.pk])
         tallies = read()
-    result: dict[int, dict] = {}
+    result: dict[int, dict[str, Any]] = {}
     for indicator_id, total, count, maximum, _stale in tallies:
         if count <= 0:
             continue
@@ -194,11 +202,11 @@ def _aggregate(cycle: ReportingCycle, statuses: tuple[str, ...]) -> dict[int, di
     return result
 
 
-def _value(indicator: Indicator, row: dict | None) -> Decimal | None:
+def _value(indicator: Indicator, row: dict[str, Any] | None) -> Decimal | None:
     if row is None:
         return None
     if indicator.aggregation == Aggregation.AVERAGE:
-        return row["avg"].quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return Decimal(row["avg"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if indicator.aggregation == Aggregation.MAX:
         return Decimal(row["max"])
     return Decimal(row["sum"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -71,9 +72,19 @@ def bucket_expression(due: dt.date | None, today: dt.date) -> Case:
     )
 
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _BucketFields(TypedDict):
+        subplan_pk: int | None
+        bucket: str
+
+    BucketedOrganisation = WithAnnotations[Organisation, _BucketFields]
+
+
 def with_bucket(
     organisations: QuerySet[Organisation], plan: Plan, today: dt.date
-) -> QuerySet[Organisation]:
+) -> QuerySet[BucketedOrganisation]:
     """The organisations, each with its sub-plan of the plan joined (NULLs when none),
     that sub-plan's id as ``subplan_pk`` and its bucket as ``bucket``."""
     return organisations.annotate(

@@ -16,6 +16,7 @@ transitions never deadlock.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
@@ -115,7 +116,7 @@ def refresh_stale_maxima(cycle_ids: list[int]) -> None:
         )
 
 
-def _computed(cycle: ReportingCycle) -> tuple[dict, dict]:
+def _computed(cycle: ReportingCycle) -> tuple[dict[Any, Any], dict[Any, Any]]:
     """The cycle's totals computed from the reports themselves."""
     values = (
         IndicatorValue.objects.filter(
@@ -137,7 +138,7 @@ def _computed(cycle: ReportingCycle) -> tuple[dict, dict]:
     )
 
 
-def _stored(cycle: ReportingCycle) -> tuple[dict, dict]:
+def _stored(cycle: ReportingCycle) -> tuple[dict[Any, Any], dict[Any, Any]]:
     refresh_stale_maxima([cycle.pk])
     indicators = IndicatorTally.objects.filter(cycle=cycle, count__gt=0).values_list(
         "indicator_id", "status", "total", "count", "maximum"

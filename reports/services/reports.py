@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -30,7 +31,7 @@ from tasks.selectors import tasks_reported_by
 # Reports --------------------------------------------------------------------------------
 
 
-def _event(report: AnnualReport, kind: str, actor: User | None, **fields) -> ReportEvent:
+def _event(report: AnnualReport, kind: str, actor: User | None, **fields: Any) -> ReportEvent:
     return ReportEvent.objects.create(
         report=report, kind=kind, actor=actor, at=timezone.now(), version=report.version,
         **fields,

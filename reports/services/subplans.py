@@ -33,8 +33,8 @@ def subplan_register(
         raise ServiceError(_("Vui lòng nhập số hiệu kế hoạch."))
     if issued_on > timezone.localdate():
         raise ServiceError(_("Ngày ban hành không được ở tương lai."))
-    subplan = SubPlan.objects.select_for_update().filter(plan=plan, organisation=organisation)
-    subplan = subplan.first() or SubPlan(plan=plan, organisation=organisation)
+    existing = SubPlan.objects.select_for_update().filter(plan=plan, organisation=organisation)
+    subplan = existing.first() or SubPlan(plan=plan, organisation=organisation)
     subplan.number = number.strip()
     subplan.issued_on = issued_on
     subplan.original_name = checked.original_name

@@ -34,14 +34,14 @@ SCAN_TYPES = (PDF,)
 
 @dataclass(frozen=True)
 class CheckedFile:
-    upload: UploadedFile
+    upload: UploadedFile[bytes]
     type: FileType
     size: int
     sha256: str
     original_name: str
 
 
-def sniff(upload: UploadedFile) -> FileType | None:
+def sniff(upload: UploadedFile[bytes]) -> FileType | None:
     """The file's real type, from its first bytes (and, for Office files, its parts)."""
     upload.seek(0)
     head = upload.read(8)
@@ -75,7 +75,7 @@ def clean_name(name: str) -> str:
     return (base or "tep")[:200]
 
 
-def check_upload(upload: UploadedFile, allowed: tuple[FileType, ...]) -> CheckedFile:
+def check_upload(upload: UploadedFile[bytes], allowed: tuple[FileType, ...]) -> CheckedFile:
     """Accept the file only if its content is one of the allowed types and it is not too
     large; the error says which, in Vietnamese."""
     limit = settings.UPLOAD_MAX_BYTES

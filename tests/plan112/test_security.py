@@ -79,3 +79,46 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PROXY = "10.0.0.2"  # the reverse proxy: every request reaches gunicorn from it
+
+
+def sign_in(client, password, *, forwarded_for):
+    return client.post(
+        reverse("login"),
+        {"username": "reporter", "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_a_proxy_one_clients_wrong_passwords_do_not_lock_out_another(
+    client, reporter, settings
+):
+    settings.PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "sai-mat-khau", forwarded_for="203.0.113.7")
+    assert sign_in(client, PASSWORD, forwarded_for="203.0.113.7").status_code == 429
+
+    response = sign_in(client, PASSWORD, forwarded_for="198.51.100.23")
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_behind_a_proxy_a_forged_forwarded_for_does_not_escape_the_lockout(
+    client, reporter, settings
+):
+    settings.PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "sai-mat-khau", forwarded_for="203.0.113.7")
+    # The client wrote the first entry itself; the proxy appended the real address.
+    response = sign_in(client, PASSWORD, forwarded_for="198.51.100.23, 203.0.113.7")
+    assert response.status_code == 429
+
+
+def test_without_a_proxy_count_the_forwarded_for_header_is_ignored(client, reporter, settings):
+    settings.PROXY_COUNT = 0
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "sai-mat-khau", forwarded_for=f"203.0.113.{attempt}")
+    assert sign_in(client, PASSWORD, forwarded_for="198.51.100.23").status_code == 429

@@ -28,9 +28,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from organisations.models import Membership, Organisation, Role
+from plan112.celery import job_queue
 from reports.models import (
     Notification,
     ReportingCycle,
@@ -128,23 +128,19 @@ def summary_request(
             summary.refresh_from_db()
             return summary
         summary.refresh_from_db()
-    transaction.on_commit(partial(_enqueue, summary.pk))
+    job_queue(
+        "reports.build_yearly_summary",
+        summary_id=summary.pk,
+        refused=partial(_refused, summary.pk),
+    )
     return summary
 
 
-def _enqueue(summary_id: int) -> None:
-    from reports.jobs.summaries import build_yearly_summary
-
-    try:
-        build_yearly_summary.delay(summary_id=summary_id)
-    except (BrokerError, ConnectionError, OSError):
-        logger.exception("Could not queue the build of yearly summary %s", summary_id)
-        with transaction.atomic():
-            YearlySummary.objects.filter(pk=summary_id, status=SummaryStatus.QUEUED).update(
-                status=SummaryStatus.FAILED,
-                error=broker_down_message(),
-                finished_at=timezone.now(),
-            )
+def _refused(summary_id: int) -> None:
+    """No worker will build it: the page says so, and a reviewer may ask again."""
+    YearlySummary.objects.filter(pk=summary_id, status=SummaryStatus.QUEUED).update(
+        status=SummaryStatus.FAILED, error=broker_down_message(), finished_at=timezone.now()
+    )
 
 
 def summaries_start_due(*, today: dt.date) -> list[YearlySummary]:

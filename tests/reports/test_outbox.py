@@ -11,6 +11,7 @@ from django.core.mail.backends import locmem
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from plan112.celery import app as celery_app
 from reports.jobs.outbox import deliver_outbox, deliver_outbox_message
 from reports.jobs.reminders import send_deadline_reminders
 from reports.models import (
@@ -96,7 +97,7 @@ def test_submission_succeeds_when_the_broker_is_down_and_the_sweep_delivers_late
     from tests.reports.test_views import form_data
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(deliver_outbox_message, "delay", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     with later(0):
         report = make_report(cycle, organisations["TV-HCL"], reporter)
         client = client_for(reporter)
@@ -139,12 +140,10 @@ def test_a_manual_reminder_survives_the_broker_being_down(
     reporter,
     django_capture_on_commit_callbacks,
 ):
-    from reports.jobs.reminders import send_reminder
-
     reporter.email = "reporter@example.vn"
     reporter.save(update_fields=["email"])
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(send_reminder, "delay", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     with later(0), django_capture_on_commit_callbacks(execute=True):
         response = client_for(reviewer).post(f"/ky-bao-cao/{cycle.pk}/don-vi/TV-HCL/nhac-han/")
     assert response.status_code == 302
@@ -163,10 +162,8 @@ def test_a_manual_reminder_survives_the_broker_being_down(
 def test_the_daily_job_survives_the_broker_being_down(
     settings, monkeypatch, cycle, reporter, django_capture_on_commit_callbacks
 ):
-    from reports.jobs.reminders import send_reminder
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(send_reminder, "delay", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     day = DUE - dt.timedelta(days=7)
     with later(0), django_capture_on_commit_callbacks(execute=True):
         counts = send_deadline_reminders(today=day.isoformat())
@@ -180,12 +177,19 @@ def test_the_daily_job_survives_the_broker_being_down(
 
 
 def test_a_rolled_back_step_leaves_no_message_and_queues_nothing(
-    monkeypatch, cycle, organisations, reporter, reviewer, django_capture_on_commit_callbacks
+    settings,
+    monkeypatch,
+    cycle,
+    organisations,
+    reporter,
+    reviewer,
+    django_capture_on_commit_callbacks,
 ):
     reporter.email = "reporter@example.vn"
     reporter.save(update_fields=["email"])
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     queued = []
-    monkeypatch.setattr(deliver_outbox_message, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(celery_app, "send_task", lambda name, **kw: queued.append(name))
     report = submitted_report(cycle, organisations["TV-HCL"], reporter)
     written = []
 

@@ -23,6 +23,7 @@ from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
 from organisations.models import Organisation, OrganisationKind, Role
+from plan112.celery import app as celery_app
 from reports.figures import tallies
 from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
 from reports.jobs.summaries import build_yearly_summary, start_due_summaries
@@ -97,9 +98,9 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def queue(monkeypatch):
-    """The job's .delay, recorded instead of sent."""
+    """The jobs sent to the broker, recorded instead of sent."""
     calls = []
-    monkeypatch.setattr(build_yearly_summary, "delay", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(celery_app, "send_task", lambda name, kwargs: calls.append(kwargs))
     return calls
 
 
@@ -527,10 +528,10 @@ def test_a_finished_summary_is_reset_to_queued_by_a_new_request(
 def test_a_broker_that_is_down_marks_the_summary_failed_with_a_message(
     year, reviewer, monkeypatch, django_capture_on_commit_callbacks, error
 ):
-    def refuse(**kwargs):
+    def refuse(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(build_yearly_summary, "delay", refuse)
+    monkeypatch.setattr(celery_app, "send_task", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         summary = summary_request(cycle=year["cycle"], actor=reviewer)
     summary.refresh_from_db()
@@ -898,10 +899,10 @@ def test_a_double_click_on_build_queues_one_job(
 def test_a_refused_job_is_reported_on_the_page(
     year, client_for, reviewer, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def refuse(**kwargs):
+    def refuse(*args, **kwargs):
         raise OperationalError("broker down")
 
-    monkeypatch.setattr(build_yearly_summary, "delay", refuse)
+    monkeypatch.setattr(celery_app, "send_task", refuse)
     url = reverse("reports:summary_start", args=[year["cycle"].pk])
     client = client_for(reviewer)
     with django_capture_on_commit_callbacks(execute=True):

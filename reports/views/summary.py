@@ -29,6 +29,7 @@ from reports.summary.build import (
     STALE_AFTER,
     file_name,
     pdf_renderer,
+    summary_fail_if_lost,
     summary_request,
 )
 
@@ -69,6 +70,8 @@ def _figures(summary: YearlySummary | None) -> dict | None:
 
 def _context(request, cycle: ReportingCycle) -> dict:
     summary = YearlySummary.objects.filter(cycle=cycle).select_related("requested_by").first()
+    if summary is not None:
+        summary_fail_if_lost(summary=summary)  # a killed worker's build shows failed at once
     active = summary is not None and summary.status in ACTIVE
     since = summary and (summary.started_at or summary.requested_at)
     stale = active and since is not None and timezone.now() - since > STALE_AFTER

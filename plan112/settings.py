@@ -240,6 +240,17 @@ CELERY_BROKER_URL = env(
     required_in_production=True,
 )
 BROKER_DIR = VAR_DIR / "broker"
+# Requests publish jobs (a submission's e-mail, a summary's build): a broker that is down
+# or accepts the connection and never answers must fail the publish within seconds (about
+# twice this, one retry included), never hold the request. What was not queued, the
+# outbox sweep delivers later. Without socket timeouts Redis reads wait forever.
+BROKER_TIMEOUT = float(env("BROKER_TIMEOUT", "3"))
+REDIS_BROKER_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": BROKER_TIMEOUT,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "max_retries": 1,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -249,8 +260,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

@@ -631,6 +631,9 @@ class YearlySummary(models.Model):
     requested_at = models.DateTimeField(_("yêu cầu lúc"), default=timezone.now)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    # Written by a running build with each step and every few seconds in between: a build
+    # whose worker died stops writing it, and shows failed within minutes.
+    heartbeat_at = models.DateTimeField(_("còn chạy lúc"), null=True, blank=True)
     docx = models.FileField(_("tệp Word"), upload_to=summary_path, blank=True, max_length=255)
     docx_built_at = models.DateTimeField(_("tạo tệp Word lúc"), null=True, blank=True)
     xlsx = models.FileField(_("tệp Excel"), upload_to=summary_path, blank=True, max_length=255)

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from organisations.models import User
+from plan112.celery import job_queue
 from reports.models import (
     AnnualReport,
     EventKind,
@@ -35,9 +34,6 @@ from reports.notifications.recipients import organisation_reporters, plan_review
 logger = logging.getLogger(__name__)
 
 
-# Queuing a job failed: the broker is down. The sweep delivers what was not queued.
-BROKER_ERRORS = (BrokerOperationalError, ConnectionError, OSError)
-
 # The sweep leaves a fresh message to the job queued at commit, and a message in the
 # middle of its retries (at most ~31 minutes, see reports.jobs) to those retries.
 SWEEP_AFTER = dt.timedelta(minutes=1)
@@ -49,22 +45,6 @@ EVENT_TEMPLATES = {
     EventKind.ACCEPTED: "report-accepted",
     EventKind.REOPENED: "report-reopened",
 }
-
-
-def _queue(job_name: str, **kwargs) -> None:
-    """Hand a job to the broker; if the broker is down, the sweep does the work later."""
-    from reports.jobs import outbox, reminders
-
-    job = {
-        "reports.send_reminder": reminders.send_reminder,
-        "reports.deliver_outbox_message": outbox.deliver_outbox_message,
-    }[job_name]
-    try:
-        job.delay(**kwargs)
-    except BROKER_ERRORS as exc:
-        logger.warning(
-            "Could not queue %s %s (%s); the sweep will deliver it.", job_name, kwargs, exc
-        )
 
 
 # The outbox -----------------------------------------------------------------------------
@@ -85,7 +65,8 @@ def outbox_add(
         body_html=content.html,
         report=report,
     )
-    transaction.on_commit(partial(_queue, "reports.deliver_outbox_message", message_id=message.pk))
+    # A broker that cannot take the job leaves the message pending, for the sweep.
+    job_queue("reports.deliver_outbox_message", message_id=message.pk)
     return message
 
 

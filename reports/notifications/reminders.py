@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation, User
+from plan112.celery import job_queue
 from reports.figures.definitions import expected_organisations
 from reports.models import (
     AnnualReport,
@@ -34,7 +34,6 @@ from reports.notifications.email import (
     send_email,
 )
 from reports.notifications.inapp import notifications_create
-from reports.notifications.outbox import _queue
 from reports.notifications.recipients import organisation_reporters
 
 logger = logging.getLogger(__name__)
@@ -117,9 +116,7 @@ def deadline_reminders_run(*, today: dt.date) -> dict[str, int]:
                 )
                 if reminder is not None:
                     counts["reminders"] += 1
-                    transaction.on_commit(
-                        partial(_queue, "reports.send_reminder", reminder_id=reminder.pk)
-                    )
+                    job_queue("reports.send_reminder", reminder_id=reminder.pk)
         if (
             today > cycle.due_on
             and laggards
@@ -154,7 +151,7 @@ def reminder_send_now(
     )
     if reminder is None:
         raise ReminderRefused(_("Đã nhắc hạn đơn vị này hôm nay; có thể nhắc lại từ ngày mai."))
-    transaction.on_commit(partial(_queue, "reports.send_reminder", reminder_id=reminder.pk))
+    job_queue("reports.send_reminder", reminder_id=reminder.pk)
     return reminder
 
 

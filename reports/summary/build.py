@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import shutil
 import subprocess
-import tempfile
+import time
 from functools import partial
 from pathlib import Path
 
@@ -28,9 +28,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerError
 
 from organisations.models import Membership, Organisation, Role
+from plan112.celery import job_queue
 from reports.models import (
     Notification,
     ReportingCycle,
@@ -50,6 +50,11 @@ ACTIVE = (SummaryStatus.QUEUED, SummaryStatus.RUNNING)
 # its worker, and a new request may take over.
 STALE_AFTER = dt.timedelta(minutes=30)
 
+# A running build writes its heartbeat at least this often (each step, and while
+# LibreOffice converts); one silent for HEARTBEAT_LOST_AFTER died with its worker.
+HEARTBEAT_EVERY = 20  # seconds
+HEARTBEAT_LOST_AFTER = dt.timedelta(minutes=2)
+
 PDF_TIMEOUT = 120  # seconds LibreOffice gets to convert the Word file
 
 KINDS = ("docx", "xlsx", "pdf")
@@ -63,6 +68,13 @@ CONTENT_TYPES = {
 
 def broker_down_message() -> str:
     return _("Không gửi được yêu cầu tới hàng đợi công việc; vui lòng thử lại sau.")
+
+
+def lost_message() -> str:
+    return _(
+        "Việc tổng hợp đã dừng giữa chừng (máy xử lý ngừng hoạt động khi đang lập báo cáo). "
+        "Có thể lập lại ngay."
+    )
 
 
 def file_name(year: int, kind: str) -> str:
@@ -108,6 +120,7 @@ def summary_request(
         "requested_at": now,
         "started_at": None,
         "finished_at": None,
+        "heartbeat_at": None,
     }
     summary = YearlySummary.objects.filter(cycle=cycle).first()
     if summary is None:
@@ -122,29 +135,47 @@ def summary_request(
             Q(status__in=[SummaryStatus.DONE, SummaryStatus.FAILED])
             | Q(status=SummaryStatus.QUEUED, requested_at__lt=now - STALE_AFTER)
             | Q(status=SummaryStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+            | Q(status=SummaryStatus.RUNNING, heartbeat_at__lt=now - HEARTBEAT_LOST_AFTER)
         )
         # Conditional: of two requests at once, only one resets the row and queues a job.
         if YearlySummary.objects.filter(idle, pk=summary.pk).update(**fields) != 1:
             summary.refresh_from_db()
             return summary
         summary.refresh_from_db()
-    transaction.on_commit(partial(_enqueue, summary.pk))
+    job_queue(
+        "reports.build_yearly_summary",
+        summary_id=summary.pk,
+        refused=partial(_refused, summary.pk),
+    )
     return summary
 
 
-def _enqueue(summary_id: int) -> None:
-    from reports.jobs.summaries import build_yearly_summary
+def _refused(summary_id: int) -> None:
+    """No worker will build it: the page says so, and a reviewer may ask again."""
+    YearlySummary.objects.filter(pk=summary_id, status=SummaryStatus.QUEUED).update(
+        status=SummaryStatus.FAILED, error=broker_down_message(), finished_at=timezone.now()
+    )
 
-    try:
-        build_yearly_summary.delay(summary_id=summary_id)
-    except (BrokerError, ConnectionError, OSError):
-        logger.exception("Could not queue the build of yearly summary %s", summary_id)
-        with transaction.atomic():
-            YearlySummary.objects.filter(pk=summary_id, status=SummaryStatus.QUEUED).update(
-                status=SummaryStatus.FAILED,
-                error=broker_down_message(),
-                finished_at=timezone.now(),
-            )
+
+def summary_fail_if_lost(*, summary: YearlySummary) -> bool:
+    """Mark failed a running build whose heartbeat stopped (its worker was killed), so the
+    page says so and a reviewer may start again; remove what its LibreOffice left.
+    Updates ``summary`` in place; returns whether it was lost."""
+    cutoff = timezone.now() - HEARTBEAT_LOST_AFTER
+    fields = {
+        "status": SummaryStatus.FAILED,
+        "error": lost_message(),
+        "finished_at": timezone.now(),
+    }
+    lost = YearlySummary.objects.filter(
+        pk=summary.pk, status=SummaryStatus.RUNNING, heartbeat_at__lt=cutoff
+    ).update(**fields)
+    if lost:
+        logger.warning("Yearly summary %s stopped beating; marked failed", summary.pk)
+        shutil.rmtree(scratch_folder(summary.pk), ignore_errors=True)
+        for name, value in fields.items():
+            setattr(summary, name, value)
+    return bool(lost)
 
 
 def summaries_start_due(*, today: dt.date) -> list[YearlySummary]:
@@ -169,39 +200,68 @@ class SummaryBuildError(Exception):
 
 def _progress(summary_id: int, progress: int, step: str | None = None) -> None:
     # Outside a transaction each UPDATE commits at once, so the page sees it.
-    fields: dict = {"progress": max(0, min(100, progress))}
+    fields: dict = {"progress": max(0, min(100, progress)), "heartbeat_at": timezone.now()}
     if step is not None:
         fields["step"] = step
     YearlySummary.objects.filter(pk=summary_id, status=SummaryStatus.RUNNING).update(**fields)
 
 
-def docx_to_pdf(docx: bytes, office: str) -> bytes:
-    """The Word file converted by LibreOffice, headless, in a folder of its own."""
-    with tempfile.TemporaryDirectory(prefix="tong-hop-") as folder:
-        source = Path(folder) / "bao-cao.docx"
+def _beat(summary_id: int) -> None:
+    YearlySummary.objects.filter(pk=summary_id, status=SummaryStatus.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+def scratch_folder(summary_id: int) -> Path:
+    """LibreOffice's working folder for one summary. Named after it, under the var
+    folder, so what a killed build left is found and removed by the next one."""
+    return Path(settings.VAR_DIR) / "summary-work" / f"summary-{summary_id}"
+
+
+def docx_to_pdf(docx: bytes, office: str, *, folder: Path, beat=None) -> bytes:
+    """The Word file converted by LibreOffice, headless, in ``folder`` (emptied first,
+    removed after); ``beat`` is called every HEARTBEAT_EVERY seconds while it runs."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        source = folder / "bao-cao.docx"
         source.write_bytes(docx)
         # A profile of its own: LibreOffice will not start while another instance (say,
         # a second worker) holds the default profile.
-        profile = (Path(folder) / "profile").as_uri()
-        subprocess.run(  # noqa: S603 - a fixed program and arguments, no user input
-            [
-                office,
-                f"-env:UserInstallation={profile}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                folder,
-                str(source),
-            ],
-            check=True,
-            timeout=PDF_TIMEOUT,
-            capture_output=True,
-        )
-        result = Path(folder) / "bao-cao.pdf"
+        profile = (folder / "profile").as_uri()
+        command = [
+            office,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(source),
+        ]
+        # A fixed program and arguments, no user input.
+        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:  # noqa: S603
+            deadline = time.monotonic() + PDF_TIMEOUT
+            while True:
+                left = deadline - time.monotonic()
+                try:
+                    out, err = process.communicate(timeout=max(0, min(HEARTBEAT_EVERY, left)))
+                    break
+                except subprocess.TimeoutExpired:
+                    if left <= HEARTBEAT_EVERY:
+                        process.kill()
+                        process.communicate()
+                        raise
+                    if beat is not None:
+                        beat()
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, command, out, err)
+        result = folder / "bao-cao.pdf"
         if not result.exists():
             raise SummaryBuildError(_("LibreOffice không tạo ra tệp PDF."))
         return result.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _store(summary: YearlySummary, kind: str, content: bytes, saved: list[str]) -> str:
@@ -240,7 +300,12 @@ def _build(summary: YearlySummary, saved: list[str], current: list[str]) -> None
     if office:
         progress(80, labels["pdf"])
         try:
-            pdf = docx_to_pdf(docx, office)
+            pdf = docx_to_pdf(
+                docx,
+                office,
+                folder=scratch_folder(summary.pk),
+                beat=partial(_beat, summary.pk),
+            )
         except (subprocess.SubprocessError, OSError, SummaryBuildError) as exc:
             # The Word and Excel files are what the Standing Office needs; a PDF that
             # failed is noted on the page, not a reason to lose the rest.
@@ -291,6 +356,7 @@ def summary_build(*, summary_id: int) -> bool:
         progress=0,
         step=labels["figures"],
         error="",
+        heartbeat_at=timezone.now(),
     )
     if claimed != 1:
         logger.info("Yearly summary %s is not queued; another worker has it", summary_id)
@@ -298,6 +364,8 @@ def summary_build(*, summary_id: int) -> bool:
     summary = YearlySummary.objects.select_related("cycle__plan__issuer", "requested_by").get(
         pk=summary_id
     )
+    # What a killed build of this summary left behind.
+    shutil.rmtree(scratch_folder(summary_id), ignore_errors=True)
     saved: list[str] = []
     current = [labels["figures"]]
     try:

@@ -29,6 +29,7 @@ from reports.summary.build import (
     STALE_AFTER,
     file_name,
     pdf_renderer,
+    summary_fail_if_lost,
     summary_request,
 )
 
@@ -62,6 +63,8 @@ def _figures(summary: YearlySummary | None) -> dict[str, object] | None:
 def _context(
     request: HttpRequest, cycle: ReportingCycle, summary: YearlySummary | None
 ) -> dict[str, object]:
+    if summary is not None:
+        summary_fail_if_lost(summary=summary)  # a killed worker's build shows failed at once
     active = summary is not None and summary.status in ACTIVE
     since = summary and (summary.started_at or summary.requested_at)
     stale = active and since is not None and timezone.now() - since > STALE_AFTER

@@ -2,6 +2,9 @@
 
 import datetime as dt
 import smtplib
+import socket
+import threading
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +14,7 @@ from django.core.mail.backends import locmem
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from plan112.celery import app as celery_app
 from reports.jobs.outbox import deliver_outbox, deliver_outbox_message
 from reports.jobs.reminders import send_deadline_reminders
 from reports.models import (
@@ -96,7 +100,7 @@ def test_submission_succeeds_when_the_broker_is_down_and_the_sweep_delivers_late
     from tests.reports.test_views import form_data
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(deliver_outbox_message, "delay", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     with later(0):
         report = make_report(cycle, organisations["TV-HCL"], reporter)
         client = client_for(reporter)
@@ -130,6 +134,75 @@ def test_submission_succeeds_when_the_broker_is_down_and_the_sweep_delivers_late
     assert (message.status, message.attempts) == (OutboxStatus.SENT, 1)
 
 
+@pytest.fixture
+def hung_broker(settings):
+    """A "Redis" that accepts connections and never answers a byte, as the broker."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    held, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = settings.REDIS_BROKER_OPTIONS
+    fresh_broker_connections()
+    yield held
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    server.close()
+    fresh_broker_connections()
+
+
+def fresh_broker_connections():
+    # Celery keeps its connection and producer pools for the process: let the next
+    # publish connect to the broker the settings name now.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+def test_a_broker_that_never_answers_does_not_hold_the_submission(
+    hung_broker,
+    client_for,
+    cycle,
+    organisations,
+    reporter,
+    reviewer_with_address,
+    django_capture_on_commit_callbacks,
+):
+    from tests.reports.test_views import form_data
+
+    with later(0):
+        report = make_report(cycle, organisations["TV-HCL"], reporter)
+        client = client_for(reporter)
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = client.post(
+                f"/bao-cao/{report.pk}/soan/", form_data(report, full_content(report), submit="1")
+            )
+        took = time.monotonic() - started
+    assert callbacks, "the delivery was published after commit"
+    assert hung_broker, "the publish did reach the hung broker"
+    assert took < 10, f"the request waited {took:.1f} s on the broker"
+    assert response.status_code == 302
+    assert response.url == report.get_absolute_url()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    message = OutboxMessage.objects.get()
+    assert (message.status, message.attempts) == (OutboxStatus.PENDING, 0)
+    with later(6):
+        assert deliver_outbox() == {"messages": 1, "reminders": 0}
+
+
 def test_a_manual_reminder_survives_the_broker_being_down(
     settings,
     monkeypatch,
@@ -139,12 +212,10 @@ def test_a_manual_reminder_survives_the_broker_being_down(
     reporter,
     django_capture_on_commit_callbacks,
 ):
-    from reports.jobs.reminders import send_reminder
-
     reporter.email = "reporter@example.vn"
     reporter.save(update_fields=["email"])
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(send_reminder, "delay", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     with later(0), django_capture_on_commit_callbacks(execute=True):
         response = client_for(reviewer).post(f"/ky-bao-cao/{cycle.pk}/don-vi/TV-HCL/nhac-han/")
     assert response.status_code == 302
@@ -163,10 +234,8 @@ def test_a_manual_reminder_survives_the_broker_being_down(
 def test_the_daily_job_survives_the_broker_being_down(
     settings, monkeypatch, cycle, reporter, django_capture_on_commit_callbacks
 ):
-    from reports.jobs.reminders import send_reminder
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    monkeypatch.setattr(send_reminder, "delay", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
     day = DUE - dt.timedelta(days=7)
     with later(0), django_capture_on_commit_callbacks(execute=True):
         counts = send_deadline_reminders(today=day.isoformat())
@@ -180,12 +249,19 @@ def test_the_daily_job_survives_the_broker_being_down(
 
 
 def test_a_rolled_back_step_leaves_no_message_and_queues_nothing(
-    monkeypatch, cycle, organisations, reporter, reviewer, django_capture_on_commit_callbacks
+    settings,
+    monkeypatch,
+    cycle,
+    organisations,
+    reporter,
+    reviewer,
+    django_capture_on_commit_callbacks,
 ):
     reporter.email = "reporter@example.vn"
     reporter.save(update_fields=["email"])
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     queued = []
-    monkeypatch.setattr(deliver_outbox_message, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(celery_app, "send_task", lambda name, **kw: queued.append(name))
     report = submitted_report(cycle, organisations["TV-HCL"], reporter)
     written = []
 

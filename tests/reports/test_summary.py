@@ -23,6 +23,7 @@ from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
 from organisations.models import Organisation, OrganisationKind, Role
+from plan112.celery import app as celery_app
 from reports.figures import tallies
 from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
 from reports.jobs.summaries import build_yearly_summary, start_due_summaries
@@ -36,7 +37,7 @@ from reports.models import (
     YearlySummary,
 )
 from reports.services.reports import report_save
-from reports.summary.build import STALE_AFTER, summary_build, summary_request
+from reports.summary.build import STALE_AFTER, scratch_folder, summary_build, summary_request
 from tasks.models import Indicator, Task
 from tasks.selectors import reporting_organisations
 from tests.conftest import make_user
@@ -97,9 +98,9 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def queue(monkeypatch):
-    """The job's .delay, recorded instead of sent."""
+    """The jobs sent to the broker, recorded instead of sent."""
     calls = []
-    monkeypatch.setattr(build_yearly_summary, "delay", lambda **kwargs: calls.append(kwargs))
+    monkeypatch.setattr(celery_app, "send_task", lambda name, kwargs: calls.append(kwargs))
     return calls
 
 
@@ -527,10 +528,10 @@ def test_a_finished_summary_is_reset_to_queued_by_a_new_request(
 def test_a_broker_that_is_down_marks_the_summary_failed_with_a_message(
     year, reviewer, monkeypatch, django_capture_on_commit_callbacks, error
 ):
-    def refuse(**kwargs):
+    def refuse(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr(build_yearly_summary, "delay", refuse)
+    monkeypatch.setattr(celery_app, "send_task", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         summary = summary_request(cycle=year["cycle"], actor=reviewer)
     summary.refresh_from_db()
@@ -898,10 +899,10 @@ def test_a_double_click_on_build_queues_one_job(
 def test_a_refused_job_is_reported_on_the_page(
     year, client_for, reviewer, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def refuse(**kwargs):
+    def refuse(*args, **kwargs):
         raise OperationalError("broker down")
 
-    monkeypatch.setattr(build_yearly_summary, "delay", refuse)
+    monkeypatch.setattr(celery_app, "send_task", refuse)
     url = reverse("reports:summary_start", args=[year["cycle"].pk])
     client = client_for(reviewer)
     with django_capture_on_commit_callbacks(execute=True):
@@ -1002,3 +1003,118 @@ def test_past_the_quoting_limit_the_rest_are_counted_not_quoted(year, reviewer, 
     assert "… và 1 đơn vị khác (xem báo cáo của từng đơn vị)." in text
     # Twenty-odd organisations are missing: one is named, the rest are counted.
     assert "đơn vị khác (danh sách đầy đủ trong tệp Excel)." in text
+
+
+# A killed build ---------------------------------------------------------------------------
+
+
+LOST = "Việc tổng hợp đã dừng giữa chừng"
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    return settings.VAR_DIR
+
+
+def killed_at_80(cycle, *, silent_for: dt.timedelta) -> YearlySummary:
+    """A build whose worker died while LibreOffice converted: running, 80 %, its
+    heartbeat ``silent_for`` old, and the converter's folder left behind."""
+    now = timezone.now()
+    summary = YearlySummary.objects.create(
+        cycle=cycle,
+        status=SummaryStatus.RUNNING,
+        progress=80,
+        step="Đang tạo tệp PDF…",
+        requested_at=now - dt.timedelta(minutes=5),
+        started_at=now - dt.timedelta(minutes=5),
+        heartbeat_at=now - silent_for,
+    )
+    left = scratch_folder(summary.pk)
+    (left / "profile").mkdir(parents=True)
+    (left / "bao-cao.docx").write_bytes(b"PK")
+    return summary
+
+
+def test_a_build_whose_heartbeat_stopped_shows_failed_and_may_start_again_at_once(
+    year, client_for, reviewer, queue, var_dir, django_capture_on_commit_callbacks
+):
+    cycle = year["cycle"]
+    summary = killed_at_80(cycle, silent_for=dt.timedelta(minutes=3))
+
+    page = client_for(reviewer).get(detail_url(cycle)).content.decode()
+    assert LOST in page
+    assert "hx-trigger" not in page  # nothing to wait for
+    assert "Lập lại báo cáo tổng hợp" in page
+    summary.refresh_from_db()
+    assert summary.status == SummaryStatus.FAILED
+    assert not scratch_folder(summary.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = summary_request(cycle=cycle, actor=reviewer)
+    assert (again.pk, again.status, again.error) == (summary.pk, SummaryStatus.QUEUED, "")
+    assert queue == [{"summary_id": summary.pk}]
+
+
+def test_a_new_request_takes_over_a_silent_build_even_before_the_page_is_seen(
+    year, reviewer, queue, var_dir, django_capture_on_commit_callbacks
+):
+    summary = killed_at_80(year["cycle"], silent_for=dt.timedelta(minutes=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = summary_request(cycle=year["cycle"], actor=reviewer)
+    assert (again.pk, again.status, again.progress) == (summary.pk, SummaryStatus.QUEUED, 0)
+    assert queue == [{"summary_id": summary.pk}]
+
+
+def test_a_build_that_still_beats_is_left_running(
+    year, client_for, reviewer, queue, var_dir, django_capture_on_commit_callbacks
+):
+    cycle = year["cycle"]
+    summary = killed_at_80(cycle, silent_for=dt.timedelta(seconds=30))
+    page = client_for(reviewer).get(detail_url(cycle)).content.decode()
+    assert LOST not in page
+    assert 'hx-trigger="every 2s"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        again = summary_request(cycle=cycle, actor=reviewer)
+    assert again.status == SummaryStatus.RUNNING
+    assert queue == []
+    assert scratch_folder(summary.pk).exists()
+
+
+def test_the_next_build_removes_what_a_killed_one_left(year, reviewer, var_dir):
+    summary = killed_at_80(year["cycle"], silent_for=dt.timedelta(minutes=3))
+    YearlySummary.objects.filter(pk=summary.pk).update(status=SummaryStatus.FAILED)
+    built = build(year["cycle"], reviewer)
+    assert built.status == SummaryStatus.DONE
+    assert not scratch_folder(summary.pk).exists()
+
+
+def test_the_build_beats_while_libreoffice_converts(
+    year, reviewer, monkeypatch, tmp_path_factory, var_dir
+):
+    import reports.summary.build as module
+
+    office = fake_office(tmp_path_factory.mktemp("office"), works=True)
+    script = Path(office)
+    script.write_text(
+        script.read_text().replace("import sys,", "import time; time.sleep(1)\nimport sys,")
+    )
+    monkeypatch.setattr(
+        shutil, "which", lambda name, *a, **k: office if name == "soffice" else None
+    )
+    monkeypatch.setattr(module, "HEARTBEAT_EVERY", 0.2)
+    beats = []
+    original = module._beat
+
+    def beat(summary_id):
+        beats.append(summary_id)
+        original(summary_id)
+
+    monkeypatch.setattr(module, "_beat", beat)
+    summary = build(year["cycle"], reviewer)
+    assert summary.status == SummaryStatus.DONE, summary.error
+    assert Path(summary.pdf.path).read_bytes() == b"%PDF-1.4 gia lap"
+    assert len(beats) >= 2
+    assert set(beats) == {summary.pk}
+    assert summary.heartbeat_at is not None
+    assert not scratch_folder(summary.pk).exists()

@@ -28,7 +28,6 @@ from reports.models import (
     SubPlan,
     YearlySummary,
 )
-from reports.notifications.inapp import notifications_for
 from reports.selectors import (
     can_report_for,
     can_review,
@@ -205,4 +204,4 @@ def get_summary_for_user(
 
 def get_notification_for_user(user: Viewer, pk: int) -> Notification:
     """One of the user's own notifications; anyone else's is 404."""
-    return found(notifications_for(user).filter(pk=pk).first())
+    return found(Notification.objects.filter(user_id=user.pk, pk=pk).first())

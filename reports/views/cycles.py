@@ -1,12 +1,13 @@
 """Reporting cycles: reviewers open, edit and close them; everyone with a role sees them."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from organisations.http import AuthenticatedRequest
 from reports.access import (
     get_cycle_for_user,
     get_plan_for_user,
@@ -33,7 +34,7 @@ from tasks.selectors import plans_visible_to
 
 
 @require_GET
-def cycle_list(request: HttpRequest) -> HttpResponse:
+def cycle_list(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user)
     cycles = list(cycles_visible_to(request.user).order_by("-year", "plan__number"))
     reviewable = plans_overseen_by(request.user, "reviewer")
@@ -46,7 +47,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def cycle_create(request: HttpRequest) -> HttpResponse:
+def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
     require_reviewer(request.user)
     plan_code = request.GET.get("plan") or request.POST.get("plan")
     if not plan_code:
@@ -78,7 +79,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The cycle and its expected organisations, a page at a time (overdue first): every
     one for those who oversee the plan, a reporter's own otherwise. The counts over the
     table cover every organisation; a fixed number of queries whatever their number."""
@@ -109,7 +110,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, pk, manage=True)
     if not cycle.is_open:
         messages.error(request, _("Kỳ báo cáo đã đóng, không thể sửa."))
@@ -143,7 +144,7 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def cycle_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_close_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, pk, manage=True)
     try:
         cycle_close(cycle=cycle, actor=request.user)

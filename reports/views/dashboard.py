@@ -3,11 +3,12 @@
 Reviewers and leaders of the cycle's plan read it; reporters, who can see the cycle,
 are refused (403); people with no role do not learn the cycle exists (404)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from organisations.http import AuthenticatedRequest
 from reports.access import found, get_cycle_for_user
 from reports.dashboards.cycle import Dashboard, cycle_dashboard
 from reports.documents.report import content_disposition
@@ -25,7 +26,9 @@ from reports.selectors import can_review
 FORMATS = {"xlsx": (dashboard_xlsx, XLSX_CONTENT_TYPE), "csv": (dashboard_csv, CSV_CONTENT_TYPE)}
 
 
-def _dashboard(request: HttpRequest, cycle: ReportingCycle, *, paged: bool = False) -> Dashboard:
+def _dashboard(
+    request: AuthenticatedRequest, cycle: ReportingCycle, *, paged: bool = False
+) -> Dashboard:
     page = None
     if paged:
         try:
@@ -41,7 +44,7 @@ def _dashboard(request: HttpRequest, cycle: ReportingCycle, *, paged: bool = Fal
 
 
 @require_GET
-def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, pk, oversee=True)
     board = _dashboard(request, cycle, paged=True)
     reviewer = can_review(request.user, cycle.plan_id)
@@ -69,7 +72,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-def dashboard_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def dashboard_export(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
     write, content_type = found(FORMATS.get(fmt))
     cycle = get_cycle_for_user(request.user, pk, oversee=True)
     board = _dashboard(request, cycle)

@@ -4,11 +4,12 @@ Whoever may see a report may print it or download it: the organisation's reporte
 the reviewers and the leaders. Others get 404, as on the report itself.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from organisations.http import AuthenticatedRequest
 from reports.access import get_report_for_user
 from reports.documents.report import (
     DOCX_CONTENT_TYPE,
@@ -22,7 +23,7 @@ from reports.selectors import report_with_content
 
 @require_GET
 @never_cache
-def report_print(request: HttpRequest, pk: int) -> HttpResponse:
+def report_print(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = report_with_content(get_report_for_user(request.user, pk))
     return render(
         request,
@@ -33,7 +34,7 @@ def report_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+def report_docx(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = report_with_content(get_report_for_user(request.user, pk))
     response = HttpResponse(report_docx_bytes(report), content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(*docx_filenames(report))

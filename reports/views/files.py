@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from organisations.http import AuthenticatedRequest
 from reports.access import get_attachment_for_user, get_report_for_user
 from reports.downloads import file_download
 from reports.forms import AttachmentForm
@@ -17,7 +18,7 @@ from reports.services.uploads import DOCUMENT_TYPES, SCAN_TYPES, check_upload
 
 
 @require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk, write=True)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -42,7 +43,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> FileResponse:
     _report, attachment = get_attachment_for_user(request.user, pk, attachment_pk)
     return file_download(
         attachment.file, filename=attachment.original_name, content_type=attachment.content_type
@@ -50,7 +51,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 
 
 @require_POST
-def attachment_remove_view(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_remove_view(
+    request: AuthenticatedRequest, pk: int, attachment_pk: int
+) -> HttpResponse:
     report, attachment = get_attachment_for_user(request.user, pk, attachment_pk, write=True)
     try:
         attachment_remove(attachment=attachment, actor=request.user)

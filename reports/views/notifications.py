@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from organisations.http import AuthenticatedRequest
 from reports.access import get_notification_for_user, get_reminder_target_for_user
 from reports.notifications.inapp import (
     notification_mark_read,
@@ -19,21 +20,21 @@ from reports.notifications.reminders import ReminderRefused, reminder_send_now
 
 
 @require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     """The user's notifications, newest first, 30 a page. Everyone signed in has a list,
     even with no role: it is simply empty."""
     page = Paginator(notifications_for(request.user), 30).get_page(request.GET.get("trang"))
     return render(request, "reports/notification_list.html", {"page": page})
 
 
-def _safe(request: HttpRequest, url: str) -> bool:
+def _safe(request: AuthenticatedRequest, url: str) -> bool:
     return bool(url) and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
 
 
 @require_POST
-def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Mark one of the user's own notifications read, then go where the form says (back
     to the list) or, by default, to what the notification is about."""
     notification = get_notification_for_user(request.user, pk)
@@ -45,7 +46,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def notifications_read_all(request: HttpRequest) -> HttpResponse:
+def notifications_read_all(request: AuthenticatedRequest) -> HttpResponse:
     count = notifications_mark_all_read(user=request.user)
     if count:
         messages.success(request, _("Đã đánh dấu %(n)s thông báo là đã đọc.") % {"n": count})
@@ -53,7 +54,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def reminder_send(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def reminder_send(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     """Remind one organisation now (reviewers of the plan; at most once a day)."""
     cycle, organisation = get_reminder_target_for_user(request.user, pk, code)
     try:

@@ -1,11 +1,12 @@
 """A report: starting it, reading it, and filling it in."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organisations.http import AuthenticatedRequest
 from reports.access import get_report_for_user, get_report_start_for_user, require_reporter_of
 from reports.figures.content import ReportContent, compare
 from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, ReturnForm
@@ -23,7 +24,7 @@ from reports.services.reports import report_start as start_report
 
 
 @require_http_methods(["GET", "POST"])
-def report_start(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+def report_start(request: AuthenticatedRequest, pk: int, code: str) -> HttpResponse:
     """Open the organisation's report for a cycle, creating it on POST. Those who oversee
     the plan follow the link to a report that exists; only reporters start one."""
     cycle, organisation, existing = get_report_start_for_user(request.user, pk, code)
@@ -61,7 +62,7 @@ def _previous_changes(report: AnnualReport) -> dict[str, object] | None:
 
 
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = report_with_content(get_report_for_user(request.user, pk))
     reviewer = can_review(request.user, report.cycle.plan_id)
     reporter = can_report_for(request.user, report.organisation_id)
@@ -100,7 +101,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(request.user, pk, write=True)
     if not report.is_editable or not report.cycle.is_open:
         if request.method == "POST" and report.status == ReportStatus.SUBMITTED:
@@ -192,7 +193,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _rebind(request: HttpRequest, report: AnnualReport) -> ReportForm:
+def _rebind(request: AuthenticatedRequest, report: AnnualReport) -> ReportForm:
     """The user's input again, now based on the version just saved."""
     data = request.POST.copy()
     data["version"] = str(report.version)

@@ -1,15 +1,17 @@
 """Ban Tổ chức's side: the inbox, and returning, accepting and reopening reports."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from organisations.http import AuthenticatedRequest
 from reports.access import get_report_for_user, require_overseer
 from reports.forms import AcceptForm, InboxFilterForm, ReopenForm, ReturnForm
 from reports.models import AnnualReport
@@ -19,7 +21,7 @@ from reports.services import reports as lifecycle
 
 
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedRequest) -> HttpResponse:
     """Every report of the plans the user reviews or leads, filterable, 50 a page."""
     require_overseer(request.user)
     form = InboxFilterForm(request.GET or None)
@@ -41,10 +43,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _act(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     pk: int,
-    form_class: type[forms.Form],
-    action: Callable[[AnnualReport, forms.Form], object],
+    form_class: Callable[..., forms.Form],
+    action: Callable[[AnnualReport, Any], object],
     success: str,
     *,
     with_report: bool = False,
@@ -59,7 +61,7 @@ def _act(
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(report)
     try:
         action(report, form)
@@ -71,7 +73,7 @@ def _act(
 
 
 @require_POST
-def report_return(request: HttpRequest, pk: int) -> HttpResponse:
+def report_return(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -88,7 +90,7 @@ def report_return(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def report_accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
@@ -101,7 +103,7 @@ def report_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def report_reopen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,

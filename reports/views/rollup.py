@@ -4,11 +4,12 @@ indicator totals with last year's, levels per task, organisations compared, tren
 Leaders and reviewers of the plan read it; reporters, who can read the plan, are refused
 (403); people with no role get 404."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from organisations.http import AuthenticatedRequest
 from reports.access import found, get_plan_for_user
 from reports.dashboards.rollup import Rollup, plan_cycles, plan_rollup
 from reports.documents.report import content_disposition
@@ -24,7 +25,7 @@ from tasks.models import Plan
 FORMATS = {"xlsx": (rollup_xlsx, XLSX_CONTENT_TYPE), "csv": (rollup_csv, CSV_CONTENT_TYPE)}
 
 
-def _rollup(request: HttpRequest, plan: Plan) -> Rollup | None:
+def _rollup(request: AuthenticatedRequest, plan: Plan) -> Rollup | None:
     try:
         year = int(request.GET.get("nam", ""))
     except ValueError:
@@ -39,7 +40,7 @@ def _rollup(request: HttpRequest, plan: Plan) -> Rollup | None:
 
 
 @require_GET
-def rollup(request: HttpRequest, plan_code: str) -> HttpResponse:
+def rollup(request: AuthenticatedRequest, plan_code: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_code, oversee=True)
     data = _rollup(request, plan)
     context = {"plan": plan, "rollup": data}
@@ -55,7 +56,7 @@ def rollup(request: HttpRequest, plan_code: str) -> HttpResponse:
 
 @require_GET
 @never_cache
-def rollup_export(request: HttpRequest, plan_code: str, fmt: str) -> HttpResponse:
+def rollup_export(request: AuthenticatedRequest, plan_code: str, fmt: str) -> HttpResponse:
     write, content_type = found(FORMATS.get(fmt))
     plan = get_plan_for_user(request.user, plan_code, oversee=True)
     data = found(_rollup(request, plan))  # no cycle yet: nothing to export

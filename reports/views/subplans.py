@@ -9,12 +9,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organisations.http import AuthenticatedRequest
 from organisations.models import Organisation
 from reports.access import (
     get_subplan_for_user,
@@ -82,7 +83,7 @@ def _page_parameter(plan: Plan) -> str:
 
 
 @require_GET
-def subplan_list(request: HttpRequest) -> HttpResponse:
+def subplan_list(request: AuthenticatedRequest) -> HttpResponse:
     """Each visible plan's expected organisations, a page at a time, with their sub-plans;
     overseers also get the four buckets, counted in the database. A fixed number of
     queries per plan whatever the number of organisations."""
@@ -163,7 +164,7 @@ class SubPlanRegisterForm(SubPlanForm):
 
 
 @require_http_methods(["GET", "POST"])
-def subplan_register(request: HttpRequest, plan_code: str) -> HttpResponse:
+def subplan_register(request: AuthenticatedRequest, plan_code: str) -> HttpResponse:
     user = request.user
     plan, choices = get_subplan_registration_for_user(user, plan_code)
     existing = {
@@ -228,7 +229,7 @@ def subplan_register(request: HttpRequest, plan_code: str) -> HttpResponse:
 
 
 @require_GET
-def subplan_download(request: HttpRequest, pk: int) -> FileResponse:
+def subplan_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     subplan = get_subplan_for_user(request.user, pk)
     return file_download(
         subplan.file, filename=subplan.original_name, content_type=subplan.content_type

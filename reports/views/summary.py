@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from organisations.http import AuthenticatedRequest
 from reports.access import found, get_summary_for_user
 from reports.downloads import file_download
 from reports.models import ReportingCycle, SummaryStatus, YearlySummary
@@ -61,7 +62,7 @@ def _figures(summary: YearlySummary | None) -> dict[str, object] | None:
 
 
 def _context(
-    request: HttpRequest, cycle: ReportingCycle, summary: YearlySummary | None
+    request: AuthenticatedRequest, cycle: ReportingCycle, summary: YearlySummary | None
 ) -> dict[str, object]:
     if summary is not None:
         summary_fail_if_lost(summary=summary)  # a killed worker's build shows failed at once
@@ -104,21 +105,21 @@ def _context(
 
 @require_GET
 @never_cache
-def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle, summary = get_summary_for_user(request.user, pk)
     return render(request, "reports/summary_detail.html", _context(request, cycle, summary))
 
 
 @require_GET
 @never_cache
-def summary_status(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The status block alone: the page polls it while a build is queued or running."""
     cycle, summary = get_summary_for_user(request.user, pk)
     return render(request, "reports/_summary_status.html", _context(request, cycle, summary))
 
 
 @require_POST
-def summary_start(request: HttpRequest, pk: int) -> HttpResponse:
+def summary_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle, _summary = get_summary_for_user(request.user, pk, build=True)
     form = SummaryForm(request.POST)
     if not form.is_valid():
@@ -149,7 +150,7 @@ def summary_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def summary_download(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+def summary_download(request: AuthenticatedRequest, pk: int, kind: str) -> FileResponse:
     content_type = found(CONTENT_TYPES.get(kind))
     cycle, summary = get_summary_for_user(request.user, pk)
     return file_download(

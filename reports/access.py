@@ -204,4 +204,6 @@ def get_summary_for_user(
 
 def get_notification_for_user(user: Viewer, pk: int) -> Notification:
     """One of the user's own notifications; anyone else's is 404."""
-    return found(Notification.objects.filter(user_id=user.pk, pk=pk).first())
+    if not isinstance(user, User):
+        raise Http404
+    return found(Notification.objects.filter(user=user, pk=pk).first())

@@ -142,8 +142,11 @@ def report_save(
             .select_related("last_saved_by")
             .get(pk=report.pk)
         )
-        if current.status not in EDITABLE_STATUSES:
-            raise
+        if current.status not in EDITABLE_STATUSES:  # submitted a moment ago
+            raise ServiceError(
+                _("Báo cáo đang ở trạng thái “%(status)s”, không thể sửa.")
+                % {"status": current.get_status_display()}
+            ) from None
         merged = merge(content, ReportContent.of(report_for_snapshot(current)), base)
         if merged.conflicts:
             raise ConcurrentEdit(

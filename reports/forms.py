@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.forms import BoundField
+from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
@@ -12,8 +14,11 @@ from reports.figures.content import (
     FigureError,
     ReportContent,
     SectionContent,
+    field_labels,
     figure_key,
+    fingerprint,
     format_figure,
+    level_label,
     parse_figure,
     section_key,
 )
@@ -122,10 +127,56 @@ class SectionLayout:
     comment: str = ""
 
 
+@dataclass
+class ConflictRow:
+    """A field two people changed differently: both values, side by side, and the choice."""
+
+    key: str
+    label: str
+    field: BoundField
+    mine: str  # as typed in the form, carried back when "keep mine" is chosen
+    mine_shown: str
+    theirs_shown: str
+    choice: str
+
+
+CONFLICT_CHOICES = ("mine", "theirs", "edit")
+
+
+def _form_text(content: ReportContent, key: str) -> str:
+    """A field of the content as the form shows it."""
+    if key.startswith("i-"):
+        return format_figure(content.figures.get(key.removeprefix("i-")))
+    if key.startswith("s") and "-" in key:
+        number, part = key.removeprefix("s").split("-", 1)
+        return getattr(content.sections.get(int(number), SectionContent()), part)
+    return getattr(content, key)
+
+
+def _content_keys(report: AnnualReport) -> list[str]:
+    """The names of the report form's content fields (uses prefetched rows)."""
+    keys = [
+        section_key(s.task.number, part)
+        for s in report.sections.all()
+        for part in (*SECTION_PARTS, "level")
+    ]
+    keys += [figure_key(v.indicator.code) for v in report.values.all()]
+    return [*keys, "overall_assessment", "proposals", "signer_name", "signer_position"]
+
+
+def _shown(key: str, text: str) -> str:
+    return level_label(text) if key.endswith("-level") else text
+
+
 class ReportForm(forms.Form):
     """The report form, generated from the sections and indicators the report has."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # What the form was opened with (a digest per field), so that a save from an older
+    # version can be merged with the one saved meanwhile; see figures.content.merge.
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Fields shown side by side after a conflict, each answered by choice-<field>.
+    conflicts = forms.CharField(required=False, widget=forms.HiddenInput)
     overall_assessment = forms.CharField(
         label=_("Đánh giá chung"),
         required=False,
@@ -146,6 +197,7 @@ class ReportForm(forms.Form):
         if not args and "data" not in kwargs:
             kwargs.setdefault("initial", self._initial())
         super().__init__(*args, **kwargs)
+        self.conflict_keys: list[str] = []
         for section in self.sections:
             number = section.task.number
             for part in SECTION_PARTS:
@@ -165,10 +217,99 @@ class ReportForm(forms.Form):
             self.fields[figure_key(indicator.code)] = FigureField(
                 indicator, label=label, help_text=indicator.help
             )
+        if self.is_bound:
+            self._apply_choices()
+
+    @classmethod
+    def showing(
+        cls,
+        report: AnnualReport,
+        content: ReportContent,
+        *,
+        conflicts: list[str] | None = None,
+        mine: ReportContent | None = None,
+    ) -> ReportForm:
+        """A filled-in form of `content`, based on the report as it is saved now; for each
+        field in `conflicts`, `mine` is what the user had typed there."""
+        data = {key: _form_text(content, key) for key in _content_keys(report)}
+        data |= {
+            "version": str(report.version),
+            "base": json.dumps(fingerprint(ReportContent.of(report))),
+            "conflicts": ",".join(conflicts or []),
+        }
+        for key in conflicts or []:
+            data[f"mine-{key}"] = _form_text(mine or content, key)
+        form = cls(data, report=report)
+        form.is_valid()
+        return form
+
+    def _apply_choices(self) -> None:
+        """Put the answer to each conflict into its field before the fields are read."""
+        raw = self.data.get("conflicts", "") or ""
+        keys = set(_content_keys(self.report))
+        self.conflict_keys = [k for k in raw.split(",") if k in keys]
+        if not self.conflict_keys:
+            return
+        # A mutable copy: the bound QueryDict is immutable.
+        data = self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+        saved = ReportContent.of(self.report)
+        for key in self.conflict_keys:
+            choice = data.get(f"choice-{key}")
+            if choice == "mine":
+                data[key] = data.get(f"mine-{key}", "")
+            elif choice == "theirs":
+                data[key] = _form_text(saved, key)
+        self.data = data
+
+    def clean(self):
+        data = super().clean()
+        for key in self.conflict_keys:
+            if self.data.get(f"choice-{key}") not in CONFLICT_CHOICES:
+                self.add_error(
+                    key,
+                    _(
+                        "Hãy chọn giữ nội dung nào cho mục này: của mình, của người kia,"
+                        " hoặc sửa lại."
+                    ),
+                )
+        return data
+
+    def clean_base(self) -> dict[str, str] | None:
+        try:
+            base = json.loads(self.cleaned_data["base"] or "null")
+        except ValueError:
+            return None
+        if not isinstance(base, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in base.items()
+        ):
+            return None  # then every difference is shown: the safe side
+        return base
+
+    def conflict_rows(self) -> list[ConflictRow]:
+        if not self.conflict_keys:
+            return []
+        labels = field_labels(self.report)
+        saved = ReportContent.of(self.report)
+        rows = []
+        for key in self.conflict_keys:
+            mine = self.data.get(f"mine-{key}", "")
+            rows.append(
+                ConflictRow(
+                    key=key,
+                    label=labels.get(key, key),
+                    field=self[key],
+                    mine=mine,
+                    mine_shown=_shown(key, mine),
+                    theirs_shown=_shown(key, _form_text(saved, key)),
+                    choice=self.data.get(f"choice-{key}", ""),
+                )
+            )
+        return rows
 
     def _initial(self) -> dict:
         initial = {
             "version": self.report.version,
+            "base": json.dumps(fingerprint(ReportContent.of(self.report))),
             "overall_assessment": self.report.overall_assessment,
             "proposals": self.report.proposals,
             "signer_name": self.report.signer_name,

@@ -1,8 +1,11 @@
 """A report's content as plain data: reading figures people type, checking a report is
-complete before submission, freezing snapshots and comparing two of them."""
+complete before submission, freezing snapshots, comparing two of them and merging two
+people's edits of one draft."""
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -234,3 +237,108 @@ def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -
                 )
             )
     return changes
+
+
+# Merging two people's edits --------------------------------------------------------------
+
+TOP_FIELDS = ("overall_assessment", "proposals", "signer_name", "signer_position")
+
+
+def field_values(content: ReportContent) -> dict[str, str]:
+    """Every field of the content as comparable text, keyed like the report form's fields
+    and in the form's order (sections, their figures by code, then the closing fields)."""
+    values: dict[str, str] = {}
+    for number, section in sorted(content.sections.items()):
+        for part in (*SECTION_PARTS, "level"):
+            values[section_key(number, part)] = getattr(section, part).strip()
+    for code, value in content.figures.items():
+        # normalize() makes 125 and 125.00 (as the database returns it) the same text.
+        values[figure_key(code)] = "" if value is None else str(value.normalize())
+    for name in TOP_FIELDS:
+        values[name] = getattr(content, name).strip()
+    return values
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def fingerprint(content: ReportContent) -> dict[str, str]:
+    """A short digest of every field: what a form was opened with, carried by the form so
+    that a later save can tell which fields its user changed without the server keeping a
+    copy of every version."""
+    return {key: _digest(text) for key, text in field_values(content).items()}
+
+
+def _copy_field(target: ReportContent, source: ReportContent, key: str) -> None:
+    if key in TOP_FIELDS:
+        setattr(target, key, getattr(source, key))
+    elif key.startswith("i-"):
+        code = key.removeprefix("i-")
+        target.figures[code] = source.figures.get(code)
+    else:
+        number, part = key.removeprefix("s").split("-", 1)
+        section = target.sections.setdefault(int(number), SectionContent())
+        setattr(section, part, getattr(source.sections[int(number)], part))
+
+
+@dataclass
+class Merge:
+    content: ReportContent
+    theirs: list[str]  # fields taken from the saved version: only the other side changed them
+    conflicts: list[str]  # fields both sides changed, each differently
+
+
+def merge(mine: ReportContent, theirs: ReportContent, base: dict[str, str] | None) -> Merge:
+    """Three-way merge of a form saved from an older version (`mine`, opened with
+    fingerprint `base`) into the version saved meanwhile (`theirs`), field by field: a
+    field only one side changed keeps that side's value; a field both changed differently
+    is a conflict for the person saving to decide. Without a base nobody can tell who
+    changed what, so every field that differs is a conflict."""
+    merged = copy.deepcopy(mine)
+    mine_values, their_values = field_values(mine), field_values(theirs)
+    taken, conflicts = [], []
+    for key, their_text in their_values.items():
+        my_text = mine_values.get(key)
+        if my_text == their_text:
+            continue
+        if my_text is None:  # a field this form did not have: nothing of mine to keep
+            _copy_field(merged, theirs, key)
+            continue
+        was = (base or {}).get(key)
+        if was is not None and _digest(my_text) == was:
+            _copy_field(merged, theirs, key)
+            taken.append(key)
+        elif was is not None and _digest(their_text) == was:
+            continue
+        else:
+            conflicts.append(key)
+    return Merge(merged, taken, conflicts)
+
+
+def field_labels(report: AnnualReport) -> dict[str, str]:
+    """What the reporter calls each field of the report's form, for messages."""
+    parts = {
+        "results": _("Kết quả đạt được"),
+        "limitations": _("Hạn chế"),
+        "causes": _("Nguyên nhân"),
+        "next_steps": _("Phương hướng, giải pháp"),
+        "level": _("Tự đánh giá"),
+    }
+    labels: dict[str, str] = {}
+    for section in report.sections.all():
+        number = section.task.number
+        for part, label in parts.items():
+            labels[section_key(number, part)] = _("Nhiệm vụ %(n)s — %(label)s") % {
+                "n": number,
+                "label": label,
+            }
+    for value in report.values.all():
+        labels[figure_key(value.indicator.code)] = value.indicator.name
+    labels |= {
+        "overall_assessment": _("Đánh giá chung"),
+        "proposals": _("Kiến nghị, đề xuất"),
+        "signer_name": _("Người ký"),
+        "signer_position": _("Chức vụ người ký"),
+    }
+    return labels

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
+    from reports.figures.content import ReportContent
     from reports.models import AnnualReport
 
 
@@ -21,10 +22,20 @@ class ServiceError(Exception):
 
 
 class ConcurrentEdit(ServiceError):
-    """Somebody saved the report after this user opened it."""
+    """Somebody saved the report after this user opened it, and changed some of the
+    fields this user changed too (`conflicts`). `merged` is this user's content with
+    every field only the other person changed taken from the saved version."""
 
-    def __init__(self, report: AnnualReport):
+    def __init__(
+        self,
+        report: AnnualReport,
+        *,
+        conflicts: list[str] | None = None,
+        merged: ReportContent | None = None,
+    ):
         self.report = report
+        self.conflicts = conflicts or []
+        self.merged = merged
         who = report.last_saved_by or _("một người khác")
         when = (
             date_format(timezone.localtime(report.last_saved_at), "SHORT_DATETIME_FORMAT")
@@ -35,7 +46,7 @@ class ConcurrentEdit(ServiceError):
             _(
                 "Báo cáo vừa được %(who)s lưu lúc %(when)s, sau khi đồng chí mở trang này."
                 " Nội dung của đồng chí CHƯA được lưu và vẫn còn nguyên trong biểu mẫu bên"
-                " dưới; hãy đối chiếu với bản đã lưu rồi lưu lại."
+                " dưới; ở những mục cả hai cùng sửa, hãy chọn giữ bản nào rồi lưu lại."
             )
             % {"who": who, "when": when}
         )

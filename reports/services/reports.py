@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from organisations.models import Organisation, User
 from reports.figures import tallies
-from reports.figures.content import ReportContent, submission_errors
+from reports.figures.content import ReportContent, merge, submission_errors
 from reports.models import (
     EDITABLE_STATUSES,
     SECTION_PARTS,
@@ -120,12 +120,41 @@ def _write_content(report: AnnualReport, content: ReportContent) -> None:
 
 @transaction.atomic
 def report_save(
-    *, report: AnnualReport, content: ReportContent, version: int, actor: User
+    *,
+    report: AnnualReport,
+    content: ReportContent,
+    version: int,
+    actor: User,
+    base: dict[str, str] | None = None,
 ) -> AnnualReport:
-    """Save a draft, half-filled or not. Refused if someone saved since `version` was read
-    (ConcurrentEdit) or the report is no longer editable (ServiceError)."""
+    """Save a draft, half-filled or not. Refused if the report is no longer editable
+    (ServiceError). If someone saved since `version` was read, the two are merged field by
+    field, `base` being the fingerprint of what this user's form was opened with: a field
+    only one of them changed keeps that person's value, so nobody's saved work is undone.
+    A field both changed, each differently, is for the user to decide: nothing is saved
+    and ConcurrentEdit lists those fields with the merged content to show."""
     now = timezone.now()
-    new_version = _claim(report, version=version, actor=actor, now=now)
+    try:
+        new_version = _claim(report, version=version, actor=actor, now=now)
+    except ConcurrentEdit:
+        # Locked so the version merged into is the one claimed: a third save waits.
+        current = (
+            AnnualReport.objects.select_for_update(of=("self",))
+            .select_related("last_saved_by")
+            .get(pk=report.pk)
+        )
+        if current.status not in EDITABLE_STATUSES:  # submitted a moment ago
+            raise ServiceError(
+                _("Báo cáo đang ở trạng thái “%(status)s”, không thể sửa.")
+                % {"status": current.get_status_display()}
+            ) from None
+        merged = merge(content, ReportContent.of(report_for_snapshot(current)), base)
+        if merged.conflicts:
+            raise ConcurrentEdit(
+                current, conflicts=merged.conflicts, merged=merged.content
+            ) from None
+        content = merged.content
+        new_version = _claim(report, version=current.version, actor=actor, now=now)
     _write_content(report, content)
     report.refresh_from_db()
     assert report.version == new_version
@@ -134,13 +163,19 @@ def report_save(
 
 
 def report_submit(
-    *, report: AnnualReport, content: ReportContent, version: int, actor: User
+    *,
+    report: AnnualReport,
+    content: ReportContent,
+    version: int,
+    actor: User,
+    base: dict[str, str] | None = None,
 ) -> AnnualReport:
-    """Save, then submit. The save is committed first, so nothing typed is lost when the
-    submission is refused; SubmissionInvalid then lists what is missing, by field."""
+    """Save (merging as report_save does), then submit. The save is committed first, so
+    nothing typed is lost when the submission is refused; SubmissionInvalid then lists
+    what is missing, by field."""
     if not report.cycle.is_open:
         raise ServiceError(_("Kỳ báo cáo đã đóng, không thể gửi báo cáo."))
-    saved = report_save(report=report, content=content, version=version, actor=actor)
+    saved = report_save(report=report, content=content, version=version, actor=actor, base=base)
     return _submit_saved(report=saved, actor=actor)
 
 
@@ -165,7 +200,24 @@ def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
         version=F("version") + 1,
     )
     if changed != 1:
-        raise ConcurrentEdit(AnnualReport.objects.select_related("last_saved_by").get(pk=report.pk))
+        # The content is saved already (report_save committed), so ConcurrentEdit's "not
+        # saved" would be untrue. Mostly this is the same form posted twice, and the
+        # other post has just submitted it.
+        current = AnnualReport.objects.select_related("last_saved_by").get(pk=report.pk)
+        if current.status == ReportStatus.SUBMITTED:
+            raise ServiceError(_("Báo cáo đã được gửi; không cần gửi lại."))
+        if current.status not in EDITABLE_STATUSES:
+            raise ServiceError(
+                _("Báo cáo đang ở trạng thái “%(status)s”, không thể gửi.")
+                % {"status": current.get_status_display()}
+            )
+        raise ServiceError(
+            _(
+                "Đã lưu nháp nhưng chưa gửi: %(who)s vừa lưu báo cáo cùng lúc."
+                " Hãy xem lại bản mới nhất rồi gửi."
+            )
+            % {"who": current.last_saved_by or _("một người khác")}
+        )
     source = report.status
     report.refresh_from_db()
     _event(report, EventKind.SUBMITTED, actor, snapshot=ReportContent.of(full).to_snapshot())

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organisations.http import AuthenticatedRequest
 from reports.access import get_report_for_user, get_report_start_for_user, require_reporter_of
-from reports.figures.content import ReportContent, compare
+from reports.figures.content import ReportContent, compare, field_labels, field_values
 from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, ReturnForm
-from reports.models import AnnualReport, ReportStatus
+from reports.models import AnnualReport, EventKind, ReportStatus
 from reports.selectors import (
     can_report_for,
     can_review,
@@ -116,6 +116,7 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = report_with_content(report)
     last_return = latest_return(report)
     conflict = None
+    taken: list[str] = []
     if request.method == "POST":
         form = ReportForm(request.POST, report=report)
         submitting = "submit" in request.POST
@@ -128,29 +129,37 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 ),
             )
         else:
+            mine = form.content()
+            opened = form.cleaned_data["version"]
             try:
                 action = report_submit if submitting else report_save
                 action(
                     report=report,
-                    content=form.content(),
-                    version=form.cleaned_data["version"],
+                    content=mine,
+                    version=opened,
                     actor=request.user,
+                    base=form.cleaned_data["base"],
                 )
             except SubmissionInvalid as exc:
-                # The content was saved; only the submission waits for the fixes.
+                # The content was saved; only the submission waits for the fixes. The form
+                # shows what was saved, which may hold others' changes merged in.
                 report = report_with_content(report)
-                form = _rebind(request, report)
+                form = ReportForm.showing(report, ReportContent.of(report))
                 form.add_submission_errors(exc.errors)
                 messages.warning(
                     request,
                     _("Đã lưu nháp. %(reason)s Các mục cần sửa được đánh dấu đỏ bên dưới.")
                     % {"reason": exc},
                 )
+                _say_merged(request, report, mine, opened)
             except ConcurrentEdit as exc:
-                # Keep what this user typed, now based on the version saved meanwhile, and
-                # show that version beside it: saving again is a deliberate choice.
+                # Fields only the other person changed are taken from their version; those
+                # both changed are shown side by side: saving again needs a choice for each.
                 conflict = report_with_content(exc.report)
-                form = _rebind(request, conflict)
+                form = ReportForm.showing(
+                    conflict, exc.merged or mine, conflicts=exc.conflicts, mine=mine
+                )
+                taken = _taken_from_others(conflict, mine, exc.merged or mine, exc.conflicts)
                 messages.error(request, str(exc))
             except ServiceError as exc:
                 if (
@@ -174,8 +183,10 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                             _("Đã gửi báo cáo, quá hạn %(days)s ngày.")
                             % {"days": report.days_late},
                         )
+                    _say_merged(request, report, mine, opened, steps=2)
                     return redirect(report)
-                messages.success(request, _("Đã lưu nháp."))
+                if not _say_merged(request, report, mine, opened):
+                    messages.success(request, _("Đã lưu nháp."))
                 return redirect("reports:report_edit", pk=report.pk)
     else:
         form = ReportForm(report=report)
@@ -187,16 +198,57 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "form": form,
             "layout": form.layout(last_return.section_comments if last_return else None),
             "last_return": last_return,
-            "conflict": conflict,
-            "conflict_layout": ReportForm(report=conflict).layout() if conflict else None,
+            # A form posted back without a choice for every conflict is shown again as one.
+            "conflict": conflict or (report if form.conflict_keys else None),
+            "conflict_rows": form.conflict_rows(),
+            "taken": taken,
         },
     )
 
 
-def _rebind(request: AuthenticatedRequest, report: AnnualReport) -> ReportForm:
-    """The user's input again, now based on the version just saved."""
-    data = request.POST.copy()
-    data["version"] = str(report.version)
-    form = ReportForm(data, report=report)
-    form.is_valid()
-    return form
+def _taken_from_others(
+    report: AnnualReport, mine: ReportContent, merged: ReportContent, conflicts: list[str]
+) -> list[str]:
+    """The fields where the merge took another person's value over this user's."""
+    labels = field_labels(report)
+    mine_values = field_values(mine)
+    return [
+        labels.get(key, key)
+        for key, value in field_values(merged).items()
+        if key not in conflicts and mine_values.get(key, value) != value
+    ]
+
+
+def _say_merged(
+    request: AuthenticatedRequest,
+    report: AnnualReport,
+    mine: ReportContent,
+    opened: int,
+    *,
+    steps: int = 1,
+) -> bool:
+    """After a save from an older version, say whose changes were kept, and where. A save
+    takes one version and a submission one more: any other was someone else's."""
+    if report.version <= opened + steps:  # the services refresh `report` as they save
+        return False
+    saved = report_with_content(report)
+    taken = _taken_from_others(saved, mine, ReportContent.of(saved), [])
+    if not taken:
+        return False
+    names = sorted(
+        {
+            str(event.actor)
+            for event in saved.events.filter(kind=EventKind.SAVED, version__gt=opened)
+            .exclude(actor=request.user)
+            .select_related("actor")
+        }
+    )
+    messages.success(
+        request,
+        _("Đã lưu; đồng thời giữ các thay đổi của %(who)s ở mục: %(fields)s.")
+        % {
+            "who": ", ".join(names) or _("một lần lưu khác"),
+            "fields": "; ".join(taken),
+        },
+    )
+    return True

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "organisations.context_processors.memberships",
                 "reports.context_processors.notifications",
                 "plan112.context_processors.security",
+                "plan112.context_processors.navigation",
             ],
         },
     },

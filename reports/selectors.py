@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from organisations.models import Organisation, Role
 from organisations.selectors import has_any_role, memberships_of
+from organisations.tree import same_tree_as
 from reports.figures.definitions import expected_organisations
 from reports.models import (
     AnnualReport,
@@ -30,21 +31,6 @@ from reports.models import (
 from tasks.models import Plan
 
 
-def top_of(organisation: Organisation, cache: dict[int, int]) -> int:
-    """The id of the organisation at the top of this one's tree (a province)."""
-    chain = []
-    current_id, parent_id = organisation.pk, organisation.parent_id
-    while parent_id is not None and current_id not in cache:
-        chain.append(current_id)
-        current_id, parent_id = (
-            Organisation.objects.filter(pk=parent_id).values_list("pk", "parent_id").get()
-        )
-    top = cache.get(current_id, current_id)
-    for pk in [*chain, current_id]:
-        cache[pk] = top
-    return top
-
-
 def plans_overseen_by(user, role: str | None = None) -> set[int]:
     """Ids of the plans whose reports the user reviews or reads as a leader."""
     key = f"_plans_overseen_{role or 'any'}"
@@ -55,12 +41,10 @@ def plans_overseen_by(user, role: str | None = None) -> set[int]:
     if user.is_authenticated and user.is_superuser:
         result = set(Plan.objects.values_list("pk", flat=True))
     elif user.is_authenticated:
-        cache: dict[int, int] = {}
-        tops = {top_of(m.organisation, cache) for m in memberships_of(user) if m.role in roles}
-        if tops:
-            for plan in Plan.objects.select_related("issuer"):
-                if top_of(plan.issuer, cache) in tops:
-                    result.add(plan.pk)
+        mine = {m.organisation_id for m in memberships_of(user) if m.role in roles}
+        if mine:
+            plans = Plan.objects.filter(issuer__in=same_tree_as(mine))
+            result = set(plans.values_list("pk", flat=True))
     setattr(user, key, result)
     return result
 

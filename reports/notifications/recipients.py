@@ -6,7 +6,7 @@ import logging
 from collections import defaultdict
 
 from organisations.models import Membership, Role, User
-from reports.selectors import top_of
+from organisations.tree import province_members
 
 logger = logging.getLogger(__name__)
 
@@ -31,18 +31,9 @@ def organisation_reporters(organisation_ids) -> dict[int, list[User]]:
 
 def plan_reviewers(plan) -> list[User]:
     """People with a reviewer role in the plan's own province: exactly those for whom
-    can_review(user, plan) holds (administrators without that role are not written to)."""
-    cache: dict[int, int] = {}
-    top = top_of(plan.issuer, cache)
-    memberships = (
-        Membership.objects.filter(role=Role.REVIEWER, user__is_active=True)
-        .select_related("user", "organisation")
-        .order_by("user__username")
+    can_review(user, plan) holds (administrators without that role are not written to).
+    One query, however many organisations and memberships there are."""
+    reviewing = province_members(plan.issuer_id, role=Role.REVIEWER)
+    return list(
+        User.objects.filter(is_active=True, pk__in=reviewing.values("user_id")).order_by("username")
     )
-    reviewers: dict[int, User] = {}
-    for membership in memberships:
-        if membership.user_id in reviewers:
-            continue
-        if top_of(membership.organisation, cache) == top:
-            reviewers[membership.user_id] = membership.user
-    return list(reviewers.values())

@@ -29,7 +29,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from organisations.models import Membership, Organisation, Role
+from organisations.models import Role
+from organisations.tree import province_members
 from plan112.celery import job_queue
 from reports.models import (
     Notification,
@@ -406,31 +407,11 @@ def _failure_reason(exc: Exception, step: str) -> str:
 # Telling the leaders --------------------------------------------------------------------
 
 
-def _top_id(organisation_id: int, cache: dict[int, int]) -> int:
-    chain = []
-    current = organisation_id
-    while current not in cache:
-        chain.append(current)
-        parent = Organisation.objects.filter(pk=current).values_list("parent_id", flat=True).get()
-        if parent is None or parent in chain:
-            cache[current] = current
-            break
-        current = parent
-    top = cache[current]
-    for pk in chain:
-        cache[pk] = top
-    return top
-
-
 def summary_recipients(summary: YearlySummary) -> set[int]:
     """Ids of the plan's leaders (a leader role in the province the plan's issuer
     belongs to) and of the person who asked for the summary."""
-    cache: dict[int, int] = {}
-    plan_top = _top_id(summary.cycle.plan.issuer_id, cache)
-    memberships = Membership.objects.filter(role=Role.LEADER, user__is_active=True).values_list(
-        "user_id", "organisation_id"
-    )
-    users = {user for user, organisation in memberships if _top_id(organisation, cache) == plan_top}
+    leading = province_members(summary.cycle.plan.issuer_id, role=Role.LEADER)
+    users = set(leading.filter(user__is_active=True).values_list("user_id", flat=True))
     if summary.requested_by_id is not None:
         users.add(summary.requested_by_id)
     return users

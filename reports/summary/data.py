@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
+from organisations.tree import top_of
 from reports.documents.report import place_of
 from reports.figures.content import format_figure
 from reports.figures.definitions import (
@@ -212,15 +213,6 @@ class SummaryData:
         }
 
 
-def top_organisation(organisation: Organisation) -> Organisation:
-    """The organisation at the top of this one's tree (the province committee)."""
-    seen = {organisation.pk}
-    while organisation.parent_id is not None and organisation.parent_id not in seen:
-        seen.add(organisation.parent_id)
-        organisation = Organisation.objects.get(pk=organisation.parent_id)
-    return organisation
-
-
 def _expected_rows(cycle: ReportingCycle) -> list[ExpectedRow]:
     """Every expected organisation with its report's submission, in two queries."""
     reports = {
@@ -256,7 +248,7 @@ def summary_data(summary: YearlySummary) -> SummaryData:
         summary=summary,
         cycle=cycle,
         plan=cycle.plan,
-        top=top_organisation(cycle.plan.issuer),
+        top=top_of(cycle.plan.issuer_id),
         built_at=timezone.now(),
         figures=cycle_figures(cycle),
         totals=indicator_totals(

@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from reports.documents.safe_text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_LINES
 from reports.figures.content import (
     FigureError,
     ReportContent,
@@ -45,7 +46,41 @@ PART_LABELS = {
 }
 
 
-class CycleForm(forms.Form):
+class NoControlCharacters:
+    """Refuses control characters, which nobody types but pasting can bring: they make
+    the workbooks and Word files that show the text fail. A multi-line field keeps the
+    tabs and line breaks its text box sends."""
+
+    message = _(
+        "Nội dung có ký tự điều khiển không hiển thị được (thường do sao chép từ tài liệu"
+        " khác). Đề nghị xóa ký tự đó rồi nhập lại."
+    )
+    code = "control_character"
+
+    def __init__(self, *, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, value) -> None:
+        pattern = CONTROL_CHARACTERS_IN_LINES if self.multiline else CONTROL_CHARACTERS
+        if pattern.search(str(value)):
+            raise forms.ValidationError(self.message, code=self.code)
+
+
+class TextForm(forms.Form):
+    """A form whose every text field, declared or added in ``__init__``, refuses control
+    characters; a field shown as a text box (``Textarea``) counts as multi-line."""
+
+    def full_clean(self) -> None:
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not any(
+                isinstance(v, NoControlCharacters) for v in field.validators
+            ):
+                multiline = isinstance(field.widget, forms.Textarea)
+                field.validators.append(NoControlCharacters(multiline=multiline))
+        super().full_clean()
+
+
+class CycleForm(TextForm):
     year = forms.IntegerField(label=_("Năm báo cáo"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("Tên kỳ báo cáo (không bắt buộc)"), required=False)
     period_start = forms.DateField(label=_("Kỳ báo cáo từ ngày"), widget=DATE_WIDGET)
@@ -168,7 +203,7 @@ def _shown(key: str, text: str) -> str:
     return level_label(text) if key.endswith("-level") else text
 
 
-class ReportForm(forms.Form):
+class ReportForm(TextForm):
     """The report form, generated from the sections and indicators the report has."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -365,7 +400,7 @@ class ReportForm(forms.Form):
         ]
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(TextForm):
     comment = forms.CharField(
         label=_("Ý kiến chung khi trả lại (bắt buộc)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -386,7 +421,7 @@ class ReturnForm(forms.Form):
         return {n: self.cleaned_data.get(f"section-{n}", "") for n in self.task_numbers}
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(TextForm):
     reason = forms.CharField(
         label=_("Lý do mở lại (bắt buộc)"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -394,7 +429,7 @@ class ReopenForm(forms.Form):
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(TextForm):
     note = forms.CharField(
         label=_("Ý kiến (không bắt buộc)"),
         required=False,
@@ -416,7 +451,7 @@ class AttachmentForm(forms.Form):
         ) % {"limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}
 
 
-class SubPlanForm(forms.Form):
+class SubPlanForm(TextForm):
     number = forms.CharField(
         label=_("Số hiệu kế hoạch"),
         max_length=64,

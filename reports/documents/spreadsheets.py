@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports.dashboards.common import KIND_LABELS, as_number
 from reports.dashboards.cycle import Dashboard, OrganisationRow
 from reports.dashboards.rollup import Rollup, TotalLine, organisation_values
+from reports.documents.safe_text import put_text_cell, sheet_text
 from reports.documents.xlsx_styles import style_name
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,7 +74,7 @@ def _number_format(value: Decimal | None, *, signed: bool = False) -> str:
 
 
 def _put(ws: Worksheet, row: int, column: int, value, *, font=BODY, fmt=None, align=None):
-    cell = ws.cell(row=row, column=column, value=value)
+    cell = put_text_cell(ws.cell(row=row, column=column), value)
     cell.style = style_name(ws.parent, font=font, alignment=align, number_format=fmt or None)
     return cell
 
@@ -114,7 +115,7 @@ def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """UTF-8 with a byte-order mark, so Excel reads the Vietnamese letters right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([sheet_text(text) for text in header])
     for row in rows:
         writer.writerow(["" if value is None else _csv_text(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -125,6 +126,8 @@ def _csv_text(value) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
         return str(as_number(value))
+    if isinstance(value, str):
+        return sheet_text(value)
     return str(value)
 
 

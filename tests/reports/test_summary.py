@@ -14,6 +14,8 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -360,6 +362,29 @@ def test_xlsx_reporting_sheet_lists_every_expected_organisation(year, reviewer):
     assert by_code["TV-HCL"][5] == "Đúng hạn"
     assert by_code["TV-BTG"][3] == "Đã gửi"
     assert by_code["TV-HCT"][3:6] == ("Chưa bắt đầu", None, "Chưa gửi")
+
+
+def test_xlsx_writes_names_as_inert_text_without_control_characters(year, reviewer, plan):
+    cycle = year["cycle"]
+    Organisation.objects.filter(code="TV-HCK").update(name='=HYPERLINK("http://evil.example")')
+    Organisation.objects.filter(code="TV-HCT").update(name="-2+3\x01+cmd|' /C calc'!A0")
+    Organisation.objects.filter(parent__isnull=True).update(name=Concat("name", Value("\x02")))
+    Indicator.objects.filter(plan=plan, code="T3_ADMITTED").update(name="@SUM(A1:A9)")
+    summary = build(cycle, reviewer)
+    assert summary.status == "done", summary.error
+    workbook = load_workbook(summary.xlsx.path)
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert [cell.coordinate for cell in cells if cell.data_type == "f"] == []
+    values = {cell.value for cell in cells}
+    assert '\'=HYPERLINK("http://evil.example")' in values
+    assert "'-2+3+cmd|' /C calc'!A0" in values
+    assert any(str(value).startswith("'@SUM(A1:A9)") for value in values)
+    assert workbook.properties.creator
+    assert "\x02" not in workbook.properties.creator
+    rows = list(workbook["Số liệu"].iter_rows())
+    totals = next(row for row in rows if row[2].value == "Tổng hợp")
+    assert all(cell.data_type == "n" for cell in totals[4:] if cell.value is not None)
+    assert Document(summary.docx.path)  # Word takes the names too
 
 
 # The job --------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from organisations.models import Organisation, OrganisationKind
-from reports.demo.builder import demo_accounts_create, demo_history_create
+from reports.demo.accounts import demo_accounts_create
+from reports.demo.history import demo_history_create
 from reports.figures.content import ReportContent, submission_errors
 from reports.models import (
     AnnualReport,

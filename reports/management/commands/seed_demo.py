@@ -1,11 +1,11 @@
-import importlib.util
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo.builder import demo_accounts_create, demo_history_create, demo_history_summary
+from reports.demo.accounts import demo_accounts_create
+from reports.demo.history import demo_history_create, demo_history_summary
 
 DATA = Path(settings.BASE_DIR) / "data"
 
@@ -34,16 +34,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Mật khẩu chung (password): {settings.DEMO_PASSWORD}")
         )
-        # Past cycles and this year's, through the real services (needs time-machine,
-        # a dev dependency that `make run` installs).
-        if importlib.util.find_spec("time_machine") is None:
-            self.stdout.write(
-                self.style.WARNING(
-                    'Bỏ qua lịch sử báo cáo: thiếu gói time-machine (pip install -e ".[dev]").'
-                )
-            )
-            return
-        counts = demo_history_create()
+        counts = demo_history_create(progress=self.stdout.write)
         summary = demo_history_summary(counts)
         if not counts["created"]:
             summary = summary.removesuffix(".") + " — đã có từ trước, không tạo thêm."

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from organisations.models import Organisation, OrganisationKind, Role
+from organisations.models import Membership, Organisation, OrganisationKind, Role
 from organisations.services import membership_grant, user_ensure
 from reports.demo.data import demo_data
+from reports.models import AnnualReport, CycleStatus, ReportingCycle, ReportStatus
 from tasks.models import Plan
-from tasks.selectors import organisations_in_scope
+from tasks.selectors import organisations_in_scope, tasks_reported_by
 
 
 @dataclass
@@ -73,3 +74,27 @@ def demo_accounts_create(*, password: str) -> list[DemoAccount]:
         admin.save(update_fields=["is_staff", "is_superuser"])
     accounts.append(DemoAccount(admin.username, data.admin["full_name"], "—"))
     return accounts
+
+
+def demo_reporter_to_try() -> str | None:
+    """The reporter to sign in as first: one whose report of an open cycle is still to
+    write (not started, or a draft), preferably the one demo.yaml names."""
+    open_cycles = list(ReportingCycle.objects.filter(status=CycleStatus.OPEN))
+    if not open_cycles:
+        return None
+    busy = set(
+        AnnualReport.objects.filter(cycle__in=open_cycles)
+        .exclude(status=ReportStatus.DRAFT)
+        .values_list("organisation_id", flat=True)
+    )
+    candidates = [
+        m
+        for m in Membership.objects.filter(role=Role.REPORTER, user__username__startswith="bc-")
+        .select_related("user", "organisation")
+        .order_by("user__username")
+        if m.organisation_id not in busy
+        and any(tasks_reported_by(c.plan, m.organisation) for c in open_cycles)
+    ]
+    preferred = [m for m in candidates if m.organisation.code == demo_data().try_first]
+    chosen = (preferred or candidates or [None])[0]
+    return chosen.user.username if chosen else None

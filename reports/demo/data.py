@@ -22,6 +22,7 @@ class StaffAccount:
 
 @dataclass(frozen=True)
 class DemoData:
+    try_first: str  # an organisation code
     reporter_name: str  # "{organisation}" is the organisation's display name
     reporter_position: str
     staff: list[StaffAccount]
@@ -85,6 +86,7 @@ def demo_data() -> DemoData:
     ]
     admin = accounts.require("admin")
     return DemoData(
+        try_first=accounts.require("try_first").code(),
         reporter_name=accounts.require("reporter_name").text(),
         reporter_position=accounts.require("reporter_position").text(),
         staff=staff,

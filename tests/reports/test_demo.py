@@ -3,19 +3,27 @@
 import datetime as dt
 import re
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import DateTimeField
+from django.utils import timezone
 
-from organisations.models import Organisation, OrganisationKind
-from reports.demo.builder import demo_accounts_create, demo_history_create
+from organisations.models import Organisation, OrganisationKind, User
+from reports.demo.accounts import demo_accounts_create, reporter_username
+from reports.demo.data import demo_data
+from reports.demo.history import demo_history_create
 from reports.figures.content import ReportContent, submission_errors
 from reports.models import (
     AnnualReport,
     AttachmentKind,
     CycleStatus,
     EventKind,
+    Notification,
+    OutboxMessage,
     ReportEvent,
     ReportingCycle,
     ReportStatus,
@@ -184,8 +192,63 @@ def test_seed_demo_prints_the_history(db, settings, tmp_path):
         line,
     ), line
     assert ReportingCycle.objects.count() == 4
+    # A line per step while it works, so a minute of seeding is not a silent minute.
+    lines = out.getvalue().splitlines()
+    assert "Lịch sử báo cáo của Kế hoạch 112-KH/TU:" in lines
+    assert any(x.startswith("  Kế hoạch thực hiện của các cấp ủy: ") for x in lines)
+    years = [int(m[1]) for x in lines if (m := re.match(r"  Kỳ báo cáo năm (\d{4}) ", x))]
+    assert len(years) == 4
+    assert years == sorted(years)
+
+    # Exactly one account is marked to try first, and it has a report to write.
+    marked = [x.split()[0] for x in lines if "← thử trước" in x]
+    assert len(marked) == 1
+    assert marked[0] == reporter_username(Organisation.objects.get(code=demo_data().try_first))
+    reporter = User.objects.get(username=marked[0])
+    organisation = reporter.memberships.get().organisation
+    current = ReportingCycle.objects.get(status=CycleStatus.OPEN)
+    report = AnnualReport.objects.filter(cycle=current, organisation=organisation).first()
+    assert report is None or report.status == ReportStatus.DRAFT
 
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "đã có từ trước, không tạo thêm" in out.getvalue()
     assert ReportingCycle.objects.count() == 4
+
+
+def test_readme_suggests_the_reporter_the_demo_keeps_a_report_for(plan, organisations, settings):
+    username = reporter_username(Organisation.objects.get(code=demo_data().try_first))
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert f"`{username}`" in quick_start
+    assert "make run PORT=8001" in quick_start
+
+
+def test_history_is_dated_before_today_and_sends_no_mail(
+    plan, organisations, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    demo_accounts_create(password="x-demo-123")
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_history_create(today=TODAY)
+
+    assert not (tmp_path / "mail").exists() or not any((tmp_path / "mail").iterdir())
+    assert not OutboxMessage.objects.exists()
+    # The people concerned were told in the application, back then.
+    assert Notification.objects.exists()
+
+    start_of_today = dt.datetime.combine(TODAY, dt.time(), timezone.get_current_timezone())
+    for model in apps.get_app_config("reports").get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, DateTimeField):
+                later = model.objects.filter(**{f"{field.name}__gte": start_of_today})
+                assert not later.exists(), f"{model.__name__}.{field.name}"
+    assert ReportEvent.objects.filter(at__year=TODAY.year - 3).exists()
+
+
+def test_history_cannot_end_after_today(db):
+    with pytest.raises(ValueError, match="sau hôm nay"):
+        demo_history_create(today=timezone.localdate() + dt.timedelta(days=1))

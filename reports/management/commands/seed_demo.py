@@ -1,11 +1,11 @@
-import importlib.util
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.demo.builder import demo_accounts_create, demo_history_create, demo_history_summary
+from reports.demo.accounts import demo_accounts_create, demo_reporter_to_try
+from reports.demo.history import demo_history_create, demo_history_summary
 
 DATA = Path(settings.BASE_DIR) / "data"
 
@@ -24,27 +24,21 @@ class Command(BaseCommand):
         for path in sorted((DATA / "plans").glob("*.yaml")):
             call_command("load_plan", str(path.relative_to(settings.BASE_DIR)))
         accounts = demo_accounts_create(password=settings.DEMO_PASSWORD)
-        width = max(len(a.username) for a in accounts)
-        self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Tài khoản trình diễn (demo accounts):"))
-        for account in accounts:
-            self.stdout.write(
-                f"  {account.username:<{width}}  {account.role:<18}  {account.organisation}"
-            )
-        self.stdout.write(
-            self.style.SUCCESS(f"Mật khẩu chung (password): {settings.DEMO_PASSWORD}")
-        )
-        # Past cycles and this year's, through the real services (needs time-machine,
-        # a dev dependency that `make run` installs).
-        if importlib.util.find_spec("time_machine") is None:
-            self.stdout.write(
-                self.style.WARNING(
-                    'Bỏ qua lịch sử báo cáo: thiếu gói time-machine (pip install -e ".[dev]").'
-                )
-            )
-            return
-        counts = demo_history_create()
+        counts = demo_history_create(progress=self.stdout.write)
         summary = demo_history_summary(counts)
         if not counts["created"]:
             summary = summary.removesuffix(".") + " — đã có từ trước, không tạo thêm."
         self.stdout.write(summary)
+
+        to_try = demo_reporter_to_try()
+        width = max(len(a.username) for a in accounts)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Tài khoản trình diễn (demo accounts):"))
+        for account in accounts:
+            mark = "  ← thử trước: báo cáo năm nay chưa gửi" if account.username == to_try else ""
+            self.stdout.write(
+                f"  {account.username:<{width}}  {account.role:<18}  {account.organisation}{mark}"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"Mật khẩu chung (password): {settings.DEMO_PASSWORD}")
+        )

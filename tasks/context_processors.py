@@ -9,5 +9,5 @@ def rollup_menu(request):
     import it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not (is_reviewer(user) or is_leader(user)):
-        return {}
+        return {"nav_plans": []}
     return {"nav_plans": list(plans_visible_to(user).select_related(None).only("code", "number"))}

@@ -41,7 +41,7 @@ def test_second_load_changes_nothing(organisations):
     assert not stats.changed
 
 
-def test_active_during_respects_validity_dates(db):
+def test_active_during_respects_validity_dates(empty_database):
     Organisation.objects.create(code="A", name="A", kind="district_committee")
     Organisation.objects.create(
         code="B", name="B", kind="district_committee", valid_to=D(2025, 6, 30)
@@ -100,7 +100,7 @@ def test_successor_requires_an_end_date(organisations, tmp_path):
         ("{code: X1, name: X, kind: cell, valid_from: 2020-01-02, valid_to: 2019-01-01}", "trước"),
     ],
 )
-def test_malformed_organisation_file_writes_nothing(db, tmp_path, entry, expected):
+def test_malformed_organisation_file_writes_nothing(empty_database, tmp_path, entry, expected):
     path = tmp_path / "orgs.yaml"
     path.write_text(
         f"organisations:\n  - {{code: OK1, name: Tốt, kind: cell}}\n  - {entry}\n",

@@ -1,7 +1,10 @@
 """Small helpers that build cycles and reports through the real services."""
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
+
+import time_machine
 
 from reports.figures.content import ReportContent, SectionContent
 from reports.models import AnnualReport, ReportingCycle
@@ -71,11 +74,26 @@ def make_report(cycle, organisation, reporter) -> AnnualReport:
     return report_start(cycle=cycle, organisation=organisation, actor=reporter)
 
 
-def submitted_report(cycle, organisation, reporter) -> AnnualReport:
-    report = make_report(cycle, organisation, reporter)
-    return report_submit(
-        report=report, content=full_content(report), version=report.version, actor=reporter
-    )
+def submitted_report(
+    cycle,
+    organisation,
+    reporter,
+    *,
+    figures: dict[str, Decimal | int | str] | None = None,
+    levels: dict[int, str] | None = None,
+    level: str | None = None,
+    when: dt.datetime | None = None,
+) -> AnnualReport:
+    """A complete report started and submitted through the services: every test that
+    needs a submitted report comes here. `figures` and `levels` (by task number; `level`
+    for every task) replace the valid defaults; `when` is the moment of submission."""
+    with time_machine.travel(when, tick=False) if when else contextlib.nullcontext():
+        report = make_report(cycle, organisation, reporter)
+        content = full_content(report)
+        content.figures.update({code: Decimal(value) for code, value in (figures or {}).items()})
+        for number, section in content.sections.items():
+            section.level = (levels or {}).get(number, level or section.level)
+        return report_submit(report=report, content=content, version=report.version, actor=reporter)
 
 
 def saved_report(cycle, organisation, reporter, content=None) -> AnnualReport:

@@ -200,25 +200,9 @@ def test_print_page_is_open_to_whoever_sees_the_report(request, client_for, repo
     assert response.templates[0].name == "reports/report_print.html"
 
 
-@pytest.mark.parametrize("persona", ["other_reporter", "body_reporter", "outsider"])
-def test_print_page_is_hidden_from_others(request, client_for, report, persona):
-    response = client_for(request.getfixturevalue(persona)).get(print_url(report))
-    assert response.status_code == 404
-
-
 def test_print_page_of_a_missing_report_is_404(client_for, reviewer, report):
     url = reverse("reports:report_print", args=[report.pk + 1000])
     assert client_for(reviewer).get(url).status_code == 404
-
-
-def test_print_page_sends_anonymous_users_to_sign_in(client, report):
-    response = client.get(print_url(report))
-    assert response.status_code == 302
-    assert response["Location"].startswith("/dang-nhap/")
-
-
-def test_print_page_refuses_post(client_for, reporter, report):
-    assert client_for(reporter).post(print_url(report)).status_code == 405
 
 
 def test_print_page_is_not_cached(client_for, reporter, report):
@@ -342,21 +326,6 @@ def test_docx_is_open_to_whoever_sees_the_report(request, client_for, report, pe
     response = client_for(request.getfixturevalue(persona)).get(docx_url(report))
     assert response.status_code == 200
     assert response.content.startswith(b"PK")
-
-
-@pytest.mark.parametrize("persona", ["other_reporter", "body_reporter", "outsider"])
-def test_docx_is_hidden_from_others(request, client_for, report, persona):
-    assert client_for(request.getfixturevalue(persona)).get(docx_url(report)).status_code == 404
-
-
-def test_docx_sends_anonymous_users_to_sign_in(client, report):
-    response = client.get(docx_url(report))
-    assert response.status_code == 302
-    assert response["Location"].startswith("/dang-nhap/")
-
-
-def test_docx_refuses_post(client_for, reporter, report):
-    assert client_for(reporter).post(docx_url(report)).status_code == 405
 
 
 PERSONAS = [

@@ -27,7 +27,7 @@ from reports.models import (
 from reports.services.reports import report_accept, report_reopen, report_return, report_submit
 from tasks.models import Aggregation, Indicator
 from tests.conftest import needs
-from tests.reports.factories import full_content, make_cycle, make_report
+from tests.reports.factories import full_content, make_cycle, make_report, submitted_report
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CODE = "T3_ADMITTED"
@@ -45,12 +45,7 @@ def cycle(plan, reviewer):
 
 
 def submit(cycle, organisation, actor, value, level="good"):
-    report = make_report(cycle, organisation, actor)
-    content = full_content(report)
-    content.figures[CODE] = Decimal(value)
-    for section in content.sections.values():
-        section.level = level
-    return report_submit(report=report, content=content, version=report.version, actor=actor)
+    return submitted_report(cycle, organisation, actor, figures={CODE: value}, level=level)
 
 
 def stored(cycle, status):

@@ -212,7 +212,7 @@ def test_missing_file_is_reported(db):
         call_command("load_plan", "khong-co.yaml")
 
 
-def test_plan_needs_organisations_loaded_first(db):
+def test_plan_needs_organisations_loaded_first(empty_database):
     with pytest.raises(CommandError, match="load_organisations"):
         call_command("load_plan", str(PLAN_FILE))
     assert not Plan.objects.exists()

@@ -1,6 +1,24 @@
 """The figures of a reporting cycle, exactly as DESIGN §5 defines them.
 
-- Expected reports: organisations in the plan's reporting scope active during the period.
+- Expected reports: the organisations in the plan's reporting scope that exist on the
+  period's last day, plus any in scope that closed during the period after submitting a
+  report for the cycle, unless its successor is itself expected. Written out:
+
+  * opened during the period (a merger's new committee, a split's heirs): expected, and
+    answers for the whole period, its predecessors' months included;
+  * closed during the period (valid_to before the last day) with nothing submitted: not
+    expected; its successor, if any, answers for its area, and if none is left (a body
+    dissolved) there is nobody to ask;
+  * closed during the period after submitting: expected (and so counted as reported),
+    because what it reported must not vanish from the figures; but not when its successor
+    is expected too, since the successor's report covers the same area and the year would
+    count it twice;
+  * closed on or after the last day (even before the due date): expected, it existed for
+    the whole period; it is no longer reminded once closed (``reports.notifications``).
+
+  So nobody is counted twice, a merger never raises the number expected, and a cycle's
+  figures depend only on the organisations' dates, not on the day they are read: applying
+  a merger today leaves every earlier cycle's figures as they were.
 - Actual reports: expected organisations whose report was submitted at least once.
 - On time: first submission at or before the end of the due day (Asia/Ho_Chi_Minh).
 - Completeness = actual ÷ expected, timeliness = on time ÷ expected, accepted ÷ expected.
@@ -20,13 +38,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 
 from organisations.models import Organisation, active_during_q
 from reports.figures.tallies import refresh_stale_maxima
 from reports.models import AnnualReport, IndicatorTally, ReportingCycle, ReportStatus
 from tasks.models import Aggregation, Indicator
-from tasks.selectors import reporting_organisations, reporting_scope
+from tasks.selectors import Scope, existing_on_q, reporting_organisations, reporting_scope
 
 HUNDRED = Decimal(100)
 
@@ -41,8 +59,58 @@ def rate(part: int, whole: int) -> Decimal:
     return min(value, HUNDRED)
 
 
+def _closed_q(scope: Scope, start, end, submitted: Q, prefix: str = "") -> Q:
+    """The exception of the rule (module docstring): in scope, closed during the period,
+    submitted, and no expected successor."""
+    successor = f"{prefix}successor__"
+    successor_expected = (
+        Q(**{f"{prefix}successor__isnull": False})
+        & scope.q(successor)
+        & existing_on_q(end, successor)
+    )
+    return (
+        scope.q(prefix)
+        & active_during_q(start, end, prefix)
+        & ~existing_on_q(end, prefix)
+        & submitted
+        & ~successor_expected
+    )
+
+
+def _submitted_exists(cycle_id) -> Exists:
+    return Exists(
+        AnnualReport.objects.filter(
+            cycle_id=cycle_id, organisation_id=OuterRef("pk"), first_submitted_at__isnull=False
+        )
+    )
+
+
+def expected_q(cycle: ReportingCycle, scope: Scope) -> Q:
+    """The rule as a condition on organisations, for one cycle."""
+    start, end = cycle.period_start, cycle.period_end
+    return (scope.q() & existing_on_q(end)) | _closed_q(
+        scope, start, end, Q(_submitted_exists(cycle.pk))
+    )
+
+
+def expected_report_q(scope: Scope) -> Q:
+    """The rule as a condition on reports, whatever their cycle: the report's organisation
+    is expected by the report's cycle."""
+    start, end, org = F("cycle__period_start"), F("cycle__period_end"), "organisation__"
+    return (scope.q(org) & existing_on_q(end, org)) | _closed_q(
+        scope, start, end, Q(first_submitted_at__isnull=False), org
+    )
+
+
 def expected_organisations(cycle: ReportingCycle) -> QuerySet[Organisation]:
-    return reporting_organisations(cycle.plan, cycle.period_start, cycle.period_end)
+    """The organisations the cycle expects (module docstring), ordered by code."""
+    scope = reporting_scope(cycle.plan)
+    return (
+        reporting_organisations(cycle.plan, cycle.period_end, scope=scope)
+        | Organisation.objects.filter(
+            _closed_q(scope, cycle.period_start, cycle.period_end, Q(_submitted_exists(cycle.pk)))
+        )
+    ).order_by("code")
 
 
 @dataclass(frozen=True)
@@ -85,10 +153,7 @@ def cycles_figures(cycles: Sequence[ReportingCycle]) -> dict[int, CycleFigures]:
         return {}
     scope = reporting_scope(cycles[0].plan)
     expected = Organisation.objects.filter(scope.q()).aggregate(
-        **{
-            f"c{c.pk}": Count("pk", filter=active_during_q(c.period_start, c.period_end))
-            for c in cycles
-        }
+        **{f"c{c.pk}": Count("pk", filter=expected_q(c, scope)) for c in cycles}
     )
     in_time = Case(  # each cycle has its own deadline
         *[When(cycle_id=c.pk, first_submitted_at__lte=c.deadline, then=Value(1)) for c in cycles],
@@ -96,10 +161,7 @@ def cycles_figures(cycles: Sequence[ReportingCycle]) -> dict[int, CycleFigures]:
     )
     rows = (
         AnnualReport.objects.filter(cycle__in=[c.pk for c in cycles])
-        .filter(
-            scope.q("organisation__"),
-            active_during_q(F("cycle__period_start"), F("cycle__period_end"), "organisation__"),
-        )
+        .filter(expected_report_q(scope))
         .values("cycle_id")
         .annotate(
             actual=Count("pk", filter=Q(first_submitted_at__isnull=False)),

@@ -1,8 +1,9 @@
 """Reads of cycles and reports, limited to what the asking user may see.
 
 Reporters see their own organisations' reports. Reviewers and leaders see every report
-on the plans of their own province (the top of their organisation's tree); reviewers
-act on them, leaders only read. Everyone else sees nothing.
+on the plans of their own province (the top of their organisation's tree), and of the
+provinces that merged into it; reviewers act on them, leaders only read. Everyone else
+sees nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Case, F, FilteredRelation, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from organisations.lineage import carried_on_by, predecessors_of
 from organisations.models import Organisation, Role
 from organisations.selectors import has_any_role, memberships_of
 from reports.figures.definitions import expected_organisations
@@ -58,8 +60,14 @@ def plans_overseen_by(user, role: str | None = None) -> set[int]:
         cache: dict[int, int] = {}
         tops = {top_of(m.organisation, cache) for m in memberships_of(user) if m.role in roles}
         if tops:
-            for plan in Plan.objects.select_related("issuer"):
-                if top_of(plan.issuer, cache) in tops:
+            plans = list(Plan.objects.select_related("issuer"))
+            issuers = {plan.pk: top_of(plan.issuer, cache) for plan in plans}
+            # A province that merged into another is overseen by the one that carries on
+            # (DESIGN §8): its plans and their history pass to the successor's people.
+            carried = carried_on_by(set(issuers.values()))
+            for plan in plans:
+                top = issuers[plan.pk]
+                if top in tops or carried[top] in tops:
                     result.add(plan.pk)
     setattr(user, key, result)
     return result
@@ -93,6 +101,21 @@ def reports_visible_to(user) -> QuerySet[AnnualReport]:
             organisation_id__in=reporter_organisation_ids(user)
         ) | AnnualReport.objects.filter(cycle__plan_id__in=plans_overseen_by(user))
     return visible.select_related("cycle__plan", "organisation", "last_saved_by")
+
+
+def lineage_reports_for(user, organisation: Organisation) -> list[AnnualReport]:
+    """The reports the user may read of this organisation and of the organisations it
+    succeeds (DESIGN §8), newest year first, each with the organisation it was written
+    by. A fixed number of queries however long the lineage."""
+    line = [
+        organisation.pk,
+        *(p.pk for p in predecessors_of([organisation.pk]).get(organisation.pk, [])),
+    ]
+    return list(
+        reports_visible_to(user)
+        .filter(organisation_id__in=line)
+        .order_by("-cycle__year", "cycle__plan__number", "organisation__code")
+    )
 
 
 def report_with_content(report: AnnualReport) -> AnnualReport:

@@ -242,7 +242,7 @@ def expected_with_report(
         report_pk=F("cycle_report__pk"),
     )
     if with_reports:
-        rows = rows.select_related("cycle_report")
+        rows = rows.select_related("cycle_report", "successor")
     if today > timezone.localtime(cycle.deadline).date():
         return rows.order_by(
             Case(When(cycle_report__first_submitted_at__isnull=True, then=0), default=1), "code"

@@ -39,7 +39,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext as _
 
+from organisations.lineage import carried_on_by
 from organisations.models import Organisation, active_during_q
 from reports.figures.tallies import refresh_stale_maxima
 from reports.models import AnnualReport, IndicatorTally, ReportingCycle, ReportStatus
@@ -202,12 +204,68 @@ def counted_statuses(include_submitted: bool) -> tuple[str, ...]:
     return (ReportStatus.ACCEPTED,)
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What a year-on-year change compares: how many organisations have a counted report
+    in each year, last year's counted through their successors (a merger's two committees
+    are one line this year), and whether this year's cycle is still open.
+
+    When this year holds fewer than last year the change would compare a part with a
+    whole (the early weeks of a cycle against a finished one show a fall of ninety-odd
+    per cent that nobody made); pages then say what each side holds instead of a change."""
+
+    previous_year: int
+    reports: int
+    previous_reports: int
+    open: bool
+
+    @property
+    def partial(self) -> bool:
+        return self.reports < self.previous_reports
+
+    @property
+    def text(self) -> str:
+        values = {"year": self.previous_year, "before": self.previous_reports, "now": self.reports}
+        if self.open:
+            return _("so với %(year)s: %(before)s báo cáo; năm nay mới có %(now)s báo cáo") % values
+        return _("so với %(year)s: %(before)s báo cáo; năm nay có %(now)s báo cáo") % values
+
+
+def coverage(
+    cycle: ReportingCycle, previous: ReportingCycle, statuses: tuple[str, ...]
+) -> Coverage:
+    """The two sides of a year-on-year comparison (``Coverage``). Three queries whatever the
+    number of organisations."""
+
+    def reporting(c: ReportingCycle) -> set[int]:
+        return set(
+            AnnualReport.objects.filter(cycle=c, status__in=statuses).values_list(
+                "organisation_id", flat=True
+            )
+        )
+
+    now, before = reporting(cycle), reporting(previous)
+    lines = carried_on_by(now | before)
+    return Coverage(
+        previous_year=previous.year,
+        reports=len({lines[pk] for pk in now}),
+        previous_reports=len({lines[pk] for pk in before}),
+        open=cycle.is_open,
+    )
+
+
 @dataclass
 class IndicatorTotal:
     indicator: Indicator
     value: Decimal | None
     reports: int  # how many reports gave a figure
     previous: Decimal | None = None
+    coverage: Coverage | None = None  # what the change compares, when there is a previous
+
+    @property
+    def partial(self) -> bool:
+        """Whether this year holds fewer reports than last year (``Coverage``)."""
+        return self.coverage is not None and self.coverage.partial
 
     @property
     def change(self) -> Decimal | None:
@@ -289,6 +347,7 @@ def indicator_totals(
     )
     now = _aggregate(cycle, statuses)
     before = _aggregate(previous, statuses) if previous is not None else {}
+    compared = coverage(cycle, previous, statuses) if previous is not None else None
     totals = Totals(include_submitted=include_submitted)
     for indicator in indicators:
         row = now.get(indicator.pk)
@@ -298,6 +357,7 @@ def indicator_totals(
                 value=_value(indicator, row),
                 reports=row["n"] if row else 0,
                 previous=_value(indicator, before.get(indicator.pk)) if previous else None,
+                coverage=compared,
             )
         )
     return totals

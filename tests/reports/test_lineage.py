@@ -11,14 +11,21 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import Organisation, OrganisationKind, Role
-from reports.figures.definitions import cycle_figures, cycles_figures, expected_organisations
-from reports.models import Reminder
+from reports.figures.definitions import (
+    cycle_figures,
+    cycles_figures,
+    expected_organisations,
+    indicator_totals,
+)
+from reports.models import CycleStatus, Reminder, ReportingCycle
 from reports.notifications.reminders import (
     ReminderRefused,
     deadline_reminders_run,
     reminder_send_now,
     unsubmitted_organisations,
 )
+from reports.services.reports import report_accept
+from reports.summary.word import change_text as summary_change_text
 from tests.conftest import make_user
 from tests.reports.factories import make_cycle, make_report, submitted_report
 
@@ -349,3 +356,78 @@ def test_provinces_merged_in_a_chain_pass_oversight_to_the_last(
 
     successor = make_user("mk-reviewer", organisation=last_btc, role=Role.REVIEWER)
     assert client_for(successor).get(url).status_code == 200
+
+
+def test_api_status_rows_name_the_successor_of_a_committee_closed_after_the_period(
+    client_for, cycle, organisations, reviewer
+):
+    merged = merge(organisations, dt.date(2027, 1, 5))
+
+    response = client_for(reviewer).get(f"/api/v1/cycles/{cycle.pk}/status/?limit=100")
+    rows = {row["organisation"]["code"]: row for row in response.json()["results"]}
+    assert rows["TV-HCL"]["successor"] == merged.code
+    assert rows["TV-HCK"]["successor"] is None
+
+
+# Year on year, like with like ------------------------------------------------------------------
+
+
+def accepted(cycle, organisation, reviewer):
+    report = submitted_report(cycle, organisation, reviewer)
+    return report_accept(report=report, actor=reviewer)
+
+
+def rollup_lines(client, plan) -> list:
+    return client.get(reverse("reports:rollup", args=[plan.code])).context["rollup"].lines
+
+
+def test_rollup_of_a_partly_reported_year_says_what_each_year_holds(
+    client_for, plan, reviewer, leader, organisations
+):
+    old = make_cycle(plan, reviewer, year=2025)
+    for code in ("TV-HCL", "TV-HCT", "TV-HCK", "TV-HTC"):
+        accepted(old, organisations[code], reviewer)
+    ReportingCycle.objects.filter(pk=old.pk).update(status=CycleStatus.CLOSED)
+    new = make_cycle(plan, reviewer, year=2026)
+    accepted(new, organisations["TV-HCK"], reviewer)
+
+    client = client_for(leader)
+    lines = [line for line in rollup_lines(client, plan) if line.total.value is not None]
+    assert lines
+    for line in lines:
+        assert line.change_text == "so với 2025: 4 báo cáo; năm nay mới có 1 báo cáo"
+        assert (line.change_percent_text, line.trend) == ("", "")
+    html = client.get(reverse("reports:rollup", args=[plan.code])).content.decode()
+    assert "năm nay mới có 1 báo cáo" in html
+
+
+def test_rollup_compares_a_merged_committee_with_the_ones_it_replaced(
+    client_for, plan, reviewer, leader, organisations
+):
+    old = make_cycle(plan, reviewer, year=2025)
+    for code in ("TV-HCL", "TV-HCT", "TV-HCK"):
+        accepted(old, organisations[code], reviewer)
+    merged = merge(organisations, dt.date(2025, 12, 31))
+    new = make_cycle(plan, reviewer, year=2026)
+    for organisation in (merged, organisations["TV-HCK"]):
+        accepted(new, organisation, reviewer)
+
+    totals = indicator_totals(new, previous=old)
+    assert totals.rows[0].coverage.reports == totals.rows[0].coverage.previous_reports == 2
+    assert not totals.rows[0].partial
+    lines = [line for line in rollup_lines(client_for(leader), plan) if line.total.change]
+    assert lines
+    assert all(line.change_percent_text for line in lines)
+
+
+def test_summary_change_says_what_each_year_holds_when_the_year_is_partial(
+    plan, reviewer, organisations
+):
+    old = make_cycle(plan, reviewer, year=2025)
+    for code in ("TV-HCL", "TV-HCT", "TV-HCK"):
+        accepted(old, organisations[code], reviewer)
+    new = make_cycle(plan, reviewer, year=2026)
+    accepted(new, organisations["TV-HCK"], reviewer)
+
+    row = next(r for r in indicator_totals(new, previous=old).rows if r.change is not None)
+    assert summary_change_text(row) == "so với 2025: 3 báo cáo; năm nay mới có 1 báo cáo"

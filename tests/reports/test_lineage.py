@@ -17,6 +17,7 @@ from reports.figures.definitions import (
     expected_organisations,
     indicator_totals,
 )
+from reports.figures.deliverables import LATE, ON_TIME, OVERDUE, subplan_bucket, with_bucket
 from reports.models import CycleStatus, Reminder, ReportingCycle
 from reports.notifications.reminders import (
     ReminderRefused,
@@ -431,3 +432,85 @@ def test_summary_change_says_what_each_year_holds_when_the_year_is_partial(
 
     row = next(r for r in indicator_totals(new, previous=old).rows if r.change is not None)
     assert summary_change_text(row) == "so với 2025: 3 báo cáo; năm nay mới có 1 báo cáo"
+
+
+# Sub-plans ---------------------------------------------------------------------------------------
+
+
+def register_at(plan, organisation, actor, moment: dt.datetime):
+    from reports.services.subplans import subplan_register
+    from reports.services.uploads import PDF, check_upload
+    from tests.reports.test_subplans import pdf
+
+    with time_machine.travel(moment, tick=False):
+        return subplan_register(
+            plan=plan,
+            organisation=organisation,
+            number=f"01-KH/{organisation.code}",
+            issued_on=moment.date(),
+            checked=check_upload(pdf(), (PDF,)),
+            actor=actor,
+        )
+
+
+def merged_buckets(plan, merged, today) -> dict[str, str]:
+    rows = with_bucket(Organisation.objects.filter(pk=merged.pk), plan, today)
+    return {row.code: row.bucket for row in rows}
+
+
+@pytest.mark.parametrize(
+    ("registered", "bucket"),
+    [
+        ({"TV-HCL": (3, 10), "TV-HCT": (3, 20)}, ON_TIME),
+        ({"TV-HCL": (3, 10), "TV-HCT": (4, 20)}, LATE),
+        ({"TV-HCL": (3, 10)}, OVERDUE),
+    ],
+)
+def test_predecessors_sub_plans_cover_a_merged_committee(
+    plan, reviewer, organisations, settings, tmp_path, registered, bucket
+):
+    settings.MEDIA_ROOT = tmp_path
+    plan.subplans_due = dt.date(2026, 3, 31)
+    plan.save(update_fields=["subplans_due"])
+    subplans = {
+        code: register_at(
+            plan, organisations[code], reviewer, dt.datetime(2026, *day, 9, tzinfo=ZONE)
+        )
+        for code, day in registered.items()
+    }
+    merged = merge(organisations, dt.date(2026, 6, 30))
+    today = dt.date(2026, 8, 1)
+
+    assert merged_buckets(plan, merged, today) == {merged.code: bucket}
+    own = [subplans.get(code) for code in ("TV-HCL", "TV-HCT")]
+    assert subplan_bucket(None, plan.subplans_due, today, own) == bucket
+
+
+def test_merged_committee_with_its_own_sub_plan_is_judged_on_it(
+    plan, reviewer, organisations, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    plan.subplans_due = dt.date(2026, 3, 31)
+    plan.save(update_fields=["subplans_due"])
+    for code in ("TV-HCL", "TV-HCT"):
+        register_at(plan, organisations[code], reviewer, dt.datetime(2026, 3, 1, tzinfo=ZONE))
+    merged = merge(organisations, dt.date(2026, 6, 30))
+    register_at(plan, merged, reviewer, dt.datetime(2026, 7, 15, tzinfo=ZONE))
+
+    assert merged_buckets(plan, merged, dt.date(2026, 8, 1)) == {merged.code: LATE}
+
+
+def test_sub_plan_page_explains_the_inherited_sub_plan(
+    client_for, plan, reviewer, organisations, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    plan.subplans_due = dt.date(2026, 3, 31)
+    plan.save(update_fields=["subplans_due"])
+    for code in ("TV-HCL", "TV-HCT"):
+        register_at(plan, organisations[code], reviewer, dt.datetime(2026, 3, 1, tzinfo=ZONE))
+    merge(organisations, dt.date(2026, 6, 30))
+
+    with time_machine.travel(dt.datetime(2026, 8, 1, 9, tzinfo=ZONE), tick=False):
+        html = client_for(reviewer).get(reverse("reports:subplan_list")).content.decode()
+    assert "Kế thừa kế hoạch của tổ chức tiền thân" in html
+    assert "mọi tổ chức tiền thân đã đăng ký" in html

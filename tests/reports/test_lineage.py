@@ -514,3 +514,51 @@ def test_sub_plan_page_explains_the_inherited_sub_plan(
         html = client_for(reviewer).get(reverse("reports:subplan_list")).content.decode()
     assert "Kế thừa kế hoạch của tổ chức tiền thân" in html
     assert "mọi tổ chức tiền thân đã đăng ký" in html
+
+
+# A merger applied to a database with past cycles ------------------------------------------------
+
+
+def test_merger_leaves_past_cycles_unchanged_and_shapes_the_next_one(
+    client_for, plan, reviewer, leader, organisations, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    past = {}
+    for year in (2024, 2025):
+        past[year] = make_cycle(plan, reviewer, year=year)
+        for code in ("TV-HCL", "TV-HCT", "TV-HCK"):
+            accepted(past[year], organisations[code], reviewer)
+        ReportingCycle.objects.filter(pk=past[year].pk).update(status=CycleStatus.CLOSED)
+        past[year].refresh_from_db()
+
+    def snapshot():
+        figures = cycles_figures(list(past.values()))
+        totals = {
+            year: [
+                (r.indicator.code, r.value, r.previous)
+                for r in indicator_totals(cycle, previous=past.get(year - 1)).rows
+            ]
+            for year, cycle in past.items()
+        }
+        page = client_for(reviewer).get(reverse("reports:dashboard", args=[past[2025].pk]))
+        history = {row.organisation.code: row.cells for row in page.context["board"].history.rows}
+        return figures, totals, history
+
+    before = snapshot()
+    merged = merge(organisations, dt.date(2026, 6, 30))
+    assert snapshot() == before
+
+    nxt = make_cycle(plan, reviewer, year=2026, due=DUE)
+    assert merged.code in codes(nxt)
+    assert not {"TV-HCL", "TV-HCT"} & codes(nxt)
+    with at(DUE + dt.timedelta(days=1)):
+        with pytest.raises(ReminderRefused):
+            reminder_send_now(cycle=nxt, organisation=organisations["TV-HCL"], actor=reviewer)
+        laggards = set(unsubmitted_organisations(nxt).values_list("code", flat=True))
+    assert merged.code in laggards
+    assert not {"TV-HCL", "TV-HCT"} & laggards
+    accepted(nxt, merged, reviewer)
+    accepted(nxt, organisations["TV-HCK"], reviewer)
+    row = indicator_totals(nxt, previous=past[2025]).rows[0]
+    assert (row.coverage.reports, row.coverage.previous_reports) == (2, 2)
+    assert not row.partial

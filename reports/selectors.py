@@ -32,15 +32,27 @@ from reports.models import (
 from tasks.models import Plan
 
 
-def top_of(organisation: Organisation, cache: dict[int, int]) -> int:
-    """The id of the organisation at the top of this one's tree (a province)."""
+def top_of(
+    organisation: Organisation,
+    cache: dict[int, int],
+    successors: dict[int, int | None] | None = None,
+) -> int:
+    """The id of the organisation at the top of this one's tree (a province). With
+    ``successors``, also records the successor id of each organisation read on the way,
+    so that a province's successor needs no further query."""
     chain = []
     current_id, parent_id = organisation.pk, organisation.parent_id
+    if successors is not None:
+        successors[current_id] = organisation.successor_id
     while parent_id is not None and current_id not in cache:
         chain.append(current_id)
-        current_id, parent_id = (
-            Organisation.objects.filter(pk=parent_id).values_list("pk", "parent_id").get()
+        current_id, parent_id, successor_id = (
+            Organisation.objects.filter(pk=parent_id)
+            .values_list("pk", "parent_id", "successor_id")
+            .get()
         )
+        if successors is not None:
+            successors[current_id] = successor_id
     top = cache.get(current_id, current_id)
     for pk in [*chain, current_id]:
         cache[pk] = top
@@ -61,13 +73,18 @@ def plans_overseen_by(user, role: str | None = None) -> set[int]:
         tops = {top_of(m.organisation, cache) for m in memberships_of(user) if m.role in roles}
         if tops:
             plans = list(Plan.objects.select_related("issuer"))
-            issuers = {plan.pk: top_of(plan.issuer, cache) for plan in plans}
+            # The walk up each issuer's tree reads the successors on its way, so provinces
+            # that never merged cost no query below.
+            known: dict[int, int | None] = {}
+            issuers = {plan.pk: top_of(plan.issuer, cache, known) for plan in plans}
             # A province that merged into another is overseen by the one that carries on
             # (DESIGN §8): its plans and their history pass to the successor's people.
-            carried = carried_on_by(set(issuers.values()))
+            carried = carried_on_by(
+                top for top in issuers.values() if top not in known or known[top] is not None
+            )
             for plan in plans:
                 top = issuers[plan.pk]
-                if top in tops or carried[top] in tops:
+                if top in tops or carried.get(top, top) in tops:
                     result.add(plan.pk)
     setattr(user, key, result)
     return result

@@ -1,8 +1,9 @@
 """Reads of cycles and reports, limited to what the asking user may see.
 
 Reporters see their own organisations' reports. Reviewers and leaders see every report
-on the plans of their own province (the top of their organisation's tree); reviewers
-act on them, leaders only read. Everyone else sees nothing.
+on the plans of their own province (the top of their organisation's tree), and of the
+provinces that merged into it; reviewers act on them, leaders only read. Everyone else
+sees nothing.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from dataclasses import dataclass
 from django.db.models import Case, F, FilteredRelation, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from organisations.lineage import carried_on_by, predecessors_of
 from organisations.models import Organisation, Role
 from organisations.selectors import has_any_role, memberships_of
-from organisations.tree import same_tree_as
+from organisations.tree import tops_of
 from reports.figures.definitions import expected_organisations
 from reports.models import (
     AnnualReport,
@@ -43,8 +45,18 @@ def plans_overseen_by(user, role: str | None = None) -> set[int]:
     elif user.is_authenticated:
         mine = {m.organisation_id for m in memberships_of(user) if m.role in roles}
         if mine:
-            plans = Plan.objects.filter(issuer__in=same_tree_as(mine))
-            result = set(plans.values_list("pk", flat=True))
+            plans = list(Plan.objects.values_list("pk", "issuer_id"))
+            tops = tops_of(mine | {issuer for _, issuer in plans})
+            own = {tops[pk] for pk in mine}
+            # A province that merged into another is overseen by the one that carries on
+            # (DESIGN §8): its plans and their history pass to the successor's people.
+            # Only the other provinces' tops are looked up, so without a merger no query.
+            carried = carried_on_by({tops[i] for _, i in plans} - own)
+            result = {
+                pk
+                for pk, issuer in plans
+                if tops[issuer] in own or carried.get(tops[issuer]) in own
+            }
     setattr(user, key, result)
     return result
 
@@ -77,6 +89,21 @@ def reports_visible_to(user) -> QuerySet[AnnualReport]:
             organisation_id__in=reporter_organisation_ids(user)
         ) | AnnualReport.objects.filter(cycle__plan_id__in=plans_overseen_by(user))
     return visible.select_related("cycle__plan", "organisation", "last_saved_by")
+
+
+def lineage_reports_for(user, organisation: Organisation) -> list[AnnualReport]:
+    """The reports the user may read of this organisation and of the organisations it
+    succeeds (DESIGN §8), newest year first, each with the organisation it was written
+    by. A fixed number of queries however long the lineage."""
+    line = [
+        organisation.pk,
+        *(p.pk for p in predecessors_of([organisation.pk]).get(organisation.pk, [])),
+    ]
+    return list(
+        reports_visible_to(user)
+        .filter(organisation_id__in=line)
+        .order_by("-cycle__year", "cycle__plan__number", "organisation__code")
+    )
 
 
 def report_with_content(report: AnnualReport) -> AnnualReport:
@@ -203,7 +230,7 @@ def expected_with_report(
         report_pk=F("cycle_report__pk"),
     )
     if with_reports:
-        rows = rows.select_related("cycle_report")
+        rows = rows.select_related("cycle_report", "successor")
     if today > timezone.localtime(cycle.deadline).date():
         return rows.order_by(
             Case(When(cycle_report__first_submitted_at__isnull=True, then=0), default=1), "code"

@@ -167,9 +167,21 @@ def reporting_scope(plan: Plan) -> Scope:
     )
 
 
-def reporting_organisations(plan: Plan, start, end) -> QuerySet[Organisation]:
-    """Organisations in the plan's reporting scope that were active at some point between
-    start and end: the expected reporters of a cycle (DESIGN §5)."""
-    return Organisation.objects.filter(
-        reporting_scope(plan).q(), active_during_q(start, end)
-    ).order_by("code")
+def existing_on_q(day, prefix: str = "") -> Q:
+    """Organisations that existed on the day (a date, or an expression such as
+    F("cycle__period_end")), as a condition; ``prefix`` reaches them through a relation."""
+    return active_during_q(day, day, prefix)
+
+
+def reporting_organisations(
+    plan: Plan, day, *, scope: Scope | None = None
+) -> QuerySet[Organisation]:
+    """Organisations in the plan's reporting scope that exist on ``day``, a cycle's last
+    day of period: the reporters a cycle expects by default. An organisation that opened during
+    the period (a merger's new committee) is expected for the whole period; one that closed
+    before its last day is not, its successor answers for its area. The one exception, a
+    closed organisation that had already submitted, is added by
+    ``reports.figures.definitions.expected_organisations``, which owns the full rule.
+    ``scope`` saves its query when the caller has read it already."""
+    scope = scope or reporting_scope(plan)
+    return Organisation.objects.filter(scope.q(), existing_on_q(day)).order_by("code")

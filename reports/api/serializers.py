@@ -102,6 +102,15 @@ class StatusRowSerializer(serializers.Serializer):
     """One expected organisation of a cycle and where its report stands."""
 
     organisation = OrganisationRefSerializer()
+    successor = serializers.CharField(
+        source="organisation.successor.code",
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "Mã tổ chức kế thừa nếu đơn vị đã sáp nhập, chia tách; null nếu không / "
+            "code of the organisation that succeeds it after a merger or split, else null"
+        ),
+    )
     report = serializers.IntegerField(
         source="report.pk",
         allow_null=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organisations.lineage import predecessors_of
 from organisations.models import Organisation, OrganisationKind
 from reports.dashboards.common import STATUS_LABELS, Card, rate_cards
 from reports.figures.content import format_figure
@@ -192,7 +193,14 @@ class HeatMap:
 @dataclass
 class HistoryRow:
     organisation: Organisation
-    cells: list[AnnualReport | None]
+    cells: list[AnnualReport | None]  # the organisation's own report of each year
+    # Each year's reports of the organisations it succeeds (DESIGN §8), under their names.
+    inherited: list[list[AnnualReport]] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[tuple[AnnualReport | None, list[AnnualReport]]]:
+        inherited = self.inherited or [[] for _ in self.cells]
+        return list(zip(self.cells, inherited, strict=True))
 
 
 @dataclass
@@ -389,16 +397,23 @@ def _heatmap(cycle: ReportingCycle, rows: list[OrganisationRow]) -> HeatMap:
 
 
 def _history(cycle: ReportingCycle, rows: list[OrganisationRow]) -> History:
-    """Organisations × years: each year's report status. Two queries."""
+    """Organisations × years: each year's report status, the organisation's own and, in
+    the years before it existed, its predecessors' (a merger's new committee shows what
+    the committees it replaced reported). Three queries."""
     cycles = list(ReportingCycle.objects.filter(plan_id=cycle.plan_id).order_by("year"))
     by_id = {c.pk: c for c in cycles}
     by_id[cycle.pk] = cycle
     cycles = [by_id[c.pk] for c in cycles]
+    predecessors = predecessors_of(r.organisation.pk for r in rows)
+    names = {p.pk: p for line in predecessors.values() for p in line}
     reports = {}
     for report in AnnualReport.objects.filter(
-        cycle__plan_id=cycle.plan_id, organisation_id__in=[r.organisation.pk for r in rows]
+        cycle__plan_id=cycle.plan_id,
+        organisation_id__in=[r.organisation.pk for r in rows] + list(names),
     ).only("pk", "cycle_id", "organisation_id", "status", "first_submitted_at"):
         report.cycle = by_id[report.cycle_id]  # so on_time needs no query
+        if report.organisation_id in names:  # shown under the name it was written under
+            report.organisation = names[report.organisation_id]
         reports[(report.organisation_id, report.cycle_id)] = report
     return History(
         cycles=cycles,
@@ -406,6 +421,14 @@ def _history(cycle: ReportingCycle, rows: list[OrganisationRow]) -> History:
             HistoryRow(
                 organisation=row.organisation,
                 cells=[reports.get((row.organisation.pk, c.pk)) for c in cycles],
+                inherited=[
+                    [
+                        found
+                        for p in predecessors.get(row.organisation.pk, [])
+                        if (found := reports.get((p.pk, c.pk))) is not None
+                    ]
+                    for c in cycles
+                ],
             )
             for row in rows
         ],

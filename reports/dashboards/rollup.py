@@ -62,16 +62,21 @@ class TotalLine:
 
     @property
     def change_text(self) -> str:
+        # A part against a whole is no change: say what each year holds (Coverage).
+        if self.total.partial and self.total.coverage is not None:
+            return self.total.coverage.text
         return signed_figure_text(self.total.change)
 
     @property
     def change_percent_text(self) -> str:
+        if self.total.partial:
+            return ""
         return signed_percent_text(self.total.change_percent)
 
     @property
     def trend(self) -> str:
         change = self.total.change
-        if not change:
+        if not change or self.total.partial:
             return ""
         return "up" if change > 0 else "down"
 

@@ -1,6 +1,24 @@
 """The figures of a reporting cycle, exactly as DESIGN §5 defines them.
 
-- Expected reports: organisations in the plan's reporting scope active during the period.
+- Expected reports: the organisations in the plan's reporting scope that exist on the
+  period's last day, plus any in scope that closed during the period after submitting a
+  report for the cycle, unless its successor is itself expected. Written out:
+
+  * opened during the period (a merger's new committee, a split's heirs): expected, and
+    answers for the whole period, its predecessors' months included;
+  * closed during the period (valid_to before the last day) with nothing submitted: not
+    expected; its successor, if any, answers for its area, and if none is left (a body
+    dissolved) there is nobody to ask;
+  * closed during the period after submitting: expected (and so counted as reported),
+    because what it reported must not vanish from the figures; but not when its successor
+    is expected too, since the successor's report covers the same area and the year would
+    count it twice;
+  * closed on or after the last day (even before the due date): expected, it existed for
+    the whole period; it is no longer reminded once closed (``reports.notifications``).
+
+  So nobody is counted twice, a merger never raises the number expected, and a cycle's
+  figures depend only on the organisations' dates, not on the day they are read: applying
+  a merger today leaves every earlier cycle's figures as they were.
 - Actual reports: expected organisations whose report was submitted at least once.
 - On time: first submission at or before the end of the due day (Asia/Ho_Chi_Minh).
 - Completeness = actual ÷ expected, timeliness = on time ÷ expected, accepted ÷ expected.
@@ -20,13 +38,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.utils.translation import gettext as _
 
+from organisations.lineage import carried_on_by
 from organisations.models import Organisation, active_during_q
 from reports.figures.tallies import refresh_stale_maxima
 from reports.models import AnnualReport, IndicatorTally, ReportingCycle, ReportStatus
 from tasks.models import Aggregation, Indicator
-from tasks.selectors import reporting_organisations, reporting_scope
+from tasks.selectors import Scope, existing_on_q, reporting_organisations, reporting_scope
 
 HUNDRED = Decimal(100)
 
@@ -41,8 +61,58 @@ def rate(part: int, whole: int) -> Decimal:
     return min(value, HUNDRED)
 
 
+def _closed_q(scope: Scope, start, end, submitted: Q, prefix: str = "") -> Q:
+    """The exception of the rule (module docstring): in scope, closed during the period,
+    submitted, and no expected successor."""
+    successor = f"{prefix}successor__"
+    successor_expected = (
+        Q(**{f"{prefix}successor__isnull": False})
+        & scope.q(successor)
+        & existing_on_q(end, successor)
+    )
+    return (
+        scope.q(prefix)
+        & active_during_q(start, end, prefix)
+        & ~existing_on_q(end, prefix)
+        & submitted
+        & ~successor_expected
+    )
+
+
+def _submitted_exists(cycle_id) -> Exists:
+    return Exists(
+        AnnualReport.objects.filter(
+            cycle_id=cycle_id, organisation_id=OuterRef("pk"), first_submitted_at__isnull=False
+        )
+    )
+
+
+def expected_q(cycle: ReportingCycle, scope: Scope) -> Q:
+    """The rule as a condition on organisations, for one cycle."""
+    start, end = cycle.period_start, cycle.period_end
+    return (scope.q() & existing_on_q(end)) | _closed_q(
+        scope, start, end, Q(_submitted_exists(cycle.pk))
+    )
+
+
+def expected_report_q(scope: Scope) -> Q:
+    """The rule as a condition on reports, whatever their cycle: the report's organisation
+    is expected by the report's cycle."""
+    start, end, org = F("cycle__period_start"), F("cycle__period_end"), "organisation__"
+    return (scope.q(org) & existing_on_q(end, org)) | _closed_q(
+        scope, start, end, Q(first_submitted_at__isnull=False), org
+    )
+
+
 def expected_organisations(cycle: ReportingCycle) -> QuerySet[Organisation]:
-    return reporting_organisations(cycle.plan, cycle.period_start, cycle.period_end)
+    """The organisations the cycle expects (module docstring), ordered by code."""
+    scope = reporting_scope(cycle.plan)
+    return (
+        reporting_organisations(cycle.plan, cycle.period_end, scope=scope)
+        | Organisation.objects.filter(
+            _closed_q(scope, cycle.period_start, cycle.period_end, Q(_submitted_exists(cycle.pk)))
+        )
+    ).order_by("code")
 
 
 @dataclass(frozen=True)
@@ -85,10 +155,7 @@ def cycles_figures(cycles: Sequence[ReportingCycle]) -> dict[int, CycleFigures]:
         return {}
     scope = reporting_scope(cycles[0].plan)
     expected = Organisation.objects.filter(scope.q()).aggregate(
-        **{
-            f"c{c.pk}": Count("pk", filter=active_during_q(c.period_start, c.period_end))
-            for c in cycles
-        }
+        **{f"c{c.pk}": Count("pk", filter=expected_q(c, scope)) for c in cycles}
     )
     in_time = Case(  # each cycle has its own deadline
         *[When(cycle_id=c.pk, first_submitted_at__lte=c.deadline, then=Value(1)) for c in cycles],
@@ -96,10 +163,7 @@ def cycles_figures(cycles: Sequence[ReportingCycle]) -> dict[int, CycleFigures]:
     )
     rows = (
         AnnualReport.objects.filter(cycle__in=[c.pk for c in cycles])
-        .filter(
-            scope.q("organisation__"),
-            active_during_q(F("cycle__period_start"), F("cycle__period_end"), "organisation__"),
-        )
+        .filter(expected_report_q(scope))
         .values("cycle_id")
         .annotate(
             actual=Count("pk", filter=Q(first_submitted_at__isnull=False)),
@@ -140,12 +204,68 @@ def counted_statuses(include_submitted: bool) -> tuple[str, ...]:
     return (ReportStatus.ACCEPTED,)
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What a year-on-year change compares: how many organisations have a counted report
+    in each year, last year's counted through their successors (a merger's two committees
+    are one line this year), and whether this year's cycle is still open.
+
+    When this year holds fewer than last year the change would compare a part with a
+    whole (the early weeks of a cycle against a finished one show a fall of ninety-odd
+    per cent that nobody made); pages then say what each side holds instead of a change."""
+
+    previous_year: int
+    reports: int
+    previous_reports: int
+    open: bool
+
+    @property
+    def partial(self) -> bool:
+        return self.reports < self.previous_reports
+
+    @property
+    def text(self) -> str:
+        values = {"year": self.previous_year, "before": self.previous_reports, "now": self.reports}
+        if self.open:
+            return _("so với %(year)s: %(before)s báo cáo; năm nay mới có %(now)s báo cáo") % values
+        return _("so với %(year)s: %(before)s báo cáo; năm nay có %(now)s báo cáo") % values
+
+
+def coverage(
+    cycle: ReportingCycle, previous: ReportingCycle, statuses: tuple[str, ...]
+) -> Coverage:
+    """The two sides of a year-on-year comparison (``Coverage``). Three queries whatever the
+    number of organisations."""
+
+    def reporting(c: ReportingCycle) -> set[int]:
+        return set(
+            AnnualReport.objects.filter(cycle=c, status__in=statuses).values_list(
+                "organisation_id", flat=True
+            )
+        )
+
+    now, before = reporting(cycle), reporting(previous)
+    lines = carried_on_by(now | before)
+    return Coverage(
+        previous_year=previous.year,
+        reports=len({lines[pk] for pk in now}),
+        previous_reports=len({lines[pk] for pk in before}),
+        open=cycle.is_open,
+    )
+
+
 @dataclass
 class IndicatorTotal:
     indicator: Indicator
     value: Decimal | None
     reports: int  # how many reports gave a figure
     previous: Decimal | None = None
+    coverage: Coverage | None = None  # what the change compares, when there is a previous
+
+    @property
+    def partial(self) -> bool:
+        """Whether this year holds fewer reports than last year (``Coverage``)."""
+        return self.coverage is not None and self.coverage.partial
 
     @property
     def change(self) -> Decimal | None:
@@ -227,6 +347,7 @@ def indicator_totals(
     )
     now = _aggregate(cycle, statuses)
     before = _aggregate(previous, statuses) if previous is not None else {}
+    compared = coverage(cycle, previous, statuses) if previous is not None else None
     totals = Totals(include_submitted=include_submitted)
     for indicator in indicators:
         row = now.get(indicator.pk)
@@ -236,6 +357,7 @@ def indicator_totals(
                 value=_value(indicator, row),
                 reports=row["n"] if row else 0,
                 previous=_value(indicator, before.get(indicator.pk)) if previous else None,
+                coverage=compared,
             )
         )
     return totals

@@ -2,6 +2,12 @@
 late, not done and not yet due, not done and overdue. Shared by the sub-plan list and the
 dashboard.
 
+A predecessor's sub-plan covers its successor (DESIGN §8) until the successor registers
+its own: a body formed by a merger whose predecessors had all registered carries on their
+plans and is not overdue; it counts as done on time when they all registered by the due
+date, else as done late. A body with a predecessor that never registered (or with no
+predecessor) owes its own, as before.
+
 The rules live here only: as a pure function over the objects given (``subplan_bucket``)
 and, right under it, the same rules as a SQL expression (``bucket_expression``), so long
 lists are counted and paged in the database. A test holds the two to the same answers.
@@ -17,8 +23,10 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     FilteredRelation,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -42,11 +50,22 @@ BUCKET_LABELS = {
 }
 
 
-def subplan_bucket(subplan: SubPlan | None, due: dt.date | None, today: dt.date) -> str:
-    """Which bucket one organisation falls in. Without a due date nothing is late: a
-    registered sub-plan is on time and a missing one is not due yet."""
+def subplan_bucket(
+    subplan: SubPlan | None,
+    due: dt.date | None,
+    today: dt.date,
+    predecessors: list[SubPlan | None] | None = None,
+) -> str:
+    """Which bucket one organisation falls in, given its own sub-plan and those of the
+    organisations it succeeds (one entry each, None when one has none). Without a due
+    date nothing is late: a registered sub-plan is on time and a missing one is not due
+    yet."""
     if subplan is not None:
         if due is None or subplan.registered_at <= end_of_day(due):
+            return ON_TIME
+        return LATE
+    if predecessors and all(p is not None for p in predecessors):
+        if due is None or all(p.registered_at <= end_of_day(due) for p in predecessors if p):
             return ON_TIME
         return LATE
     if due is None or today <= due:
@@ -57,16 +76,30 @@ def subplan_bucket(subplan: SubPlan | None, due: dt.date | None, today: dt.date)
 SUBPLAN = "plan_subplan"  # where with_bucket joins each organisation's sub-plan of the plan
 
 
-def bucket_expression(due: dt.date | None, today: dt.date) -> Case:
+def bucket_expression(due: dt.date | None, today: dt.date, plan: Plan | None = None) -> Case:
     """``subplan_bucket`` in SQL, over organisations with their sub-plan of the plan
-    joined as SUBPLAN (``with_bucket``). Change both together."""
+    joined as SUBPLAN (``with_bucket``); with the plan, predecessors' sub-plans cover as
+    there. Change both together."""
     registered = Q(**{f"{SUBPLAN}__pk__isnull": False})
     on_time = registered
     if due is not None:
         on_time &= Q(**{f"{SUBPLAN}__registered_at__lte": end_of_day(due)})
+    inherited: list[When] = []
+    if plan is not None:
+        predecessors = Organisation.objects.filter(successor=OuterRef("pk"))
+        covered = Exists(predecessors) & ~Exists(predecessors.exclude(subplans__plan=plan))
+        late = Q(pk__in=[])  # nothing is late without a due date
+        if due is not None:
+            late = Exists(
+                predecessors.filter(
+                    subplans__plan=plan, subplans__registered_at__gt=end_of_day(due)
+                )
+            )
+        inherited = [When(covered & ~late, then=Value(ON_TIME)), When(covered, then=Value(LATE))]
     return Case(
         When(on_time, then=Value(ON_TIME)),
         When(registered, then=Value(LATE)),
+        *inherited,
         default=Value(PENDING if due is None or today <= due else OVERDUE),
         output_field=CharField(),
     )
@@ -91,7 +124,7 @@ def with_bucket(
         **{SUBPLAN: FilteredRelation("subplans", condition=Q(subplans__plan=plan))}
     ).annotate(
         subplan_pk=F(f"{SUBPLAN}__pk"),
-        bucket=bucket_expression(plan.subplans_due, today),
+        bucket=bucket_expression(plan.subplans_due, today, plan),
     )
 
 

@@ -66,12 +66,16 @@ def reminder_stage(cycle: ReportingCycle, today: dt.date) -> tuple[str, int] | N
     return None
 
 
-def unsubmitted_organisations(cycle: ReportingCycle) -> QuerySet[Organisation]:
-    """Expected organisations with no report, or one never submitted."""
+def unsubmitted_organisations(
+    cycle: ReportingCycle, *, today: dt.date | None = None
+) -> QuerySet[Organisation]:
+    """Expected organisations with no report, or one never submitted, that still exist
+    today: one that closed after the period (so still expected) has nobody left to remind."""
+    today = today or timezone.localdate()
     submitted = AnnualReport.objects.filter(cycle=cycle, first_submitted_at__isnull=False).values(
         "organisation_id"
     )
-    return expected_organisations(cycle).exclude(pk__in=submitted)
+    return expected_organisations(cycle).exclude(pk__in=submitted).exclude(valid_to__lt=today)
 
 
 def reminder_claim(
@@ -107,7 +111,7 @@ def deadline_reminders_run(*, today: dt.date) -> dict[str, int]:
     ).select_related("plan__issuer")
     for cycle in cycles:
         stage = reminder_stage(cycle, today)
-        laggards = list(unsubmitted_organisations(cycle))
+        laggards = list(unsubmitted_organisations(cycle, today=today))
         if stage is not None:
             name, days = stage
             for organisation in laggards:
@@ -132,16 +136,21 @@ def reminder_send_now(
 ) -> Reminder:
     """A reviewer's "send a reminder now" to one organisation: at most once per local day,
     by claiming the stage manual-<date>. Refused (ReminderRefused) when the cycle is
-    closed, the organisation has submitted, or it was reminded this way today."""
+    closed, the organisation has closed or submitted, or it was reminded this way today."""
     if not cycle.is_open:
         raise ReminderRefused(_("Kỳ báo cáo đã đóng, không gửi nhắc hạn."))
+    today = timezone.localdate()
+    if organisation.valid_to is not None and organisation.valid_to < today:
+        raise ReminderRefused(
+            _("%(org)s đã kết thúc hoạt động từ ngày %(day)s, không gửi nhắc hạn.")
+            % {"org": organisation.name, "day": organisation.valid_to.strftime("%d/%m/%Y")}
+        )
     if AnnualReport.objects.filter(
         cycle=cycle, organisation=organisation, first_submitted_at__isnull=False
     ).exists():
         raise ReminderRefused(
             _("%(org)s đã gửi báo cáo, không cần nhắc hạn.") % {"org": organisation.name}
         )
-    today = timezone.localdate()
     reminder = reminder_claim(
         cycle=cycle,
         organisation=organisation,

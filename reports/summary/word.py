@@ -161,10 +161,13 @@ def _situation(document, data: SummaryData) -> None:
 
 
 def change_text(row: IndicatorTotal) -> str:
-    """+12 (+25%) / -3 (-10%) / 0; "–" when a year has no figure."""
+    """+12 (+25%) / -3 (-10%) / 0; "–" when a year has no figure; what each year holds
+    when this year has fewer reports than last (``Coverage``)."""
     change = row.change
     if change is None:
         return "–"
+    if row.partial and row.coverage is not None:
+        return row.coverage.text
     sign = "+" if change > 0 else "-" if change < 0 else ""
     text = f"{sign}{number(abs(change))}"
     if row.change_percent is not None and change:

@@ -58,8 +58,15 @@ class Row:
     def status(self) -> str:
         """The row's bucket; without a due date only whether it is registered."""
         if not self.has_due_date:
+            if self.inherited:
+                return _("Kế thừa kế hoạch của tổ chức tiền thân")
             return _("Đã đăng ký") if self.subplan else _("Chưa đăng ký")
         return str(BUCKET_LABELS[self.bucket])
+
+    @property
+    def inherited(self) -> bool:
+        """Covered by the sub-plans of the organisations it succeeds (deliverables)."""
+        return self.subplan is None and self.bucket in (ON_TIME, LATE)
 
     @property
     def badge_class(self) -> str:

@@ -41,13 +41,16 @@ END_OF_DUE_DAY = dt.datetime(YEAR, 12, 15, 23, 59, 59, 999999, tzinfo=ZONE)
 READ_ON = dt.datetime(YEAR + 1, 1, 10, 9, tzinfo=ZONE)
 
 # (valid_from, valid_to) around the 2026 period, and whether that makes an organisation
-# expected to report. The edges are the first and the last day of the period.
+# expected to report: always, never, or only if it submitted before closing (it has no
+# successor). The edges are the first and the last day of the period.
+IF_SUBMITTED = "if_submitted"
 VALIDITY = {
     "open": (None, None, True),
     "closed_the_day_before": (None, dt.date(YEAR - 1, 12, 31), False),
     "closed_long_before": (dt.date(2010, 1, 1), dt.date(YEAR - 2, 6, 30), False),
-    "closed_on_the_first_day": (None, dt.date(YEAR, 1, 1), True),
-    "closed_during": (None, dt.date(YEAR, 6, 30), True),
+    "closed_on_the_first_day": (None, dt.date(YEAR, 1, 1), IF_SUBMITTED),
+    "closed_during": (None, dt.date(YEAR, 6, 30), IF_SUBMITTED),
+    "closed_on_the_last_day": (None, dt.date(YEAR, 12, 31), True),
     "opened_on_the_last_day": (dt.date(YEAR, 12, 31), None, True),
     "opened_after": (dt.date(YEAR + 1, 1, 1), None, False),
 }
@@ -152,8 +155,9 @@ def play(rng, cycle, organisation, actor, state: str) -> Record:
     return record
 
 
-def expected_organisation_ids(plan, start: dt.date, end: dt.date) -> set[int]:
-    """DESIGN §5, from the scope rows and the organisations' dates, in plain Python."""
+def candidate_organisation_ids(plan, start: dt.date, end: dt.date) -> set[int]:
+    """Organisations in the plan's scope that existed during the period, in plain Python:
+    those that may be expected (``expected_ids`` below applies the rest of the rule)."""
     scopes = list(ReportingScope.objects.filter(plan=plan).values_list("organisation_id", "kind"))
     result = set()
     for org in Organisation.objects.all():
@@ -210,20 +214,35 @@ def test_random_cycles_agree_with_figures_computed_from_scratch(
         )
     old = make_cycle(plan, reviewer, year=YEAR - 1)
     cycle = make_cycle(plan, reviewer, year=YEAR, due=DUE)
-    expected_ids = expected_organisation_ids(plan, cycle.period_start, cycle.period_end)
+    candidate_ids = candidate_organisation_ids(plan, cycle.period_start, cycle.period_end)
     for org in extras:
         in_scope = org.kind != "advisory_body"
-        assert (org.pk in expected_ids) == (in_scope and VALIDITY[validity[org.code]][2]), org
+        assert (org.pk in candidate_ids) == (
+            in_scope and VALIDITY[validity[org.code]][2] is not False
+        ), org
 
     # Last year: a few accepted or submitted reports, for the previous-year column.
     old_records = []
     for org in rng.sample(sorted(organisations.values(), key=lambda o: o.code), 4):
-        if org.pk in expected_organisation_ids(plan, old.period_start, old.period_end):
+        if org.pk in candidate_organisation_ids(plan, old.period_start, old.period_end):
             old_records.append(play(rng, old, org, reviewer, rng.choice(["accepted", "on_time"])))
-    # This year: every expected organisation in a random state.
-    records = {}
-    for org in Organisation.objects.filter(pk__in=expected_ids).order_by("code"):
-        records[org.pk] = play(rng, cycle, org, reviewer, rng.choice(STATES))
+    # This year: every organisation that may be expected in a random state.
+    played = {}
+    for org in Organisation.objects.filter(pk__in=candidate_ids).order_by("code"):
+        played[org.pk] = play(rng, cycle, org, reviewer, rng.choice(STATES))
+    # DESIGN §5's rule (reports.figures.definitions): existing on the last day, or closed
+    # during the period after submitting, none of these having a successor.
+    expected_ids = {
+        pk
+        for pk, record in played.items()
+        if record.organisation.valid_to is None
+        or record.organisation.valid_to >= cycle.period_end
+        or record.first_submitted_at is not None
+    }
+    for org in extras:
+        if VALIDITY[validity[org.code]][2] == IF_SUBMITTED and org.pk in played:
+            assert (org.pk in expected_ids) == (played[org.pk].first_submitted_at is not None)
+    records = {pk: record for pk, record in played.items() if pk in expected_ids}
 
     # The figures, from what was done.
     submitted = [r for r in records.values() if r.first_submitted_at is not None]
@@ -320,7 +339,7 @@ def test_random_cycles_agree_with_figures_computed_from_scratch(
     assert tallies.differences(cycle) == []
     assert tallies.differences(old) == []
     indicators = list(Indicator.objects.filter(plan=plan))
-    all_records = list(records.values())
+    all_records = list(played.values())  # the tallies count every report, expected or not
     for include, statuses in ((False, {"accepted"}), (True, {"accepted", "submitted"})):
         want = totals(all_records, statuses, indicators)
         want_previous = totals(old_records, statuses, indicators)

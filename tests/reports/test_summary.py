@@ -163,7 +163,7 @@ def vn_percent(part: int, whole: int) -> str:
 
 
 def expected_count(cycle) -> int:
-    return reporting_organisations(cycle.plan, cycle.period_start, cycle.period_end).count()
+    return reporting_organisations(cycle.plan, cycle.period_end).count()
 
 
 # The Word file --------------------------------------------------------------------------

@@ -39,7 +39,7 @@ def predecessors_of(ids: Iterable[int]) -> dict[int, list[Organisation]]:
     """  # noqa: S608 -- only the quoted table name and placeholders are formatted in
     result: dict[int, list[Organisation]] = defaultdict(list)
     for organisation in Organisation.objects.raw(query, ids):
-        result[organisation.lineage_root].append(organisation)
+        result[organisation.lineage_root].append(organisation)  # type: ignore[attr-defined]
     return dict(result)
 
 

@@ -33,6 +33,7 @@ number of organisations.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -48,6 +49,7 @@ from reports.models import AnnualReport, IndicatorTally, ReportingCycle, ReportS
 from tasks.models import Aggregation, Indicator
 from tasks.selectors import Scope, existing_on_q, reporting_organisations, reporting_scope
 
+DateLike = dt.date | F  # a day, or an expression such as F("cycle__period_end")
 HUNDRED = Decimal(100)
 
 
@@ -61,7 +63,7 @@ def rate(part: int, whole: int) -> Decimal:
     return min(value, HUNDRED)
 
 
-def _closed_q(scope: Scope, start, end, submitted: Q, prefix: str = "") -> Q:
+def _closed_q(scope: Scope, start: DateLike, end: DateLike, submitted: Q, prefix: str = "") -> Q:
     """The exception of the rule (module docstring): in scope, closed during the period,
     submitted, and no expected successor."""
     successor = f"{prefix}successor__"
@@ -79,7 +81,7 @@ def _closed_q(scope: Scope, start, end, submitted: Q, prefix: str = "") -> Q:
     )
 
 
-def _submitted_exists(cycle_id) -> Exists:
+def _submitted_exists(cycle_id: int | F) -> Exists:
     return Exists(
         AnnualReport.objects.filter(
             cycle_id=cycle_id, organisation_id=OuterRef("pk"), first_submitted_at__isnull=False

@@ -88,7 +88,7 @@ def bucket_expression(due: dt.date | None, today: dt.date, plan: Plan | None = N
     if plan is not None:
         predecessors = Organisation.objects.filter(successor=OuterRef("pk"))
         covered = Exists(predecessors) & ~Exists(predecessors.exclude(subplans__plan=plan))
-        late = Q(pk__in=[])  # nothing is late without a due date
+        late: Q | Exists = Q(pk__in=[])  # nothing is late without a due date
         if due is not None:
             late = Exists(
                 predecessors.filter(

@@ -253,7 +253,7 @@ class Restructuring:
         self.dirty.setdefault(code, set()).update(fields)
 
     def _create(self, new: NewOrganisation, effective: dt.date, default_parent: str | None) -> str:
-        if new.code in self.orgs or new.code in self.referenced:
+        if new.code in self.orgs:
             raise RestructuringError(
                 _("Mã “%(code)s” đã có; hãy chọn tổ chức có sẵn hoặc dùng mã khác.")
                 % {"code": new.code}

@@ -301,6 +301,7 @@ class LinkRole(models.TextChoices):
     TARGET = "target", _("tổ chức nhận")
     HEIR = "heir", _("tổ chức kế thừa")  # the target the sources name as successor
     SUBJECT = "subject", _("tổ chức được đổi")  # renamed or moved, carries on
+    CHILD = "child", _("tổ chức trực thuộc được chuyển")  # followed its closed parent's heir
 
 
 class OrganisationChangeLink(models.Model):

@@ -331,6 +331,7 @@ class Restructuring:
         for child in active:
             self._set_parent(child, to)
             plan.children_moved.append((child, code, to))
+            plan.links.append((child, LinkRole.CHILD))
 
     def _hand_members(self, code: str, to: str | None, members: str, plan: ChangePlan) -> None:
         target = to if members == MembersAction.MOVE else None
@@ -398,8 +399,11 @@ class Restructuring:
         target_code, created = self._target(target, effective, self.parent_of.get(sources[0]))
         if created:
             plan.created.append(target_code)
+        # All sources close before any child moves, so a source that is the child of
+        # another source closes rather than follows it.
         for code in sources:
             self._close(code, effective, target_code, plan)
+        for code in sources:
             self._hand_children(code, effective, target_code, plan)
             self._hand_members(code, target_code, members, plan)
             plan.links.append((code, LinkRole.SOURCE))

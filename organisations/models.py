@@ -18,6 +18,7 @@ class OrganisationKind(models.TextChoices):
     MASS_ORGANISATION = "mass_organisation", _("Đoàn thể chính trị - xã hội")
     DISTRICT_COMMITTEE = "district_committee", _("Huyện ủy, thị ủy, thành ủy")
     AFFILIATED_COMMITTEE = "affiliated_committee", _("Đảng ủy trực thuộc")
+    COMMUNE_COMMITTEE = "commune_committee", _("Đảng ủy xã, phường, đặc khu")
     GRASSROOTS = "grassroots", _("Tổ chức cơ sở đảng")
     CELL = "cell", _("Chi bộ")
 
@@ -67,6 +68,9 @@ class Organisation(models.Model):
         related_name="predecessors",
     )
     email = models.EmailField(_("thư điện tử"), blank=True)
+    # The first day of the current name; earlier names are OrganisationName rows. Pages
+    # of recent years need no query to know the name, whatever the organisation's past.
+    name_since = models.DateField(_("dùng tên hiện tại từ ngày"), null=True, blank=True)
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -110,6 +114,24 @@ class Organisation(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
+
+    def names_on(self, day: date) -> tuple[str, str]:
+        """(name, short name) the organisation bore on a day. Reads prefetched
+        ``former_names`` when there are; a query only for a day before a rename."""
+        if self.name_since is None or day >= self.name_since:
+            return self.name, self.short_name
+        former = sorted(self.former_names.all(), key=lambda n: n.valid_to)
+        for entry in former:
+            if entry.valid_to >= day:
+                return entry.name, entry.short_name
+        return (former[-1].name, former[-1].short_name) if former else (self.name, self.short_name)
+
+    def name_on(self, day: date) -> str:
+        return self.names_on(day)[0]
+
+    def display_name_on(self, day: date) -> str:
+        name, short_name = self.names_on(day)
+        return short_name or name
 
     def is_active_on(self, day: date | None = None) -> bool:
         day = day or timezone.localdate()
@@ -172,3 +194,135 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organisation.display_name}"
+
+
+class OrganisationName(models.Model):
+    """A name an organisation bore before a rename, and the days it bore it."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("tổ chức"),
+        on_delete=models.PROTECT,
+        related_name="former_names",
+    )
+    name = models.CharField(_("tên"), max_length=255)
+    short_name = models.CharField(_("tên ngắn"), max_length=100, blank=True)
+    valid_from = models.DateField(_("dùng từ ngày"), null=True, blank=True)
+    valid_to = models.DateField(_("dùng đến ngày"))
+
+    class Meta:
+        verbose_name = _("tên cũ")
+        verbose_name_plural = _("tên cũ")
+        ordering = ["organisation", "valid_to"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "valid_to"], name="organisation_name_one_per_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="organisation_name_valid_range",
+                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu dùng tên."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChangeKind(models.TextChoices):
+    MERGE = "merge", _("Hợp nhất, sáp nhập")
+    SPLIT = "split", _("Chia tách")
+    RENAME = "rename", _("Đổi tên")
+    MOVE = "move", _("Chuyển trực thuộc")
+    CLOSE = "close", _("Giải thể, kết thúc hoạt động")
+
+
+class MembersAction(models.TextChoices):
+    MOVE = "move", _("Chuyển sang tổ chức nhận")
+    END = "end", _("Kết thúc phân công")
+
+
+class OrganisationChange(models.Model):
+    """One restructuring step, with the decision that ordered it and everything it did
+    (old names, old parents, memberships moved or ended) in ``details``."""
+
+    kind = models.CharField(_("loại thay đổi"), max_length=16, choices=ChangeKind.choices)
+    effective_on = models.DateField(_("có hiệu lực từ ngày"))
+    decision_number = models.CharField(_("số quyết định"), max_length=100)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    decision_issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    # Set for changes read from a data file, so that loading it again skips them.
+    key = models.CharField(_("khóa"), max_length=100, unique=True, null=True, blank=True)
+    applied_by = models.ForeignKey(
+        User,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("thực hiện lúc"), default=timezone.now)
+    organisations = models.ManyToManyField(
+        Organisation,
+        through="OrganisationChangeLink",
+        related_name="changes",
+        verbose_name=_("tổ chức"),
+    )
+    details = models.JSONField(_("chi tiết"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("thay đổi tổ chức")
+        verbose_name_plural = _("thay đổi tổ chức")
+        ordering = ["-effective_on", "-applied_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.effective_on:%d/%m/%Y} — {self.decision_number}"
+
+    def organisations_in(self, *roles: str) -> list[Organisation]:
+        """Reads prefetched ``links`` (with their organisations) when there are."""
+        return [link.organisation for link in self.links.all() if link.role in roles]
+
+    @property
+    def sources(self) -> list[Organisation]:
+        return self.organisations_in(LinkRole.SOURCE)
+
+    @property
+    def targets(self) -> list[Organisation]:
+        return self.organisations_in(LinkRole.TARGET, LinkRole.HEIR)
+
+    @property
+    def subjects(self) -> list[Organisation]:
+        return self.organisations_in(LinkRole.SUBJECT)
+
+
+class LinkRole(models.TextChoices):
+    SOURCE = "source", _("tổ chức kết thúc")  # closed by the change
+    TARGET = "target", _("tổ chức nhận")
+    HEIR = "heir", _("tổ chức kế thừa")  # the target the sources name as successor
+    SUBJECT = "subject", _("tổ chức được đổi")  # renamed or moved, carries on
+    CHILD = "child", _("tổ chức trực thuộc được chuyển")  # followed its closed parent's heir
+
+
+class OrganisationChangeLink(models.Model):
+    change = models.ForeignKey(OrganisationChange, on_delete=models.PROTECT, related_name="links")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="change_links"
+    )
+    role = models.CharField(_("vai trò"), max_length=16, choices=LinkRole.choices)
+
+    class Meta:
+        verbose_name = _("tổ chức trong thay đổi")
+        verbose_name_plural = _("tổ chức trong thay đổi")
+        ordering = ["change", "role", "organisation__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "organisation"], name="change_link_unique_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["change"], condition=Q(role="heir"), name="change_link_one_heir"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.change_id}: {self.organisation_id} ({self.role})"

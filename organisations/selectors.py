@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+from typing import NamedTuple
+
 from django.db.models import Prefetch, QuerySet
 
-from .models import Membership, Organisation, Role
+from .models import Membership, Organisation, OrganisationName, Role
 
 
 def memberships_of(user) -> list[Membership]:
@@ -68,3 +72,46 @@ def organisation_tree(user) -> list[tuple[Organisation, int]]:
 
 def members_prefetch() -> Prefetch:
     return Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+
+
+class NameOn(NamedTuple):
+    name: str
+    short_name: str
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+def organisation_names_on(organisations: Iterable[Organisation], day: date) -> dict[int, NameOn]:
+    """The names the organisations bore on a day, by pk: one query for those renamed
+    after it, none when no organisation in the list was."""
+    organisations = list(organisations)
+    result = {org.pk: NameOn(org.name, org.short_name) for org in organisations}
+    renamed = [org.pk for org in organisations if org.name_since and org.name_since > day]
+    if not renamed:
+        return result
+    # The former name in force on the day is the one whose end comes first after it.
+    seen: set[int] = set()
+    for former in OrganisationName.objects.filter(
+        organisation_id__in=renamed, valid_to__gte=day
+    ).order_by("organisation_id", "valid_to"):
+        if former.organisation_id not in seen:
+            seen.add(former.organisation_id)
+            result[former.organisation_id] = NameOn(former.name, former.short_name)
+    return result
+
+
+def changes_of(organisation: Organisation):
+    """The restructuring steps an organisation took part in, newest first, with the
+    organisations of each (two queries)."""
+    from .models import OrganisationChange, OrganisationChangeLink
+
+    return OrganisationChange.objects.filter(links__organisation=organisation).prefetch_related(
+        Prefetch(
+            "links",
+            queryset=OrganisationChangeLink.objects.select_related("organisation").order_by(
+                "role", "organisation__code"
+            ),
+        )
+    )

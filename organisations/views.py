@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .selectors import has_any_role, organisation_tree, organisations_visible_to
+from .selectors import changes_of, has_any_role, organisation_tree, organisations_visible_to
 
 
 @require_GET
@@ -18,7 +18,7 @@ def organisation_list(request):
 def organisation_detail(request, code: str):
     organisation = (
         organisations_visible_to(request.user)
-        .prefetch_related("children", "predecessors")
+        .prefetch_related("children", "predecessors", "former_names")
         .filter(code=code)
         .first()
     )
@@ -27,5 +27,9 @@ def organisation_detail(request, code: str):
     return render(
         request,
         "organisations/organisation_detail.html",
-        {"organisation": organisation, "current": organisation.current_successor()},
+        {
+            "organisation": organisation,
+            "current": organisation.current_successor(),
+            "changes": changes_of(organisation),
+        },
     )

@@ -166,11 +166,21 @@ class AnnualReport(models.Model):
     def __str__(self) -> str:
         return _("Báo cáo năm %(year)s của %(org)s") % {
             "year": self.cycle.year,
-            "org": self.organisation.display_name,
+            "org": self.organisation_names[1],
         }
 
     def get_absolute_url(self) -> str:
         return reverse("reports:report_detail", args=[self.pk])
+
+    @property
+    def organisation_names(self) -> tuple[str, str]:
+        """(name, display name) the organisation bore at the end of the cycle's period: a
+        report keeps the name it was written under. No query unless renamed since."""
+        cached = self.__dict__.get("_organisation_names")
+        if cached is None:
+            name, short_name = self.organisation.names_on(self.cycle.period_end)
+            cached = self.__dict__["_organisation_names"] = (name, short_name or name)
+        return cached
 
     @property
     def is_editable(self) -> bool:

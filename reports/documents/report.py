@@ -212,7 +212,7 @@ def report_document(report: AnnualReport) -> ReportDocument:
     ]
     return ReportDocument(
         superior=superior_line(organisation),
-        organisation=organisation.name.upper(),
+        organisation=report.organisation_names[0].upper(),
         place_date=place_date_line(place_of(organisation), document_date(report)),
         title=_("BÁO CÁO"),
         subject=_("kết quả thực hiện Kế hoạch số %(number)s năm %(year)s")
@@ -235,7 +235,7 @@ def docx_filenames(report: AnnualReport) -> tuple[str, str]:
     """(ASCII name, full Vietnamese name) of the report's Word file."""
     code = re.sub(r"[^A-Za-z0-9-]+", "-", report.organisation.code).strip("-") or "don-vi"
     ascii_name = f"bao-cao-{report.cycle.year}-{code}.docx"
-    organisation = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", report.organisation.display_name)
+    organisation = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", report.organisation_names[1])
     full_name = _("Báo cáo năm %(year)s - %(org)s") % {
         "year": report.cycle.year,
         "org": " ".join(organisation.split()),
@@ -334,7 +334,7 @@ def report_docx_bytes(report: AnnualReport) -> bytes:
         setup_document(document)
         properties = document.core_properties
         properties.title = xml_safe(f"{doc.title} {doc.subject}")
-        properties.author = xml_safe(report.organisation.name)
+        properties.author = xml_safe(report.organisation_names[0])
         properties.last_modified_by = properties.author
         properties.comments = ""
         properties.created = properties.modified = timezone.now()

@@ -316,7 +316,7 @@ class Restructuring:
         active = [
             child
             for child in self.children.get(code, [])
-            if self.orgs[child].valid_to is None or self.orgs[child].valid_to >= effective
+            if (end := self.orgs[child].valid_to) is None or end >= effective
         ]
         if not active:
             return

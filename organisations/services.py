@@ -1,6 +1,6 @@
 """Writes to organisations, people and their roles."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from django.db import transaction
@@ -65,7 +65,7 @@ def _run(kind: str, codes: list[str], *, apply: bool, actor: User | None, **argu
 def organisation_change_preview(*, kind: str, **arguments) -> ChangePlan:
     """What ``organisation_<kind>`` would do with these arguments (who moves, which
     organisations close), without changing anything. For the admin's confirmation page."""
-    services = {
+    services: dict[ChangeKind, Callable[..., ChangePlan]] = {
         ChangeKind.MERGE: organisation_merge,
         ChangeKind.SPLIT: organisation_split,
         ChangeKind.RENAME: organisation_rename,

@@ -18,7 +18,7 @@ from reports.dashboards.common import (
     signed_figure_text,
     signed_percent_text,
 )
-from reports.dashboards.cycle import LEVEL_COLOURS
+from reports.dashboards.panels import LEVEL_COLOURS
 from reports.figures.content import format_figure
 from reports.figures.definitions import (
     CycleFigures,

@@ -1,0 +1,183 @@
+"""The dashboard's two heavy panels, worked out only when a page shows them: the heat map
+of self-assessed levels (organisations × tasks) and the history of earlier years, which
+follows each organisation's lineage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organisations.lineage import predecessors_of
+from organisations.models import Organisation
+from reports.models import (
+    AnnualReport,
+    Level,
+    ReportingCycle,
+    ReportStatus,
+    TaskSection,
+)
+from tasks.models import Task
+from tasks.selectors import organisations_in_scope
+
+if TYPE_CHECKING:
+    from reports.dashboards.cycle import OrganisationRow
+
+
+LEVEL_COLOURS = {
+    Level.GOOD: "#1a7f4b",
+    Level.FAIR: "#74c69d",
+    Level.AVERAGE: "#f2c14e",
+    Level.POOR: "#d1495b",
+}
+
+
+LEVEL_SHORT = {
+    Level.GOOD: gettext_lazy("T"),
+    Level.FAIR: gettext_lazy("K"),
+    Level.AVERAGE: gettext_lazy("TB"),
+    Level.POOR: gettext_lazy("CĐ"),
+}
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    kind: str  # "blank", "none" (no report), "draft", "unrated" or a Level value
+    label: str = ""
+    short: str = ""
+    url: str = ""
+
+
+@dataclass
+class HeatRow:
+    organisation: Organisation
+    cells: list[HeatCell]
+
+
+@dataclass
+class HeatMap:
+    tasks: list[Task]
+    rows: list[HeatRow]
+
+    @staticmethod
+    def legend() -> list[HeatCell]:
+        cells = [
+            HeatCell(kind=level, label=str(label), short=str(LEVEL_SHORT[level]))
+            for level, label in Level.choices
+        ]
+        return [
+            *cells,
+            HeatCell(kind="unrated", label=_("Chưa tự đánh giá"), short="?"),
+            HeatCell(kind="draft", label=_("Đang soạn, chưa gửi"), short="…"),
+            HeatCell(kind="none", label=_("Chưa có báo cáo"), short="·"),
+            HeatCell(kind="blank", label=_("Không thuộc phạm vi báo cáo")),
+        ]
+
+
+@dataclass
+class HistoryRow:
+    organisation: Organisation
+    cells: list[AnnualReport | None]  # the organisation's own report of each year
+    # Each year's reports of the organisations it succeeds (DESIGN §8), under their names.
+    inherited: list[list[AnnualReport]] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[tuple[AnnualReport | None, list[AnnualReport]]]:
+        inherited = self.inherited or [[] for _ in self.cells]
+        return list(zip(self.cells, inherited, strict=True))
+
+
+@dataclass
+class History:
+    cycles: list[ReportingCycle]
+    rows: list[HistoryRow]
+
+
+def heatmap_of(cycle: ReportingCycle, rows: list[OrganisationRow]) -> HeatMap:
+    """Organisations × tasks: the self-assessed level of each section. Three queries."""
+    tasks = list(cycle.plan.tasks.order_by("number"))
+    scope = organisations_in_scope(cycle.plan, [r.organisation for r in rows])
+    sections = {
+        (s["report__organisation_id"], s["task__number"]): s
+        for s in TaskSection.objects.filter(
+            report__cycle=cycle, report__organisation_id__in=[r.organisation.pk for r in rows]
+        ).values("report__organisation_id", "task__number", "level", "report__status")
+    }
+    labels = dict(Level.choices)
+    result = []
+    for row in rows:
+        org = row.organisation
+        cells = []
+        for task in tasks:
+            section = sections.get((org.pk, task.number))
+            if section is None:
+                in_scope = row.report is None and task.number in scope.get(org.pk, set())
+                cells.append(
+                    HeatCell(kind="none", label=_("Chưa có báo cáo"), short="·")
+                    if in_scope
+                    else HeatCell(kind="blank")
+                )
+                continue
+            url = f"{row.report.get_absolute_url()}#nhiem-vu-{task.number}"
+            level = section["level"]
+            if section["report__status"] == ReportStatus.DRAFT:
+                label = _("Đang soạn, chưa gửi")
+                if level:
+                    label = f"{label} ({labels[level]})"
+                cells.append(HeatCell(kind="draft", label=label, short="…", url=url))
+            elif level in labels:
+                cells.append(
+                    HeatCell(
+                        kind=level,
+                        label=str(labels[level]),
+                        short=str(LEVEL_SHORT[level]),
+                        url=url,
+                    )
+                )
+            else:
+                cells.append(
+                    HeatCell(kind="unrated", label=_("Chưa tự đánh giá"), short="?", url=url)
+                )
+        result.append(HeatRow(organisation=org, cells=cells))
+    return HeatMap(tasks=tasks, rows=result)
+
+
+def history_of(cycle: ReportingCycle, rows: list[OrganisationRow]) -> History:
+    """Organisations × years: each year's report status, the organisation's own and, in
+    the years before it existed, its predecessors' (a merger's new committee shows what
+    the committees it replaced reported). Three queries."""
+    cycles = list(ReportingCycle.objects.filter(plan_id=cycle.plan_id).order_by("year"))
+    by_id = {c.pk: c for c in cycles}
+    by_id[cycle.pk] = cycle
+    cycles = [by_id[c.pk] for c in cycles]
+    predecessors = predecessors_of(r.organisation.pk for r in rows)
+    names = {p.pk: p for line in predecessors.values() for p in line}
+    reports = {}
+    for report in AnnualReport.objects.filter(
+        cycle__plan_id=cycle.plan_id,
+        organisation_id__in=[r.organisation.pk for r in rows] + list(names),
+    ).only("pk", "cycle_id", "organisation_id", "status", "first_submitted_at"):
+        report.cycle = by_id[report.cycle_id]  # so on_time needs no query
+        if report.organisation_id in names:  # shown under the name it was written under
+            report.organisation = names[report.organisation_id]
+        reports[(report.organisation_id, report.cycle_id)] = report
+    return History(
+        cycles=cycles,
+        rows=[
+            HistoryRow(
+                organisation=row.organisation,
+                cells=[reports.get((row.organisation.pk, c.pk)) for c in cycles],
+                inherited=[
+                    [
+                        found
+                        for p in predecessors.get(row.organisation.pk, [])
+                        if (found := reports.get((p.pk, c.pk))) is not None
+                    ]
+                    for c in cycles
+                ],
+            )
+            for row in rows
+        ],
+    )

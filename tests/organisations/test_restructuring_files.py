@@ -124,7 +124,7 @@ def test_a_bad_change_refuses_the_whole_file(organisations, tmp_path, change, me
         "  - {code: NEW1, name: Mới, kind: cell}\n"
         "changes:\n"
         "  - {key: 2025-a, kind: close, effective: 2025-07-01, decision: {number: X},"
-        " organisation: TV-HCT}\n"
+        " organisation: TV-DUKDN}\n"
         f"  - {change}\n",
     )
     with pytest.raises(CommandError) as excinfo:
@@ -135,7 +135,7 @@ def test_a_bad_change_refuses_the_whole_file(organisations, tmp_path, change, me
     assert "dòng 5" in text
     assert "changes[1]" in text
     assert not Organisation.objects.filter(code="NEW1").exists()
-    assert Organisation.objects.get(code="TV-HCT").valid_to is None
+    assert Organisation.objects.get(code="TV-DUKDN").valid_to is None
     assert not OrganisationChange.objects.exists()
 
 
@@ -144,13 +144,13 @@ def test_error_names_the_change_key(organisations, tmp_path):
         tmp_path,
         "changes:\n"
         "  - {key: 2025-twice, kind: close, effective: 2025-07-01, decision: {number: X},"
-        " organisation: TV-HCT}\n"
+        " organisation: TV-DUKDN}\n"
         "  - {key: 2025-again, kind: close, effective: 2025-08-01, decision: {number: X},"
-        " organisation: TV-HCT}\n",
+        " organisation: TV-DUKDN}\n",
     )
     with pytest.raises(CommandError, match=r"dòng 3.*thay đổi '2025-again'.*đã kết thúc"):
         call_command("load_organisations", str(path))
-    assert Organisation.objects.get(code="TV-HCT").valid_to is None
+    assert Organisation.objects.get(code="TV-DUKDN").valid_to is None
 
 
 def _many_merges(tmp_path, count: int):

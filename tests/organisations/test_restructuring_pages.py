@@ -159,5 +159,6 @@ def test_organisation_page_queries_do_not_grow_with_changes(
             sources=[organisations[code]], target=organisations["TV-HCK"],
             effective_on=dt.date(2025, 7, 1), decision=Decision(number=f"Q-{code}"),
         )  # fmt: skip
-    with django_assert_max_num_queries(12):
+    # The page also lists the reports of the organisation's lineage; a fixed budget.
+    with django_assert_max_num_queries(15):
         assert client.get("/to-chuc/TV-HCK/").status_code == 200

@@ -130,6 +130,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Waiting for a lock beats failing with "database is locked" when the worker writes.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: the pages' queries are short, but a CASE of correlated look-ups (sub-plan
+    # buckets, who is expected) is estimated costly, and compiling it took 450 ms of a
+    # 550 ms query at 50,000 organisations (EXPLAIN ANALYZE; docs/performance.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisations.User"

@@ -236,22 +236,43 @@ class Coverage:
 def coverage(
     cycle: ReportingCycle, previous: ReportingCycle, statuses: tuple[str, ...]
 ) -> Coverage:
-    """The two sides of a year-on-year comparison (``Coverage``). Three queries whatever the
-    number of organisations."""
-
-    def reporting(c: ReportingCycle) -> set[int]:
-        return set(
-            AnnualReport.objects.filter(cycle=c, status__in=statuses).values_list(
-                "organisation_id", flat=True
+    """The two sides of a year-on-year comparison (``Coverage``). Counted in the database:
+    only reports of organisations that have a successor are read one by one, to follow
+    them to the organisation that carries them on; two queries when nothing merged,
+    whatever the number of organisations."""
+    counted = AnnualReport.objects.filter(cycle__in=[cycle, previous], status__in=statuses)
+    # One report per organisation and cycle, so counting reports counts organisations.
+    plain = dict(
+        counted.filter(organisation__successor__isnull=True)
+        .values("cycle_id")
+        .annotate(n=Count("pk"))
+        .values_list("cycle_id", "n")
+    )
+    merged = list(
+        counted.filter(organisation__successor__isnull=False).values_list(
+            "cycle_id", "organisation_id"
+        )
+    )
+    lines = carried_on_by(pk for _, pk in merged)
+    # A successor that reported under its own name already counts among the plain ones.
+    own = (
+        set(
+            counted.filter(organisation_id__in=set(lines.values())).values_list(
+                "cycle_id", "organisation_id"
             )
         )
+        if lines
+        else set()
+    )
 
-    now, before = reporting(cycle), reporting(previous)
-    lines = carried_on_by(now | before)
+    def reports(c: ReportingCycle) -> int:
+        inherited = {lines[pk] for cycle_id, pk in merged if cycle_id == c.pk}
+        return plain.get(c.pk, 0) + len({line for line in inherited if (c.pk, line) not in own})
+
     return Coverage(
         previous_year=previous.year,
-        reports=len({lines[pk] for pk in now}),
-        previous_reports=len({lines[pk] for pk in before}),
+        reports=reports(cycle),
+        previous_reports=reports(previous),
         open=cycle.is_open,
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .change_plans import RestructuringError
 from .forms import RestructureForm
 from .models import (
     ChangeKind,
@@ -21,7 +22,6 @@ from .models import (
     OrganisationName,
     User,
 )
-from .restructuring import RestructuringError
 
 SERVICES = {
     ChangeKind.MERGE: services.organisation_merge,

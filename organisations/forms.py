@@ -8,8 +8,8 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .change_plans import Decision, NewOrganisation
 from .models import ChangeKind, MembersAction, Organisation, OrganisationKind
-from .restructuring import Decision, NewOrganisation
 
 # Which fields each kind of change shows, after the common ones.
 KIND_FIELDS = {

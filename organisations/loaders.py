@@ -7,6 +7,7 @@ from django.db import transaction
 
 from plan112.datafiles import DataFileError, Node, SyncStats, read_yaml, sync_row
 
+from .change_plans import Decision, NewOrganisation, RestructuringError
 from .models import (
     ChangeKind,
     MembersAction,
@@ -15,7 +16,7 @@ from .models import (
     OrganisationChangeLink,
     OrganisationKind,
 )
-from .restructuring import Decision, NewOrganisation, Restructuring, RestructuringError
+from .restructuring import Restructuring
 
 # Fields a restructuring change sets: once a change has touched an organisation, listing
 # it again (an older file loaded on every deploy) must not undo what the change did.

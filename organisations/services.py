@@ -5,8 +5,9 @@ from datetime import date
 
 from django.db import transaction
 
+from .change_plans import ChangePlan, Decision, NewOrganisation
 from .models import ChangeKind, MembersAction, Membership, Organisation, User
-from .restructuring import ChangePlan, Decision, NewOrganisation, Restructuring
+from .restructuring import Restructuring
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ import io
 from django.urls import reverse
 from docx import Document
 
-from organisations.restructuring import Decision
+from organisations.change_plans import Decision
 from organisations.services import organisation_rename
 from reports.documents.report import docx_filenames, report_document, report_docx_bytes
 from reports.selectors import report_with_content

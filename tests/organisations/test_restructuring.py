@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from organisations.change_plans import Decision, NewOrganisation, RestructuringError
 from organisations.models import (
     ChangeKind,
     LinkRole,
@@ -11,7 +12,6 @@ from organisations.models import (
     OrganisationChange,
     Role,
 )
-from organisations.restructuring import Decision, NewOrganisation, RestructuringError
 from organisations.selectors import organisation_names_on
 from organisations.services import (
     organisation_change_preview,

@@ -2,8 +2,8 @@ import datetime as dt
 
 from django.urls import reverse
 
+from organisations.change_plans import Decision
 from organisations.models import Membership, Organisation, OrganisationChange, Role
-from organisations.restructuring import Decision
 from organisations.services import organisation_merge, organisation_rename
 from tests.conftest import make_user
 

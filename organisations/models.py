@@ -23,6 +23,28 @@ class OrganisationKind(models.TextChoices):
     CELL = "cell", _("Chi bộ")
 
 
+# Party committees: the bodies reports are addressed to (a chi bộ reports to the committee
+# above it and has no reporters of its own below).
+COMMITTEE_KINDS = frozenset(
+    {
+        OrganisationKind.PROVINCIAL_COMMITTEE,
+        OrganisationKind.DISTRICT_COMMITTEE,
+        OrganisationKind.AFFILIATED_COMMITTEE,
+        OrganisationKind.COMMUNE_COMMITTEE,
+        OrganisationKind.GRASSROOTS,
+    }
+)
+# Bodies that work for the committee above them: a reviewer of Ban Tổ chức or a leader of
+# Thường trực acts for that committee, and oversees what it oversees.
+COMMITTEE_BODY_KINDS = frozenset(
+    {
+        OrganisationKind.STANDING_COMMITTEE,
+        OrganisationKind.STANDING_OFFICE,
+        OrganisationKind.ADVISORY_BODY,
+    }
+)
+
+
 def active_during_q(start, end, prefix: str = "") -> Q:
     """Organisations that existed on at least one day between start and end, as a
     condition. start and end are dates, or expressions such as F("cycle__period_end");
@@ -138,6 +160,14 @@ class Organisation(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or self.valid_to >= day
         )
+
+    @property
+    def served_committee_id(self) -> int:
+        """The committee a role here acts for: a committee's own body (Ban Tổ chức,
+        Thường trực, Ban Thường vụ) acts for its parent; anything else for itself."""
+        if self.kind in COMMITTEE_BODY_KINDS and self.parent_id is not None:
+            return self.parent_id
+        return self.pk
 
     def current_successor(self) -> "Organisation":
         """Follow the chain of successors to the organisation that carries on today."""

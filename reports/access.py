@@ -17,9 +17,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from organisations.models import Organisation, Role, User
+from organisations.models import COMMITTEE_KINDS, Organisation, Role, User
 from organisations.selectors import has_any_role
-from reports.figures.definitions import expected_organisations
+from reports.figures.definitions import expected_everywhere
 from reports.models import (
     AnnualReport,
     Attachment,
@@ -29,14 +29,17 @@ from reports.models import (
     YearlySummary,
 )
 from reports.selectors import (
+    can_manage,
     can_report_for,
-    can_review,
+    can_review_report,
     cycles_visible_to,
+    oversight,
     plans_overseen_by,
     reporter_organisation_ids,
     reports_visible_to,
     subplans_visible_to,
 )
+from tasks.lines import ReportingNode, node_of, plan_lines, target_of, top_node
 from tasks.models import Plan
 from tasks.selectors import plans_visible_to, subplan_expected_organisations
 
@@ -47,6 +50,10 @@ T = TypeVar("T")
 OVERSEERS_ONLY = gettext_lazy("Chỉ người theo dõi kế hoạch (Ban Tổ chức, lãnh đạo) mới xem được.")
 REVIEWERS_ONLY = gettext_lazy("Chỉ Ban Tổ chức theo dõi kế hoạch mới làm được việc này.")
 REPORTERS_ONLY = gettext_lazy("Chỉ báo cáo viên của đơn vị mới làm được việc này.")
+MANAGERS_ONLY = gettext_lazy("Chỉ Ban Tổ chức của cấp ủy ban hành kế hoạch mới làm được việc này.")
+PROVINCE_ONLY = gettext_lazy(
+    "Chỉ Ban Tổ chức và lãnh đạo của cấp ủy ban hành kế hoạch mới xem được báo cáo tổng hợp."
+)
 
 
 def found(thing: T | None) -> T:
@@ -83,33 +90,71 @@ def require_reviewer(user: Viewer) -> None:
         raise PermissionDenied(REVIEWERS_ONLY)
 
 
+def require_manager(user: Viewer) -> Plan:
+    """Pages that open cycles: reviewers of a plan's top committee. 404 without a role,
+    403 for others; the first plan the user manages."""
+    require_reviewer(user)
+    managed = plans_visible_to(user).filter(pk__in=oversight(user, Role.REVIEWER).whole_plans)
+    plan = managed.order_by("code").first()
+    if plan is None:
+        raise PermissionDenied(MANAGERS_ONLY)
+    return plan
+
+
 def get_plan_for_user(
-    user: Viewer, code: str, *, oversee: bool = False, review: bool = False
+    user: Viewer, code: str, *, oversee: bool = False, manage: bool = False
 ) -> Plan:
     """The plan with this code if the user may read it, else 404 (an outsider cannot
-    tell which plans exist). oversee=True needs a reviewer or leader of the plan and
-    review=True a reviewer; others who can read the plan get 403."""
+    tell which plans exist). oversee=True needs a reviewer or leader of the plan (at any
+    level) and manage=True a reviewer of its top committee; others who can read the plan
+    get 403."""
     if "\x00" in code:  # PostgreSQL refuses NUL in text; no code holds one
         raise Http404
     plan = found(plans_visible_to(user).filter(code=code).first())
     if oversee and not oversees(user, plan.pk):
         raise PermissionDenied(OVERSEERS_ONLY)
-    if review and not can_review(user, plan.pk):
-        raise PermissionDenied(REVIEWERS_ONLY)
+    if manage and not can_manage(user, plan.pk):
+        raise PermissionDenied(MANAGERS_ONLY)
     return plan
 
 
+def get_node_for_user(user: Viewer, plan: Plan, code: str = "") -> ReportingNode:
+    """The committee whose level of the cascade a dashboard or rollup shows: the one
+    named by ``code``, or else the highest the user acts for (the plan's top committee for
+    the province's people and administrators). 404 for a committee out of the user's
+    reach or not a committee at all."""
+    view = oversight(user)
+    whole = view.everything or plan.pk in view.whole_plans
+    if not code:
+        if whole:
+            return top_node(plan)
+        if not view.lower:
+            raise Http404
+        return node_of(
+            found(Organisation.objects.filter(pk__in=view.lower).order_by("code").first())
+        )
+    if "\x00" in code:
+        raise Http404
+    candidates = Organisation.objects.filter(code=code, kind__in=sorted(COMMITTEE_KINDS))
+    if not whole:
+        candidates = candidates.filter(view.subtree_q())
+    return node_of(found(candidates.first()))
+
+
 def get_cycle_for_user(
-    user: Viewer, pk: int, *, oversee: bool = False, manage: bool = False
+    user: Viewer, pk: int, *, oversee: bool = False, manage: bool = False, top: bool = False
 ) -> ReportingCycle:
     """The cycle if the user may see it, else 404. oversee=True needs a reviewer or
-    leader of its plan (dashboards, summaries) and manage=True a reviewer (editing,
-    closing, reminders, building the summary); others who see the cycle get 403."""
+    leader of its plan at any level (dashboards), top=True one of the plan's top
+    committee (the province's summary), and manage=True a reviewer of the top committee
+    (editing, closing, building the summary); others who see the cycle get 403."""
     cycle = found(cycles_visible_to(user).filter(pk=pk).first())
     if oversee and not oversees(user, cycle.plan_id):
         raise PermissionDenied(OVERSEERS_ONLY)
-    if manage and not can_review(user, cycle.plan_id):
-        raise PermissionDenied(REVIEWERS_ONLY)
+    if top and cycle.plan_id not in oversight(user).whole_plans:
+        raise PermissionDenied(PROVINCE_ONLY)
+    if manage and not can_manage(user, cycle.plan_id):
+        raise PermissionDenied(MANAGERS_ONLY)
     return cycle
 
 
@@ -121,7 +166,7 @@ def get_report_for_user(
     report = found(reports_visible_to(user).filter(pk=pk).first())
     if write and not can_report_for(user, report.organisation_id):
         raise PermissionDenied(REPORTERS_ONLY)
-    if review and not can_review(user, report.cycle.plan_id):
+    if review and not can_review_report(user, report):
         raise PermissionDenied(REVIEWERS_ONLY)
     return report
 
@@ -162,12 +207,23 @@ def require_reporter_of(user: Viewer, organisation: Organisation) -> None:
 def get_reminder_target_for_user(
     user: Viewer, cycle_pk: int, code: str
 ) -> tuple[ReportingCycle, Organisation]:
-    """The cycle and one of its expected organisations, for a reviewer of the plan to
-    remind; 404 for an organisation the cycle does not expect."""
-    cycle = get_cycle_for_user(user, cycle_pk, manage=True)
+    """The cycle and one of its expected organisations, for a reviewer of the committee
+    the organisation reports to; 404 for an organisation the cycle does not expect or the
+    user cannot see, 403 for one another level reviews."""
+    cycle = get_cycle_for_user(user, cycle_pk, oversee=True)
     if "\x00" in code:
         raise Http404
-    return cycle, found(expected_organisations(cycle).filter(code=code).first())
+    organisation = found(expected_everywhere(cycle).filter(code=code).first())
+    view = oversight(user, Role.REVIEWER)
+    if view.everything:
+        return cycle, organisation
+    if cycle.plan_id not in oversight(user).whole_plans and not (
+        Organisation.objects.filter(oversight(user).subtree_q(), pk=organisation.pk).exists()
+    ):
+        raise Http404
+    if target_of(organisation, plan_lines(cycle.plan)) not in view.lines():
+        raise PermissionDenied(REVIEWERS_ONLY)
+    return cycle, organisation
 
 
 def get_subplan_for_user(user: Viewer, pk: int) -> SubPlan:
@@ -197,7 +253,7 @@ def get_summary_for_user(
     """The cycle and its yearly summary (None before the first build) for reviewers and
     leaders of its plan and administrators; 403 for other roles, 404 without one.
     build=True, to start a build, needs a reviewer of the plan."""
-    cycle = get_cycle_for_user(user, cycle_pk, oversee=True, manage=build)
+    cycle = get_cycle_for_user(user, cycle_pk, oversee=True, top=True, manage=build)
     summary = YearlySummary.objects.filter(cycle=cycle).select_related("requested_by").first()
     return cycle, summary
 

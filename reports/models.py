@@ -94,8 +94,19 @@ class ReportingCycle(models.Model):
 
     @property
     def deadline(self) -> dt.datetime:
-        """Submissions at or before this instant are on time."""
+        """Submissions at or before this instant are on time (the cycle's own due date:
+        the level that reports to the top; lower levels may be due earlier)."""
         return end_of_day(self.due_on)
+
+    def due_on_for(self, kind: str) -> dt.date:
+        """The due date of organisations of this kind: the plan's reporting line may set
+        it some days before the cycle's (tasks.lines). Reads the plan's lines once."""
+        from tasks.lines import plan_lines
+
+        return plan_lines(self.plan).due_on(kind, self.due_on)
+
+    def deadline_for(self, kind: str) -> dt.datetime:
+        return end_of_day(self.due_on_for(kind))
 
     @property
     def is_open(self) -> bool:
@@ -123,6 +134,13 @@ class AnnualReport(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("tổ chức"), on_delete=models.PROTECT, related_name="reports"
     )
+    # The committee the report is addressed to (tasks.lines): its reviewers review it, and
+    # its figures count in that committee's totals. Set when the report is started; a move
+    # of the organisation re-addresses the reports of cycles still to come.
+    reports_to = models.ForeignKey(
+        Organisation, verbose_name=_("gửi đến"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="reports_received",
+    )  # fmt: skip
     status = models.CharField(
         _("trạng thái"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.DRAFT
     )
@@ -161,7 +179,10 @@ class AnnualReport(models.Model):
                 name="report_non_draft_was_submitted",
             ),
         ]
-        indexes = [models.Index(fields=["cycle", "status"], name="report_cycle_status")]
+        indexes = [
+            models.Index(fields=["cycle", "status"], name="report_cycle_status"),
+            models.Index(fields=["reports_to", "cycle", "status"], name="report_node_cycle_status"),
+        ]
 
     def __str__(self) -> str:
         return _("Báo cáo năm %(year)s của %(org)s") % {
@@ -191,14 +212,23 @@ class AnnualReport(models.Model):
         """On time: first submission at or before the end of the due day (DESIGN §5)."""
         if self.first_submitted_at is None:
             return None
-        return self.first_submitted_at <= self.cycle.deadline
+        return self.first_submitted_at <= self.deadline
+
+    @property
+    def due_on(self) -> dt.date:
+        """The organisation's own due date in the cycle (its level's, DESIGN §4)."""
+        return self.cycle.due_on_for(self.organisation.kind)
+
+    @property
+    def deadline(self) -> dt.datetime:
+        return end_of_day(self.due_on)
 
     @property
     def days_late(self) -> int:
         """Whole days past the due date: of the first submission, or of today if none."""
         moment = self.first_submitted_at or timezone.now()
         local = timezone.localtime(moment).date()
-        return max(0, (local - self.cycle.due_on).days)
+        return max(0, (local - self.due_on).days)
 
 
 class Level(models.TextChoices):
@@ -246,6 +276,22 @@ class IndicatorValue(models.Model):
         Indicator, verbose_name=_("chỉ tiêu"), on_delete=models.PROTECT, related_name="values"
     )
     value = models.DecimalField(_("giá trị"), max_digits=16, decimal_places=2, null=True)
+    # What the reports addressed to this report's organisation added up to when the figure
+    # was filled from them (None when it was not), from how many of how many reports; a
+    # value that differs needs ``reason``, which the reviewer above reads.
+    derived = models.DecimalField(
+        _("tổng hợp từ cấp dưới"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    # Database defaults too: bulk loads (COPY) leave these columns out.
+    derived_from = models.PositiveIntegerField(
+        _("số báo cáo cấp dưới đã tính"), default=0, db_default=0
+    )
+    derived_of = models.PositiveIntegerField(
+        _("số báo cáo cấp dưới phải có"), default=0, db_default=0
+    )
+    reason = models.CharField(
+        _("lý do điều chỉnh"), max_length=500, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("số liệu")
@@ -279,6 +325,9 @@ class IndicatorTally(models.Model):
     )
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=ReportStatus.choices)
+    # The committee the counted reports are addressed to (AnnualReport.reports_to), 0 for
+    # none: each level's totals are its own rows, so nobody is summed twice up the tree.
+    node = models.IntegerField(default=0)
     total = models.DecimalField(max_digits=24, decimal_places=2, default=0)
     count = models.IntegerField(default=0)  # reports that gave a figure
     maximum = models.DecimalField(max_digits=16, decimal_places=2, null=True)
@@ -289,7 +338,7 @@ class IndicatorTally(models.Model):
         verbose_name_plural = _("tổng số liệu")
         constraints = [
             models.UniqueConstraint(
-                fields=["cycle", "indicator", "status"], name="indicator_tally_unique"
+                fields=["cycle", "node", "indicator", "status"], name="indicator_tally_unique"
             ),
         ]
 
@@ -306,6 +355,7 @@ class LevelTally(models.Model):
     )
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=ReportStatus.choices)
+    node = models.IntegerField(default=0)  # as IndicatorTally.node
     level = models.CharField(max_length=16, choices=Level.choices, blank=True)
     count = models.IntegerField(default=0)
 
@@ -314,7 +364,7 @@ class LevelTally(models.Model):
         verbose_name_plural = _("tổng tự đánh giá")
         constraints = [
             models.UniqueConstraint(
-                fields=["cycle", "task", "status", "level"], name="level_tally_unique"
+                fields=["cycle", "node", "task", "status", "level"], name="level_tally_unique"
             ),
         ]
 

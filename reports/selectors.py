@@ -1,9 +1,12 @@
 """Reads of cycles and reports, limited to what the asking user may see.
 
-Reporters see their own organisations' reports. Reviewers and leaders see every report
-on the plans of their own province (the top of their organisation's tree), and of the
-provinces that merged into it; reviewers act on them, leaders only read. Everyone else
-sees nothing.
+Reporters see their own organisations' reports. Reviewers and leaders act for a committee
+(Ban Tổ chức and Thường trực for the committee they serve) and see what lies under it
+(DESIGN §4, "cascade"): those of a province committee every report of its province's plans,
+and of the provinces that merged into it; those of a lower committee (a huyện ủy, a
+commune's đảng ủy) the reports of the organisations in its subtree. Reviewers act only on
+the reports addressed to their own committee (``can_review_report``); the levels above
+read them. Everyone else sees nothing.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from django.utils import timezone
 from organisations.lineage import carried_on_by, predecessors_of
 from organisations.models import Organisation, Role
 from organisations.selectors import has_any_role, memberships_of
-from organisations.tree import tops_of
-from reports.figures.definitions import expected_organisations
+from organisations.tree import descendants, tops_of
+from reports.figures.definitions import expected_everywhere, expected_organisations
 from reports.models import (
     AnnualReport,
     Attachment,
@@ -30,35 +33,97 @@ from reports.models import (
     SubPlan,
     TaskSection,
 )
+from tasks.lines import ReportingNode
 from tasks.models import Plan
 
 
-def plans_overseen_by(user, role: str | None = None) -> set[int]:
-    """Ids of the plans whose reports the user reviews or reads as a leader."""
-    key = f"_plans_overseen_{role or 'any'}"
+@dataclass(frozen=True)
+class Oversight:
+    """What a user oversees in one role (or in either): ``plans`` at any level;
+    ``whole_plans`` from their top (the user acts for a province committee, so every
+    report of the plan is theirs to read); ``committees`` the user acts for, each
+    a reporting node whose line (``lines``) is read on demand; ``lower`` those below
+    the top, whose subtrees are what the user reads of the other plans."""
+
+    plans: frozenset[int]
+    whole_plans: frozenset[int]
+    committees: frozenset[int]
+    lower: frozenset[int]
+    everything: bool = False  # administrators
+
+    def lines(self) -> frozenset[int]:
+        """Every committee the user acts for and those merged into them (one query, once)."""
+        cached = self.__dict__.get("_lines")
+        if cached is None:
+            before = predecessors_of(self.committees)
+            cached = frozenset(
+                {*self.committees, *(p.pk for group in before.values() for p in group)}
+            )
+            object.__setattr__(self, "_lines", cached)
+        return cached
+
+    def lower_lines(self) -> frozenset[int]:
+        cached = self.__dict__.get("_lower_lines")
+        if cached is None:
+            before = predecessors_of(self.lower)
+            cached = frozenset({*self.lower, *(p.pk for group in before.values() for p in group)})
+            object.__setattr__(self, "_lower_lines", cached)
+        return cached
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        """Organisations under the lower committees (themselves included), as a condition."""
+        if not self.lower:
+            return Q(pk__in=[])
+        return Q(**{f"{prefix}pk__in": descendants(self.lower_lines(), include_self=True)})
+
+
+def oversight(user, role: str | None = None) -> Oversight:
+    """The user's oversight in a role (reviewer or leader), or in either; cached on the
+    user object for the request. A role at Ban Tổ chức or Thường trực acts for the
+    committee they serve (``Organisation.served_committee_id``). One query for the
+    trees' tops, one more only when a province merged into another."""
+    key = f"_oversight_{role or 'any'}"
     if hasattr(user, key):
         return getattr(user, key)
     roles = {role} if role else {Role.REVIEWER, Role.LEADER}
-    result: set[int] = set()
+    result = Oversight(frozenset(), frozenset(), frozenset(), frozenset())
     if user.is_authenticated and user.is_superuser:
-        result = set(Plan.objects.values_list("pk", flat=True))
+        every = frozenset(Plan.objects.values_list("pk", flat=True))
+        result = Oversight(every, every, frozenset(), frozenset(), everything=True)
     elif user.is_authenticated:
-        mine = {m.organisation_id for m in memberships_of(user) if m.role in roles}
+        mine = {m.organisation.served_committee_id for m in memberships_of(user) if m.role in roles}
         if mine:
             plans = list(Plan.objects.values_list("pk", "issuer_id"))
             tops = tops_of(mine | {issuer for _, issuer in plans})
             own = {tops[pk] for pk in mine}
+            heads = {pk for pk in mine if tops[pk] == pk}
             # A province that merged into another is overseen by the one that carries on
             # (DESIGN §8): its plans and their history pass to the successor's people.
             # Only the other provinces' tops are looked up, so without a merger no query.
             carried = carried_on_by({tops[i] for _, i in plans} - own)
-            result = {
-                pk
-                for pk, issuer in plans
-                if tops[issuer] in own or carried.get(tops[issuer]) in own
-            }
+
+            def owner(issuer: int) -> int | None:
+                top = tops[issuer]
+                return top if top in own else carried.get(top)
+
+            result = Oversight(
+                plans=frozenset(pk for pk, issuer in plans if owner(issuer) in own),
+                whole_plans=frozenset(pk for pk, issuer in plans if owner(issuer) in heads),
+                committees=frozenset(mine),
+                lower=frozenset(mine - heads),
+            )
     setattr(user, key, result)
     return result
+
+
+def plans_overseen_by(user, role: str | None = None) -> frozenset[int]:
+    """Ids of the plans whose reports the user reviews or reads as a leader, at any level."""
+    return oversight(user, role).plans
+
+
+def plans_managed_by(user) -> frozenset[int]:
+    """Plans whose cycles the user runs: reviewers of the plan's top committee."""
+    return oversight(user, Role.REVIEWER).whole_plans
 
 
 def reporter_organisation_ids(user) -> set[int]:
@@ -66,7 +131,23 @@ def reporter_organisation_ids(user) -> set[int]:
 
 
 def can_review(user, plan_id: int) -> bool:
+    """Whether the user reviews some reports of the plan (at any level)."""
     return plan_id in plans_overseen_by(user, Role.REVIEWER)
+
+
+def can_manage(user, plan_id: int) -> bool:
+    return plan_id in plans_managed_by(user)
+
+
+def can_review_report(user, report: AnnualReport) -> bool:
+    """Reviewers of the committee the report is addressed to (or of one merged into it),
+    and administrators. The levels above read it; they do not act on it."""
+    view = oversight(user, Role.REVIEWER)
+    if view.everything:
+        return True
+    if report.cycle.plan_id not in view.plans or report.reports_to_id is None:
+        return False
+    return report.reports_to_id in view.lines()
 
 
 def can_report_for(user, organisation_id: int) -> bool:
@@ -79,6 +160,16 @@ def cycles_visible_to(user) -> QuerySet[ReportingCycle]:
     return ReportingCycle.objects.select_related("plan")
 
 
+def _overseen(view: Oversight, plan_field: str, prefix: str) -> Q:
+    """What an overseer reads: every row of the plans overseen from the top, and rows of
+    organisations under the lower committees for the other plans overseen."""
+    condition = Q(**{f"{plan_field}__in": view.whole_plans})
+    rest = view.plans - view.whole_plans
+    if rest and view.lower:
+        condition |= Q(**{f"{plan_field}__in": rest}) & view.subtree_q(prefix)
+    return condition
+
+
 def reports_visible_to(user) -> QuerySet[AnnualReport]:
     if not user.is_authenticated:
         return AnnualReport.objects.none()
@@ -86,8 +177,9 @@ def reports_visible_to(user) -> QuerySet[AnnualReport]:
         visible = AnnualReport.objects.all()
     else:
         visible = AnnualReport.objects.filter(
-            organisation_id__in=reporter_organisation_ids(user)
-        ) | AnnualReport.objects.filter(cycle__plan_id__in=plans_overseen_by(user))
+            Q(organisation_id__in=reporter_organisation_ids(user))
+            | _overseen(oversight(user), "cycle__plan_id", "organisation__")
+        )
     return visible.select_related("cycle__plan", "organisation", "last_saved_by")
 
 
@@ -155,9 +247,12 @@ def latest_return(report: AnnualReport) -> ReportEvent | None:
 
 def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | None = None):
     """Reports a reviewer looks at, oldest submission first; filterable."""
+    view = oversight(user)
+    reports = AnnualReport.objects.all()
+    if not view.everything:
+        reports = reports.filter(cycle__plan_id__in=view.plans, reports_to_id__in=view.lines())
     reports = (
-        AnnualReport.objects.filter(cycle__plan_id__in=plans_overseen_by(user))
-        .select_related("cycle__plan", "organisation", "last_saved_by")
+        reports.select_related("cycle__plan", "organisation", "last_saved_by")
         .annotate(
             # What waits for the reviewer comes first: submitted, then returned, drafts,
             # and accepted last; the newest cycle first.
@@ -197,8 +292,9 @@ def subplans_visible_to(user) -> QuerySet[SubPlan]:
         visible = SubPlan.objects.all()
     else:
         visible = SubPlan.objects.filter(
-            organisation_id__in=reporter_organisation_ids(user)
-        ) | SubPlan.objects.filter(plan_id__in=plans_overseen_by(user))
+            Q(organisation_id__in=reporter_organisation_ids(user))
+            | _overseen(oversight(user), "plan_id", "organisation__")
+        )
     return visible.select_related("plan", "organisation", "registered_by")
 
 
@@ -216,16 +312,23 @@ class ExpectedRow:
 
 
 def expected_with_report(
-    cycle: ReportingCycle, today: dt.date | None = None, *, with_reports: bool = False
+    cycle: ReportingCycle,
+    today: dt.date | None = None,
+    *,
+    with_reports: bool = False,
+    node: ReportingNode | None = None,
+    everywhere: bool = False,
 ) -> QuerySet[Organisation]:
     """The cycle's expected organisations, each with its report of the cycle joined as
     ``cycle_report`` (NULLs when none) and that report's id as ``report_pk``: overdue
     ones first (not submitted and the due day over), then by code. A queryset, so callers
     filter, count and slice it in the database rather than build one object per
     organisation. ``with_reports`` reads the reports in the same query (for
-    ``expected_rows``)."""
+    ``expected_rows``). The organisations are those reporting to ``node`` (the plan's
+    top committee when None), or at every level with ``everywhere``."""
     today = today or timezone.localdate()
-    rows = expected_organisations(cycle).annotate(
+    expected = expected_everywhere(cycle) if everywhere else expected_organisations(cycle, node)
+    rows = expected.annotate(
         cycle_report=FilteredRelation("reports", condition=Q(reports__cycle=cycle)),
         report_pk=F("cycle_report__pk"),
     )
@@ -248,5 +351,11 @@ def expected_rows(
         report = getattr(organisation, "cycle_report", None)  # not set when there is none
         if report is not None:
             report.cycle = cycle
-        rows.append(ExpectedRow(organisation=organisation, report=report, deadline=cycle.deadline))
+        rows.append(
+            ExpectedRow(
+                organisation=organisation,
+                report=report,
+                deadline=cycle.deadline_for(organisation.kind),
+            )
+        )
     return rows

@@ -24,6 +24,7 @@ from plan112.datafiles import (
 
 from .models import (
     Aggregation,
+    ChildrenRule,
     Document,
     DocumentKind,
     Duty,
@@ -34,7 +35,9 @@ from .models import (
     Plan,
     Purpose,
     Recurrence,
+    ReportingLine,
     ReportingScope,
+    ReportsTo,
     Task,
     TaskAction,
     ValidationRule,
@@ -108,6 +111,7 @@ def plan_load(*, path: Path | str) -> tuple[Plan, SyncStats]:
     _load_tasks(ctx, plan)
     _load_duties(ctx, plan)
     _load_scopes(ctx, plan)
+    _load_lines(ctx, plan)
     return plan, ctx.stats
 
 
@@ -145,6 +149,7 @@ def _load_plan(ctx: _Context) -> Plan:
             "preamble": node.get("preamble").text(),
             "closing": node.get("closing").text(),
             "recipients": node.get("recipients").text_list(),
+            "children_rule": node.get("children_rule").choice(ChildrenRule, ChildrenRule.WARN),
         },
     )
     # The date by which each reporter issues its own plan is often set after the plan
@@ -330,3 +335,26 @@ def _load_scopes(ctx: _Context, plan: Plan) -> None:
         raise DataFileError(
             f"{ctx.root.path}: kế hoạch chưa có phạm vi báo cáo (reporting_scopes)."
         )
+
+
+def _load_lines(ctx: _Context, plan: Plan) -> None:
+    """``reporting_lines``: for each kind, to whom it reports and how many days before
+    the cycle's due date. Kinds not listed report to their parent committee on time."""
+    wanted: dict[str, dict] = {}
+    for entry in ctx.root.get("reporting_lines").items():
+        values = {
+            "reports_to": entry.get("reports_to").choice(ReportsTo, ReportsTo.PARENT),
+            "days_before_due": entry.get("days_before_due").integer(minimum=0)
+            if entry.get("days_before_due").value is not None
+            else 0,
+        }
+        if values["days_before_due"] > 180:
+            raise entry.get("days_before_due").error("tối đa 180 ngày trước hạn chung.")
+        for item in entry.require("kinds").items():
+            kind = item.choice(OrganisationKind)
+            if kind in wanted:
+                raise item.error(f"tuyến báo cáo của loại '{kind}' bị lặp (duplicate).")
+            wanted[kind] = values
+    for kind, values in wanted.items():
+        sync_row(ReportingLine, ctx.stats, {"plan": plan, "kind": kind}, values)
+    delete_rows(plan.lines.exclude(kind__in=list(wanted)), ctx.stats)

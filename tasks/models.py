@@ -42,6 +42,13 @@ class Document(models.Model):
         return f"{self.get_kind_display()} số {self.number}"
 
 
+class ChildrenRule(models.TextChoices):
+    """What a committee's report needs from the reports addressed to it before it goes up."""
+
+    WARN = "warn", _("Nhắc nếu còn báo cáo cấp dưới chưa tiếp nhận")
+    REQUIRE = "require", _("Chỉ gửi khi mọi báo cáo cấp dưới đã được tiếp nhận")
+
+
 class Plan(models.Model):
     code = models.SlugField(_("mã"), max_length=64, unique=True)
     number = models.CharField(_("số hiệu"), max_length=64, unique=True)
@@ -59,6 +66,12 @@ class Plan(models.Model):
     closing = models.TextField(_("phần kết"), blank=True)
     recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
     subplans_due = models.DateField(_("hạn ban hành kế hoạch thực hiện"), null=True, blank=True)
+    children_rule = models.CharField(
+        _("báo cáo cấp dưới trước khi gửi lên"),
+        max_length=16,
+        choices=ChildrenRule.choices,
+        default=ChildrenRule.WARN,
+    )
     basis = models.ManyToManyField(
         Document, verbose_name=_("căn cứ"), related_name="implementing_plans", blank=True
     )
@@ -372,3 +385,34 @@ class ReportingScope(OrganisationSelector):
 
     def __str__(self) -> str:
         return f"{self.label} → {self.task}"
+
+
+class ReportsTo(models.TextChoices):
+    PARENT = "parent", _("Cấp ủy cấp trên trực tiếp")
+    TOP = "top", _("Cấp ủy cao nhất (tỉnh ủy)")
+
+
+class ReportingLine(models.Model):
+    """To whom the organisations of one kind address their reports under a plan, and how
+    many days before the cycle's due date their own deadline falls. A kind without a line
+    reports to its parent committee on the cycle's due date."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="lines"
+    )
+    kind = models.CharField(_("loại tổ chức"), max_length=32, choices=OrganisationKind.choices)
+    reports_to = models.CharField(
+        _("báo cáo lên"), max_length=16, choices=ReportsTo.choices, default=ReportsTo.PARENT
+    )
+    days_before_due = models.PositiveSmallIntegerField(_("nộp trước hạn chung (ngày)"), default=0)
+
+    class Meta:
+        verbose_name = _("tuyến báo cáo")
+        verbose_name_plural = _("tuyến báo cáo")
+        ordering = ["plan", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind"], name="reporting_line_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.get_reports_to_display()}"

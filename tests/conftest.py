@@ -138,6 +138,30 @@ def leader(plan, organisations):
 
 
 @pytest.fixture
+def district_reviewer(plan, organisations):
+    """A reviewer at Huyện ủy Càng Long: reviews its grassroots' reports, reads its subtree."""
+    return make_user("district-reviewer", organisation=organisations["TV-HCL"], role=Role.REVIEWER)
+
+
+@pytest.fixture
+def other_district_reviewer(plan, organisations):
+    """A reviewer at Huyện ủy Cầu Kè: nothing of Càng Long is theirs."""
+    return make_user(
+        "other-district-reviewer", organisation=organisations["TV-HCK"], role=Role.REVIEWER
+    )
+
+
+@pytest.fixture
+def grassroots_reporter(plan, organisations):
+    """A reporter of Đảng ủy xã An Trường, under Huyện ủy Càng Long."""
+    return make_user(
+        "grassroots-reporter",
+        organisation=organisations["TV-HCL-XANTRUONG"],
+        role=Role.REPORTER,
+    )
+
+
+@pytest.fixture
 def admin_user(plan):
     return User.objects.create_superuser(username="admin", password=PASSWORD, email="")
 

@@ -87,7 +87,7 @@ class CycleSerializer(serializers.Serializer):
     def get_figures(self, cycle) -> dict | None:
         if cycle.plan_id not in self.context["overseen"]:
             return None
-        return FiguresSerializer(cycle_figures(cycle)).data
+        return FiguresSerializer(cycle_figures(cycle, self.context["node_of"](cycle.plan))).data
 
 
 class OrganisationRefSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reports.access import get_cycle_for_user
+from reports.access import get_cycle_for_user, get_node_for_user
 from reports.api.authentication import ThrottledBasicAuthentication
 from reports.api.pagination import CappedLimitOffsetPagination
 from reports.api.permissions import HasAnyRole
@@ -44,6 +44,8 @@ from reports.selectors import (
     plans_overseen_by,
     reporter_organisation_ids,
 )
+from tasks.lines import ReportingNode
+from tasks.models import Plan
 
 ERRORS = {
     401: OpenApiResponse(
@@ -106,7 +108,20 @@ class CycleAPIView(ReadOnlyAPIMixin, GenericAPIView):
         return get_cycle_for_user(self.request.user, self.kwargs["pk"], oversee=self.oversee)
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "overseen": self.overseen()}
+        return {
+            **super().get_serializer_context(),
+            "overseen": self.overseen(),
+            "node_of": self.node,
+        }
+
+    def node(self, plan: Plan) -> ReportingNode:
+        """The committee whose level the answer covers: ``node`` (a code) when given,
+        else the highest the user acts for; 404 for one out of reach."""
+        known = self.__dict__.setdefault("_nodes", {})
+        if plan.pk not in known:
+            code = self.request.query_params.get("node", "")
+            known[plan.pk] = get_node_for_user(self.request.user, plan, code)
+        return known[plan.pk]
 
     def overseen(self) -> set[int]:
         return plans_overseen_by(self.request.user)
@@ -183,8 +198,12 @@ class CycleStatusView(CycleAPIView):
 
     def get(self, request: Request, pk: int) -> Response:
         cycle = self.get_object()
-        organisations = expected_with_report(cycle, with_reports=True)
-        if cycle.plan_id not in self.overseen():
+        if cycle.plan_id in self.overseen():
+            organisations = expected_with_report(
+                cycle, with_reports=True, node=self.node(cycle.plan)
+            )
+        else:
+            organisations = expected_with_report(cycle, with_reports=True, everywhere=True)
             organisations = organisations.filter(pk__in=reporter_organisation_ids(request.user))
         # Counted and sliced in the database; only the page becomes rows.
         page = expected_rows(self.paginate_queryset(organisations), cycle)
@@ -220,14 +239,18 @@ class CycleRollupView(CycleAPIView):
         query = RollupQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         previous = previous_cycle(cycle)
+        node = self.node(cycle.plan)
         totals = indicator_totals(
-            cycle, include_submitted=query.validated_data["include_submitted"], previous=previous
+            cycle,
+            include_submitted=query.validated_data["include_submitted"],
+            previous=previous,
+            node=node,
         )
         rollup = {
             "cycle": cycle,
             "previous_cycle": previous,
             "include_submitted": totals.include_submitted,
-            "figures": cycle_figures(cycle),
+            "figures": cycle_figures(cycle, node),
             "indicators": totals.rows,
         }
         return Response(self.get_serializer(rollup).data)

@@ -24,6 +24,7 @@ from reports.figures.definitions import (
     CycleFigures,
     cycle_figures,
     expected_organisations,
+    node_or_top,
 )
 from reports.figures.deliverables import (
     BADGE_CLASSES,
@@ -42,6 +43,7 @@ from reports.models import (
 )
 from reports.paging import Pager, paginate
 from reports.selectors import expected_with_report
+from tasks.lines import ReportingNode
 from tasks.models import Plan
 from tasks.selectors import subplan_expected_organisations
 
@@ -187,6 +189,7 @@ class Dashboard:
     subplans: SubPlanCompliance
     today: dt.date
     pager: Pager | None = None  # None for the exports, which list every row
+    node: ReportingNode | None = None  # the committee whose level this is
 
     @property
     def total_rows(self) -> int:
@@ -314,12 +317,18 @@ def status_slices(figures: CycleFigures) -> dict[str, int]:
 
 
 def _row_page(
-    cycle: ReportingCycle, *, kind: str, status: str, today: dt.date, page: int | None
+    cycle: ReportingCycle,
+    *,
+    kind: str,
+    status: str,
+    today: dt.date,
+    page: int | None,
+    node: ReportingNode | None,
 ) -> tuple[list[tuple[Organisation, int | None]], Pager | None]:
     """One page of (organisation, report id), overdue first then by code, filtered in
     the database, and its pager, whose links keep the filters. Without a page number,
     every row and no pager (the exports)."""
-    rows = expected_with_report(cycle, today)
+    rows = expected_with_report(cycle, today, node=node)
     if kind:
         rows = rows.filter(kind=kind)
     if status == MISSING:
@@ -345,6 +354,7 @@ def cycle_dashboard(
     status: str = "",
     today: dt.date | None = None,
     page: int | None = None,
+    node: ReportingNode | None = None,
 ) -> Dashboard:
     """Everything the dashboard of a cycle shows. The figures and the charts cover every
     expected organisation, counted in the database; the filters (organisation kind,
@@ -353,15 +363,16 @@ def cycle_dashboard(
     A fixed number of queries whatever the number of organisations."""
     today = today or timezone.localdate()
     every_row = page is None  # the exports
-    figures = cycle_figures(cycle)
+    node = node_or_top(cycle.plan, node)
+    figures = cycle_figures(cycle, node)
     slices = status_slices(figures)
     present = set(
-        expected_organisations(cycle).order_by().values_list("kind", flat=True).distinct()
+        expected_organisations(cycle, node).order_by().values_list("kind", flat=True).distinct()
     )
     kinds = [(value, str(label)) for value, label in OrganisationKind.choices if value in present]
     kind = kind if kind in present else ""
     status = status if status in STATUS_FILTERS else ""
-    page_rows, pager = _row_page(cycle, kind=kind, status=status, today=today, page=page)
+    page_rows, pager = _row_page(cycle, kind=kind, status=status, today=today, page=page, node=node)
     organisation_ids = [org.pk for org, _report in page_rows]
     reports = AnnualReport.objects.select_related("last_saved_by").in_bulk(
         [pk for _org, pk in page_rows if pk is not None]
@@ -373,7 +384,7 @@ def cycle_dashboard(
         OrganisationRow(
             organisation=org,
             report=reports.get(report_pk) if report_pk is not None else None,
-            deadline=cycle.deadline,
+            deadline=cycle.deadline_for(org.kind),
             today=today,
             reminder=reminders.get(org.pk),
         )
@@ -394,4 +405,5 @@ def cycle_dashboard(
         subplans=subplan_compliance(cycle.plan, today, every_row=every_row),
         today=today,
         pager=pager,
+        node=node,
     )

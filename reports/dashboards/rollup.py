@@ -27,6 +27,7 @@ from reports.figures.definitions import (
     counted_statuses,
     cycles_figures,
     indicator_totals,
+    node_or_top,
     previous_cycle,
 )
 from reports.models import (
@@ -37,6 +38,7 @@ from reports.models import (
     ReportingCycle,
     TaskSection,
 )
+from tasks.lines import ReportingNode
 from tasks.models import Indicator, Plan, Task
 
 # The provincial rollup of a plan ----------------------------------------------------------
@@ -163,6 +165,7 @@ class Rollup:
     comparison: list[ComparisonRow]
     trend: list[YearPoint]
     compared: int = 0  # counted organisations for the comparison, shown or not
+    node: ReportingNode | None = None  # the committee whose level this is
 
     @property
     def compared_more(self) -> int:
@@ -251,7 +254,7 @@ class Rollup:
 
 
 def _task_blocks(
-    cycle: ReportingCycle, totals: Totals, statuses: tuple[str, ...]
+    cycle: ReportingCycle, totals: Totals, statuses: tuple[str, ...], line: frozenset[int]
 ) -> list[TaskBlock]:
     """Per task: its indicators' totals, the spread of self-assessed levels among the
     counted reports (from the running totals), and links to the sections of the first
@@ -263,7 +266,7 @@ def _task_blocks(
     counts: dict[int, dict[str, int]] = {task.pk: dict.fromkeys(Level.values, 0) for task in tasks}
     reports: dict[int, int] = dict.fromkeys(counts, 0)
     tallied = (
-        LevelTally.objects.filter(cycle=cycle, status__in=statuses)
+        LevelTally.objects.filter(cycle=cycle, status__in=statuses, node__in=line)
         .values_list("task_id", "level")
         .annotate(n=Sum("count"))
         .order_by()
@@ -274,7 +277,7 @@ def _task_blocks(
             if level in counts[task_id]:
                 counts[task_id][level] += n
     first = (
-        AnnualReport.objects.filter(cycle=cycle, status__in=statuses)
+        AnnualReport.objects.filter(cycle=cycle, status__in=statuses, reports_to_id__in=line)
         .order_by("organisation__code")
         .values("pk")[:SHOWN]
     )
@@ -326,7 +329,10 @@ def _task_blocks(
 
 
 def _comparison(
-    cycle: ReportingCycle, indicator: Indicator | None, statuses: tuple[str, ...]
+    cycle: ReportingCycle,
+    indicator: Indicator | None,
+    statuses: tuple[str, ...],
+    line: frozenset[int],
 ) -> tuple[list[ComparisonRow], int]:
     """The SHOWN counted organisations with the largest figure for one indicator (no
     figure last; equal figures by code), and how many counted organisations there are.
@@ -337,7 +343,10 @@ def _comparison(
         return [], 0
     top = list(
         IndicatorValue.objects.filter(
-            report__cycle=cycle, report__status__in=statuses, indicator=indicator
+            report__cycle=cycle,
+            report__status__in=statuses,
+            report__reports_to_id__in=line,
+            indicator=indicator,
         )
         .annotate(organisation_id=F("report__organisation_id"), counted=Window(Count("pk")))
         .order_by(F("value").desc(nulls_last=True), "report__organisation_id")
@@ -371,20 +380,25 @@ def plan_rollup(
     year: int | None = None,
     include_submitted: bool = False,
     indicator_code: str = "",
+    node: ReportingNode | None = None,
 ) -> Rollup | None:
-    """The provincial rollup of a plan for one year (the latest when the year is not one
-    of the plan's cycles); None when the plan has no cycle yet."""
+    """The rollup of a plan for one year (the latest when the year is not one of the
+    plan's cycles) over the reports addressed to one committee (the province's when
+    None); None when the plan has no cycle yet."""
     if not cycles:
         return None
+    node = node_or_top(plan, node)
     cycle = next((c for c in cycles if c.year == year), cycles[-1])
     previous = previous_cycle(cycle)
-    totals = indicator_totals(cycle, include_submitted=include_submitted, previous=previous)
+    totals = indicator_totals(
+        cycle, include_submitted=include_submitted, previous=previous, node=node
+    )
     statuses = counted_statuses(include_submitted)
     by_code = totals.by_code()
     chosen = by_code.get(indicator_code) or (totals.rows[0] if totals.rows else None)
     indicator = chosen.indicator if chosen else None
     trend = []
-    figures = cycles_figures(cycles)
+    figures = cycles_figures(cycles, node)
     for each in cycles:
         if indicator is None:
             value = None
@@ -392,11 +406,11 @@ def plan_rollup(
             year_totals = (
                 totals
                 if each.pk == cycle.pk
-                else indicator_totals(each, include_submitted=include_submitted)
+                else indicator_totals(each, include_submitted=include_submitted, node=node)
             )
             value = year_totals.by_code()[indicator.code].value
         trend.append(YearPoint(cycle=each, figures=figures[each.pk], value=value))
-    comparison, compared = _comparison(cycle, indicator, statuses)
+    comparison, compared = _comparison(cycle, indicator, statuses, node.line)
     return Rollup(
         plan=plan,
         cycles=cycles,
@@ -404,11 +418,12 @@ def plan_rollup(
         previous=previous,
         include_submitted=include_submitted,
         totals=totals,
-        tasks=_task_blocks(cycle, totals, statuses),
+        tasks=_task_blocks(cycle, totals, statuses, node.line),
         indicator=indicator,
         comparison=comparison,
         compared=compared,
         trend=trend,
+        node=node,
     )
 
 
@@ -429,6 +444,7 @@ def organisation_values(rollup: Rollup) -> OrganisationValues:
         IndicatorValue.objects.filter(
             report__cycle=rollup.cycle,
             report__status__in=counted_statuses(rollup.include_submitted),
+            report__reports_to_id__in=rollup.node.line if rollup.node else [],
         )
         .order_by("report__organisation__code")
         .values_list(

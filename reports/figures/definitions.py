@@ -46,7 +46,8 @@ from organisations.lineage import carried_on_by
 from organisations.models import Organisation, active_during_q
 from reports.figures.tallies import refresh_stale_maxima
 from reports.models import AnnualReport, IndicatorTally, ReportingCycle, ReportStatus
-from tasks.models import Aggregation, Indicator
+from tasks.lines import ReportingNode, plan_lines, top_node
+from tasks.models import Aggregation, Indicator, Plan
 from tasks.selectors import Scope, existing_on_q, reporting_organisations, reporting_scope
 
 DateLike = dt.date | F  # a day, or an expression such as F("cycle__period_end")
@@ -106,8 +107,19 @@ def expected_report_q(scope: Scope) -> Q:
     )
 
 
-def expected_organisations(cycle: ReportingCycle) -> QuerySet[Organisation]:
-    """The organisations the cycle expects (module docstring), ordered by code."""
+def node_or_top(plan: Plan, node: ReportingNode | None) -> ReportingNode:
+    """The node asked for, or the plan's top node (the province level)."""
+    return node if node is not None else top_node(plan)
+
+
+def addressed_q(plan: Plan, node: ReportingNode | None, prefix: str = "") -> Q:
+    """Organisations whose reports go to the node (the top node when None)."""
+    return node_or_top(plan, node).addressed_q(plan_lines(plan), prefix)
+
+
+def expected_everywhere(cycle: ReportingCycle) -> QuerySet[Organisation]:
+    """Every organisation the cycle expects, at every level (module docstring): the
+    reminders' list. Ordered by code."""
     scope = reporting_scope(cycle.plan)
     return (
         reporting_organisations(cycle.plan, cycle.period_end, scope=scope)
@@ -115,6 +127,14 @@ def expected_organisations(cycle: ReportingCycle) -> QuerySet[Organisation]:
             _closed_q(scope, cycle.period_start, cycle.period_end, Q(_submitted_exists(cycle.pk)))
         )
     ).order_by("code")
+
+
+def expected_organisations(
+    cycle: ReportingCycle, node: ReportingNode | None = None
+) -> QuerySet[Organisation]:
+    """The organisations the cycle expects to report to the node (the plan's top node when
+    None): one level of the cascade, ordered by code."""
+    return expected_everywhere(cycle).filter(addressed_q(cycle.plan, node))
 
 
 @dataclass(frozen=True)
@@ -149,23 +169,49 @@ class CycleFigures:
         return rate(self.accepted, self.expected)
 
 
-def cycles_figures(cycles: Sequence[ReportingCycle]) -> dict[int, CycleFigures]:
-    """The figures of cycles of one plan, by cycle id. Three queries however many cycles
-    and organisations: the plan's scope, one pass over the organisations counting each
-    cycle's expected ones, and one aggregate of the reports grouped by cycle."""
+def cycles_figures(
+    cycles: Sequence[ReportingCycle], node: ReportingNode | None = None
+) -> dict[int, CycleFigures]:
+    """The figures of cycles of one plan at one node (the top when None), by cycle id. A
+    fixed number of queries however many cycles and organisations: the plan's scope and
+    lines, one pass over the organisations counting each cycle's expected ones, and one
+    aggregate of the reports grouped by cycle."""
     if not cycles:
         return {}
-    scope = reporting_scope(cycles[0].plan)
-    expected = Organisation.objects.filter(scope.q()).aggregate(
+    plan = cycles[0].plan
+    scope = reporting_scope(plan)
+    expected = Organisation.objects.filter(scope.q(), addressed_q(plan, node)).aggregate(
         **{f"c{c.pk}": Count("pk", filter=expected_q(c, scope)) for c in cycles}
     )
-    in_time = Case(  # each cycle has its own deadline
-        *[When(cycle_id=c.pk, first_submitted_at__lte=c.deadline, then=Value(1)) for c in cycles],
+    # Each cycle has its own deadline, and a level may be due some days before it.
+    lines = plan_lines(plan)
+    early = {kind: days for kind in lines.by_kind if (days := lines.days_before_due(kind))}
+    in_time = Case(
+        *[
+            When(
+                cycle_id=c.pk,
+                organisation__kind=kind,
+                first_submitted_at__lte=c.deadline_for(kind),
+                then=Value(1),
+            )
+            for c in cycles
+            for kind in early
+        ],
+        *[
+            When(cycle_id=c.pk, first_submitted_at__lte=c.deadline, then=Value(1))
+            if not early
+            else When(
+                Q(cycle_id=c.pk, first_submitted_at__lte=c.deadline)
+                & ~Q(organisation__kind__in=sorted(early)),
+                then=Value(1),
+            )
+            for c in cycles
+        ],
         default=Value(0),
     )
     rows = (
         AnnualReport.objects.filter(cycle__in=[c.pk for c in cycles])
-        .filter(expected_report_q(scope))
+        .filter(expected_report_q(scope), addressed_q(plan, node, "organisation__"))
         .values("cycle_id")
         .annotate(
             actual=Count("pk", filter=Q(first_submitted_at__isnull=False)),
@@ -195,9 +241,9 @@ def cycles_figures(cycles: Sequence[ReportingCycle]) -> dict[int, CycleFigures]:
     }
 
 
-def cycle_figures(cycle: ReportingCycle) -> CycleFigures:
-    """One cycle's figures (see ``cycles_figures``)."""
-    return cycles_figures([cycle])[cycle.pk]
+def cycle_figures(cycle: ReportingCycle, node: ReportingNode | None = None) -> CycleFigures:
+    """One cycle's figures at a node (see ``cycles_figures``)."""
+    return cycles_figures([cycle], node)[cycle.pk]
 
 
 def counted_statuses(include_submitted: bool) -> tuple[str, ...]:
@@ -234,13 +280,20 @@ class Coverage:
 
 
 def coverage(
-    cycle: ReportingCycle, previous: ReportingCycle, statuses: tuple[str, ...]
+    cycle: ReportingCycle,
+    previous: ReportingCycle,
+    statuses: tuple[str, ...],
+    node: ReportingNode | None = None,
 ) -> Coverage:
     """The two sides of a year-on-year comparison (``Coverage``). Counted in the database:
     only reports of organisations that have a successor are read one by one, to follow
     them to the organisation that carries them on; two queries when nothing merged,
     whatever the number of organisations."""
-    counted = AnnualReport.objects.filter(cycle__in=[cycle, previous], status__in=statuses)
+    counted = AnnualReport.objects.filter(
+        cycle__in=[cycle, previous],
+        status__in=statuses,
+        reports_to_id__in=node_or_top(cycle.plan, node).line,
+    )
     # One report per organisation and cycle, so counting reports counts organisations.
     plain = dict(
         counted.filter(organisation__successor__isnull=True)
@@ -314,7 +367,9 @@ class Totals:
         return {row.indicator.code: row for row in self.rows}
 
 
-def _aggregate(cycle: ReportingCycle, statuses: tuple[str, ...]) -> dict[int, dict[str, Any]]:
+def _aggregate(
+    cycle: ReportingCycle, statuses: tuple[str, ...], line: frozenset[int]
+) -> dict[int, dict[str, Any]]:
     """Per indicator: sum, average, maximum and how many reports gave a figure, over the
     cycle's reports in the counted statuses. Read from the running totals
     (``reports.figures.tallies``): a few rows per indicator, one query, whatever the number of
@@ -322,9 +377,9 @@ def _aggregate(cycle: ReportingCycle, statuses: tuple[str, ...]) -> dict[int, di
 
     def read() -> list[tuple[Any, ...]]:
         return list(
-            IndicatorTally.objects.filter(cycle=cycle, status__in=statuses).values_list(
-                "indicator_id", "total", "count", "maximum", "maximum_stale"
-            )
+            IndicatorTally.objects.filter(
+                cycle=cycle, status__in=statuses, node__in=line
+            ).values_list("indicator_id", "total", "count", "maximum", "maximum_stale")
         )
 
     tallies = read()
@@ -360,17 +415,20 @@ def indicator_totals(
     *,
     include_submitted: bool = False,
     previous: ReportingCycle | None = None,
+    node: ReportingNode | None = None,
 ) -> Totals:
-    """Every indicator of the cycle's plan with its provincial total (and last year's)."""
+    """Every indicator of the cycle's plan with its total over the reports addressed to
+    the node (the province level when None), and last year's."""
     statuses = counted_statuses(include_submitted)
+    line = node_or_top(cycle.plan, node).line
     indicators = list(
         Indicator.objects.filter(plan_id=cycle.plan_id)
         .select_related("task")
         .order_by("task__number", "position")
     )
-    now = _aggregate(cycle, statuses)
-    before = _aggregate(previous, statuses) if previous is not None else {}
-    compared = coverage(cycle, previous, statuses) if previous is not None else None
+    now = _aggregate(cycle, statuses, line)
+    before = _aggregate(previous, statuses, line) if previous is not None else {}
+    compared = coverage(cycle, previous, statuses, node) if previous is not None else None
     totals = Totals(include_submitted=include_submitted)
     for indicator in indicators:
         row = now.get(indicator.pk)

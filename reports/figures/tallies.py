@@ -32,11 +32,11 @@ from reports.models import (
 )
 
 _INDICATOR_ADD = """
-INSERT INTO {tally} (cycle_id, indicator_id, status, total, count, maximum, maximum_stale)
-SELECT %s, v.indicator_id, %s, v.value, 1, v.value, FALSE
+INSERT INTO {tally} (cycle_id, node, indicator_id, status, total, count, maximum, maximum_stale)
+SELECT %s, %s, v.indicator_id, %s, v.value, 1, v.value, FALSE
 FROM {value} v WHERE v.report_id = %s AND v.value IS NOT NULL
 ORDER BY v.indicator_id
-ON CONFLICT (cycle_id, indicator_id, status) DO UPDATE SET
+ON CONFLICT (cycle_id, node, indicator_id, status) DO UPDATE SET
     total = {tally}.total + EXCLUDED.total,
     count = {tally}.count + EXCLUDED.count,
     maximum = CASE WHEN {tally}.maximum IS NULL OR EXCLUDED.maximum > {tally}.maximum
@@ -46,11 +46,11 @@ ON CONFLICT (cycle_id, indicator_id, status) DO UPDATE SET
 # Leaving: total and count go down; a maximum the report may have carried is marked stale
 # (recomputed by the next reader), and an emptied row forgets its maximum.
 _INDICATOR_REMOVE = """
-INSERT INTO {tally} (cycle_id, indicator_id, status, total, count, maximum, maximum_stale)
-SELECT %s, v.indicator_id, %s, -v.value, -1, NULL, TRUE
+INSERT INTO {tally} (cycle_id, node, indicator_id, status, total, count, maximum, maximum_stale)
+SELECT %s, %s, v.indicator_id, %s, -v.value, -1, NULL, TRUE
 FROM {value} v WHERE v.report_id = %s AND v.value IS NOT NULL
 ORDER BY v.indicator_id
-ON CONFLICT (cycle_id, indicator_id, status) DO UPDATE SET
+ON CONFLICT (cycle_id, node, indicator_id, status) DO UPDATE SET
     total = {tally}.total + EXCLUDED.total,
     count = {tally}.count + EXCLUDED.count,
     maximum = CASE WHEN {tally}.count + EXCLUDED.count <= 0 THEN NULL ELSE {tally}.maximum END,
@@ -62,11 +62,11 @@ ON CONFLICT (cycle_id, indicator_id, status) DO UPDATE SET
 """
 
 _LEVEL_MOVE = """
-INSERT INTO {tally} (cycle_id, task_id, status, level, count)
-SELECT %s, s.task_id, %s, s.level, %s
+INSERT INTO {tally} (cycle_id, node, task_id, status, level, count)
+SELECT %s, %s, s.task_id, %s, s.level, %s
 FROM {section} s WHERE s.report_id = %s
 ORDER BY s.task_id
-ON CONFLICT (cycle_id, task_id, status, level) DO UPDATE SET
+ON CONFLICT (cycle_id, node, task_id, status, level) DO UPDATE SET
     count = {tally}.count + EXCLUDED.count
 """
 
@@ -78,6 +78,11 @@ INDICATOR_REMOVE = _INDICATOR_REMOVE.format(
     tally=IndicatorTally._meta.db_table, value=IndicatorValue._meta.db_table
 )
 LEVEL_MOVE = _LEVEL_MOVE.format(tally=LevelTally._meta.db_table, section=TaskSection._meta.db_table)
+
+
+def node_key(reports_to_id: int | None) -> int:
+    """The tally rows' key for reports addressed to this committee (0: to none)."""
+    return reports_to_id or 0
 
 
 def move(report: AnnualReport, source: str, target: str) -> None:
@@ -93,10 +98,11 @@ def move(report: AnnualReport, source: str, target: str) -> None:
     steps.sort(key=lambda step: TALLIED_STATUSES.index(step[0]))  # the fixed lock order
     # Always inside the transition's own transaction; no savepoint of its own.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        node = node_key(report.reports_to_id)
         for status, sign in steps:
             sql = INDICATOR_ADD if sign > 0 else INDICATOR_REMOVE
-            cursor.execute(sql, [report.cycle_id, status, report.pk])
-            cursor.execute(LEVEL_MOVE, [report.cycle_id, status, sign, report.pk])
+            cursor.execute(sql, [report.cycle_id, node, status, report.pk])
+            cursor.execute(LEVEL_MOVE, [report.cycle_id, node, status, sign, report.pk])
 
 
 def refresh_stale_maxima(cycle_ids: list[int]) -> None:
@@ -104,12 +110,15 @@ def refresh_stale_maxima(cycle_ids: list[int]) -> None:
     on a return or a reopening). One query when none is stale."""
     stale = list(
         IndicatorTally.objects.filter(cycle_id__in=cycle_ids, maximum_stale=True).values_list(
-            "pk", "cycle_id", "indicator_id", "status"
+            "pk", "cycle_id", "node", "indicator_id", "status"
         )
     )
-    for pk, cycle_id, indicator_id, status in stale:
+    for pk, cycle_id, node, indicator_id, status in stale:
         maximum = IndicatorValue.objects.filter(
-            report__cycle_id=cycle_id, report__status=status, indicator_id=indicator_id
+            report__cycle_id=cycle_id,
+            report__status=status,
+            indicator_id=indicator_id,
+            report__reports_to_id=node or None,
         ).aggregate(m=Max("value"))["m"]
         IndicatorTally.objects.filter(pk=pk, maximum_stale=True).update(
             maximum=maximum, maximum_stale=False
@@ -122,33 +131,33 @@ def _computed(cycle: ReportingCycle) -> tuple[dict[Any, Any], dict[Any, Any]]:
         IndicatorValue.objects.filter(
             report__cycle=cycle, report__status__in=TALLIED_STATUSES, value__isnull=False
         )
-        .values_list("indicator_id", "report__status")
+        .values_list("report__reports_to_id", "indicator_id", "report__status")
         .annotate(total=Sum("value"), count=Count("value"), maximum=Max("value"))
         .order_by()
     )
     levels = (
         TaskSection.objects.filter(report__cycle=cycle, report__status__in=TALLIED_STATUSES)
-        .values_list("task_id", "report__status", "level")
+        .values_list("report__reports_to_id", "task_id", "report__status", "level")
         .annotate(count=Count("pk"))
         .order_by()
     )
     return (
-        {(i, s): (Decimal(t), c, Decimal(m)) for i, s, t, c, m in values},
-        {(t, s, level): c for t, s, level, c in levels},
+        {(node_key(n), i, s): (Decimal(t), c, Decimal(m)) for n, i, s, t, c, m in values},
+        {(node_key(n), t, s, level): c for n, t, s, level, c in levels},
     )
 
 
 def _stored(cycle: ReportingCycle) -> tuple[dict[Any, Any], dict[Any, Any]]:
     refresh_stale_maxima([cycle.pk])
     indicators = IndicatorTally.objects.filter(cycle=cycle, count__gt=0).values_list(
-        "indicator_id", "status", "total", "count", "maximum"
+        "node", "indicator_id", "status", "total", "count", "maximum"
     )
     levels = LevelTally.objects.filter(cycle=cycle, count__gt=0).values_list(
-        "task_id", "status", "level", "count"
+        "node", "task_id", "status", "level", "count"
     )
     return (
-        {(i, s): (t, c, m) for i, s, t, c, m in indicators},
-        {(t, s, level): c for t, s, level, c in levels},
+        {(n, i, s): (t, c, m) for n, i, s, t, c, m in indicators},
+        {(n, t, s, level): c for n, t, s, level, c in levels},
     )
 
 
@@ -180,10 +189,10 @@ def rebuild(cycle: ReportingCycle) -> None:
     LevelTally.objects.filter(cycle=cycle).delete()
     indicators, levels = _computed(cycle)
     IndicatorTally.objects.bulk_create(
-        IndicatorTally(cycle=cycle, indicator_id=i, status=s, total=t, count=c, maximum=m)
-        for (i, s), (t, c, m) in indicators.items()
+        IndicatorTally(cycle=cycle, node=n, indicator_id=i, status=s, total=t, count=c, maximum=m)
+        for (n, i, s), (t, c, m) in indicators.items()
     )
     LevelTally.objects.bulk_create(
-        LevelTally(cycle=cycle, task_id=t, status=s, level=level, count=c)
-        for (t, s, level), c in levels.items()
+        LevelTally(cycle=cycle, node=n, task_id=t, status=s, level=level, count=c)
+        for (n, t, s, level), c in levels.items()
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from organisations.models import Organisation, User
 from plan112.celery import job_queue
-from reports.figures.definitions import expected_organisations
+from reports.figures.definitions import expected_everywhere
 from reports.models import (
     AnnualReport,
     CycleStatus,
@@ -75,7 +75,7 @@ def unsubmitted_organisations(
     submitted = AnnualReport.objects.filter(cycle=cycle, first_submitted_at__isnull=False).values(
         "organisation_id"
     )
-    return expected_organisations(cycle).exclude(pk__in=submitted).exclude(valid_to__lt=today)
+    return expected_everywhere(cycle).exclude(pk__in=submitted).exclude(valid_to__lt=today)
 
 
 def reminder_claim(

@@ -26,6 +26,7 @@ from reports.models import (
 )
 from reports.notifications.outbox import report_event_notify
 from reports.services import ConcurrentEdit, ServiceError, SubmissionInvalid
+from tasks.lines import plan_lines, target_of
 from tasks.selectors import tasks_reported_by
 
 # Reports --------------------------------------------------------------------------------
@@ -60,7 +61,11 @@ def report_start(*, cycle: ReportingCycle, organisation: Organisation, actor: Us
             _("%(org)s không hoạt động trong kỳ báo cáo này nên không phải báo cáo.")
             % {"org": organisation.name}
         )
-    report, created = AnnualReport.objects.get_or_create(cycle=cycle, organisation=organisation)
+    report, created = AnnualReport.objects.get_or_create(
+        cycle=cycle,
+        organisation=organisation,
+        defaults={"reports_to_id": target_of(organisation, plan_lines(cycle.plan))},
+    )
     if not created:  # somebody else started it a moment ago
         return report
     TaskSection.objects.bulk_create(TaskSection(report=report, task=task) for task in tasks)

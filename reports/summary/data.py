@@ -222,11 +222,15 @@ def _expected_rows(cycle: ReportingCycle) -> list[ExpectedRow]:
         .iterator(CHUNK)
     }
     rows = []
-    organisations = expected_organisations(cycle).values_list("pk", "code", "name", "short_name")
-    for pk, code, name, short in organisations.iterator(CHUNK):
+    organisations = expected_organisations(cycle).values_list(
+        "pk", "code", "name", "short_name", "kind"
+    )
+    for pk, code, name, short, kind in organisations.iterator(CHUNK):
         status, first = reports.get(pk, ("", None))
         # The report model holds the definitions of on time and days late.
-        probe = AnnualReport(cycle=cycle, first_submitted_at=first)
+        probe = AnnualReport(
+            cycle=cycle, organisation=Organisation(kind=kind), first_submitted_at=first
+        )
         rows.append(
             ExpectedRow(
                 code=code,

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organisations.http import AuthenticatedRequest
 from reports.access import (
     get_cycle_for_user,
+    get_node_for_user,
     get_plan_for_user,
     oversees,
-    require_reviewer,
+    require_manager,
     require_role,
 )
 from reports.dashboards.cycle import NOT_STARTED, status_slices
@@ -21,11 +22,12 @@ from reports.forms import CycleForm
 from reports.notifications.reminders import reminders_by_organisation
 from reports.paging import PAGE_PARAMETER, paginate
 from reports.selectors import (
-    can_review,
+    can_manage,
     cycles_visible_to,
     expected_rows,
     expected_with_report,
-    plans_overseen_by,
+    oversight,
+    plans_managed_by,
     reporter_organisation_ids,
 )
 from reports.services import ServiceError
@@ -37,7 +39,7 @@ from tasks.selectors import plans_visible_to
 def cycle_list(request: AuthenticatedRequest) -> HttpResponse:
     require_role(request.user)
     cycles = list(cycles_visible_to(request.user).order_by("-year", "plan__number"))
-    reviewable = plans_overseen_by(request.user, "reviewer")
+    reviewable = plans_managed_by(request.user)
     plans = [p for p in plans_visible_to(request.user) if p.pk in reviewable]
     return render(
         request,
@@ -48,13 +50,9 @@ def cycle_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
-    require_reviewer(request.user)
-    plan_code = request.GET.get("plan") or request.POST.get("plan")
-    if not plan_code:
-        plan_code = next(
-            p.code for p in plans_visible_to(request.user) if can_review(request.user, p.pk)
-        )
-    plan = get_plan_for_user(request.user, plan_code, review=True)
+    first = require_manager(request.user)
+    plan_code = request.GET.get("plan") or request.POST.get("plan") or first.code
+    plan = get_plan_for_user(request.user, plan_code, manage=True)
     year = timezone.localdate().year
     form = CycleForm(
         request.POST or None,
@@ -85,18 +83,28 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     table cover every organisation; a fixed number of queries whatever their number."""
     user = request.user
     cycle = get_cycle_for_user(user, pk)
-    reviewer = can_review(user, cycle.plan_id)
-    organisations = expected_with_report(cycle, with_reports=True)
+    overseer = oversees(user, cycle.plan_id)
     mine = reporter_organisation_ids(user)
-    if not (reviewer or oversees(user, cycle.plan_id)):
-        organisations = organisations.filter(pk__in=mine)  # leaders read every row too
+    if overseer:
+        # One level of the cascade: the reports addressed to the user's committee (or the
+        # one asked for below it); leaders read every row too.
+        node = get_node_for_user(user, cycle.plan, request.GET.get("don_vi", ""))
+        organisations = expected_with_report(cycle, with_reports=True, node=node)
+        reviewer = node.pk in oversight(user, "reviewer").lines() or user.is_superuser
+    else:
+        node, reviewer = None, False
+        organisations = expected_with_report(cycle, with_reports=True, everywhere=True).filter(
+            pk__in=mine
+        )
     pager = paginate(organisations, request.GET.get(PAGE_PARAMETER))
     rows = expected_rows(pager.page.object_list, cycle)
     context = {
         "cycle": cycle,
         "rows": rows,
         "pager": pager,
-        "can_manage": reviewer,
+        "can_manage": can_manage(user, cycle.plan_id),
+        "can_remind": reviewer,
+        "node": node,
         "mine": mine,
         "reminders": reminders_by_organisation(cycle, [row.organisation.pk for row in rows])
         if reviewer
@@ -104,7 +112,7 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     }
     if reviewer:
         # A reviewer's list is every expected organisation, so its count is theirs.
-        slices = status_slices(cycle_figures(cycle))
+        slices = status_slices(cycle_figures(cycle, node))
         context.update(expected=pager.total, counts=slices, missing=slices[NOT_STARTED])
     return render(request, "reports/cycle_detail.html", context)
 

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from organisations.http import AuthenticatedRequest
-from reports.access import found, get_cycle_for_user
+from reports.access import found, get_cycle_for_user, get_node_for_user
 from reports.dashboards.cycle import Dashboard, cycle_dashboard
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
@@ -21,7 +21,7 @@ from reports.documents.spreadsheets import (
 )
 from reports.models import ReportingCycle
 from reports.notifications.reminders import reminders_by_organisation
-from reports.selectors import can_review
+from reports.selectors import oversight
 
 FORMATS = {"xlsx": (dashboard_xlsx, XLSX_CONTENT_TYPE), "csv": (dashboard_csv, CSV_CONTENT_TYPE)}
 
@@ -40,6 +40,7 @@ def _dashboard(
         kind=request.GET.get("loai", ""),
         status=request.GET.get("trang_thai", ""),
         page=page,
+        node=get_node_for_user(request.user, cycle.plan, request.GET.get("don_vi", "")),
     )
 
 
@@ -47,14 +48,16 @@ def _dashboard(
 def dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, pk, oversee=True)
     board = _dashboard(request, cycle, paged=True)
-    reviewer = can_review(request.user, cycle.plan_id)
+    # Reviewers of the committee shown see each listed organisation's reminder log and
+    # the "send now" button; the levels above and leaders see the latest reminder only.
+    reviewer = request.user.is_superuser or (
+        board.node is not None and (board.node.pk in oversight(request.user, "reviewer").lines())
+    )
     return render(
         request,
         "reports/dashboard.html",
         {
             "cycle": cycle,
-            # Reviewers see each listed organisation's reminder log and the "send now"
-            # button; leaders see the latest reminder only.
             "can_remind": reviewer,
             "reminders": reminders_by_organisation(
                 cycle, [row.organisation.pk for row in board.rows]

@@ -13,7 +13,7 @@ from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, Re
 from reports.models import AnnualReport, EventKind, ReportStatus
 from reports.selectors import (
     can_report_for,
-    can_review,
+    can_review_report,
     latest_return,
     report_with_content,
     submissions_of,
@@ -64,7 +64,7 @@ def _previous_changes(report: AnnualReport) -> dict[str, object] | None:
 @require_GET
 def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = report_with_content(get_report_for_user(request.user, pk))
-    reviewer = can_review(request.user, report.cycle.plan_id)
+    reviewer = can_review_report(request.user, report)
     reporter = can_report_for(request.user, report.organisation_id)
     last_return = latest_return(report)
     comments = last_return.section_comments if last_return else {}

@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from organisations.http import AuthenticatedRequest
-from reports.access import found, get_plan_for_user
+from reports.access import found, get_node_for_user, get_plan_for_user
 from reports.dashboards.rollup import Rollup, plan_cycles, plan_rollup
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
@@ -36,6 +36,7 @@ def _rollup(request: AuthenticatedRequest, plan: Plan) -> Rollup | None:
         year=year,
         include_submitted=request.GET.get("tinh_ca_chua_duyet") == "1",
         indicator_code=request.GET.get("chi_tieu", ""),
+        node=get_node_for_user(request.user, plan, request.GET.get("don_vi", "")),
     )
 
 

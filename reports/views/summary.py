@@ -23,7 +23,7 @@ from organisations.http import AuthenticatedRequest
 from reports.access import found, get_summary_for_user
 from reports.downloads import file_download
 from reports.models import ReportingCycle, SummaryStatus, YearlySummary
-from reports.selectors import can_review
+from reports.selectors import can_manage
 from reports.summary.build import (
     ACTIVE,
     CONTENT_TYPES,
@@ -69,7 +69,7 @@ def _context(
     active = summary is not None and summary.status in ACTIVE
     since = summary and (summary.started_at or summary.requested_at)
     stale = active and since is not None and timezone.now() - since > STALE_AFTER
-    can_start = can_review(request.user, cycle.plan_id)
+    can_start = can_manage(request.user, cycle.plan_id)
     form = None
     if can_start and (not active or stale):
         form = SummaryForm(

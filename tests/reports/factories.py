@@ -104,3 +104,11 @@ def saved_report(cycle, organisation, reporter, content=None) -> AnnualReport:
         version=report.version,
         actor=reporter,
     )
+
+
+def province_pk() -> int:
+    """Tỉnh ủy Trà Vinh: the committee district-level organisations report to, for test
+    data written in bulk (which must give parent and reports_to itself)."""
+    from organisations.models import Organisation
+
+    return Organisation.objects.only("pk").get(code="TV-TU").pk

@@ -45,7 +45,7 @@ def test_plan_overseen_is_404_for_outsiders_and_403_for_reporters(plan, reporter
     with pytest.raises(Http404):
         access.get_plan_for_user(outsider, plan.code, oversee=True)
     with pytest.raises(PermissionDenied):
-        access.get_plan_for_user(leader, plan.code, review=True)
+        access.get_plan_for_user(leader, plan.code, manage=True)
 
 
 def test_plan_code_with_a_nul_is_not_found_rather_than_a_database_error(plan, reviewer):

@@ -28,6 +28,7 @@ from tests.reports.factories import (
     full_content,
     make_cycle,
     make_report,
+    province_pk,
     saved_report,
     submitted_report,
 )
@@ -610,8 +611,11 @@ def test_a_control_character_in_a_stored_subplan_number_does_not_break_the_workb
 def add_organisations(cycle, count: int):
     """More districts: every fifth with a submitted report, every fifth with a reminder."""
     start = Organisation.objects.filter(code__startswith="X-").count()
+    province = province_pk()
     added = Organisation.objects.bulk_create(
-        Organisation(code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee")
+        Organisation(
+            code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee", parent_id=province
+        )
         for i in range(start, start + count)
     )
     now = at(dt.date(2026, 12, 10))
@@ -619,6 +623,7 @@ def add_organisations(cycle, count: int):
         AnnualReport(
             cycle=cycle,
             organisation=org,
+            reports_to_id=province,
             status=ReportStatus.SUBMITTED,
             first_submitted_at=now,
             last_submitted_at=now,

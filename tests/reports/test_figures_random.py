@@ -156,12 +156,14 @@ def play(rng, cycle, organisation, actor, state: str) -> Record:
 
 
 def candidate_organisation_ids(plan, start: dt.date, end: dt.date) -> set[int]:
-    """Organisations in the plan's scope that existed during the period, in plain Python:
-    those that may be expected (``expected_ids`` below applies the rest of the rule)."""
+    """Organisations in the plan's scope that existed during the period and report to the
+    province (their parent is the top of the tree), in plain Python: those that may be
+    expected at the province's level (``expected_ids`` below applies the rest of the rule)."""
     scopes = list(ReportingScope.objects.filter(plan=plan).values_list("organisation_id", "kind"))
     result = set()
-    for org in Organisation.objects.all():
+    for org in Organisation.objects.select_related("parent"):
         in_scope = any(org.pk == org_id or (kind and org.kind == kind) for org_id, kind in scopes)
+        in_scope = in_scope and org.parent is not None and org.parent.parent_id is None
         active = (org.valid_from is None or org.valid_from <= end) and (
             org.valid_to is None or org.valid_to >= start
         )
@@ -203,11 +205,13 @@ def test_random_cycles_agree_with_figures_computed_from_scratch(
         name = rng.choice(list(VALIDITY))
         valid_from, valid_to, _expected = VALIDITY[name]
         validity[f"R-{i}"] = name
+        province = Organisation.objects.get(code="TV-TU")
         extras.append(
             Organisation.objects.create(
                 code=f"R-{i}",
                 name=f"Đơn vị ngẫu nhiên {i} ({name})",
                 kind=rng.choice(KINDS),
+                parent=province,
                 valid_from=valid_from,
                 valid_to=valid_to,
             )

@@ -17,7 +17,7 @@ from reports.figures.definitions import cycle_figures
 from reports.models import AnnualReport, ReportStatus, SubPlan
 from reports.paging import PAGE_SIZE, paginate
 from tasks.models import Plan
-from tests.reports.factories import make_cycle
+from tests.reports.factories import make_cycle, province_pk
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = dt.date(2026, 12, 15)
@@ -45,8 +45,11 @@ def add_districts(cycle, count: int) -> list[Organisation]:
     submitted its report, the next one of each three is drafting, the rest have not
     started."""
     start = Organisation.objects.filter(code__startswith="X-").count()
+    province = province_pk()
     added = Organisation.objects.bulk_create(
-        Organisation(code=f"X-{i:04d}", name=f"Huyện ủy {i}", kind="district_committee")
+        Organisation(
+            code=f"X-{i:04d}", name=f"Huyện ủy {i}", kind="district_committee", parent_id=province
+        )
         for i in range(start, start + count)
     )
     sent = at(dt.date(2026, 12, 10))
@@ -55,6 +58,7 @@ def add_districts(cycle, count: int) -> list[Organisation]:
             AnnualReport(
                 cycle=cycle,
                 organisation=org,
+                reports_to_id=province,
                 status=ReportStatus.SUBMITTED,
                 first_submitted_at=sent,
                 last_submitted_at=sent,
@@ -304,8 +308,11 @@ def test_subplan_list_pages_each_plan_and_keeps_the_other_plans_page(
 def test_buckets_name_fifty_organisations_and_count_the_rest(client_for, cycle, plan, reviewer):
     plan.subplans_due = dt.date(2026, 6, 30)  # past: every missing sub-plan is overdue
     plan.save(update_fields=["subplans_due"])
+    province = province_pk()
     Organisation.objects.bulk_create(
-        Organisation(code=f"Y-{i:04d}", name=f"Đảng ủy xã {i}", kind="district_committee")
+        Organisation(
+            code=f"Y-{i:04d}", name=f"Đảng ủy xã {i}", kind="district_committee", parent_id=province
+        )
         for i in range(1100)
     )
     client = client_for(reviewer)

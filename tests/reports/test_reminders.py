@@ -19,7 +19,7 @@ from reports.jobs.reminders import send_deadline_reminders, send_reminder
 from reports.models import Notification, Reminder, ReminderStatus, ReviewerDigest
 from reports.notifications.reminders import reminder_deliver
 from tests.conftest import needs
-from tests.reports.factories import make_cycle, make_report, submitted_report
+from tests.reports.factories import make_cycle, make_report, province_pk, submitted_report
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = dt.date(2026, 12, 15)
@@ -524,8 +524,11 @@ def test_cycle_page_query_count_does_not_grow_with_reminders(
         with django_assert_max_num_queries(20) as small:
             assert client.get(cycle.get_absolute_url()).status_code == 200
 
+    province = province_pk()
     created = Organisation.objects.bulk_create(
-        Organisation(code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee")
+        Organisation(
+            code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee", parent_id=province
+        )
         for i in range(200)
     )
     Reminder.objects.bulk_create(

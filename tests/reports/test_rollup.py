@@ -23,6 +23,7 @@ from tests.reports.factories import (
     full_content,
     make_cycle,
     make_report,
+    province_pk,
     saved_report,
     submitted_report,
 )
@@ -411,8 +412,14 @@ def test_csv_is_utf8_with_bom_and_the_indicator_rows(client_for, leader, plan, y
 def add_reports(cycle, count: int):
     """Many districts with accepted reports, figures for task 1 and self-assessed levels."""
     start = Organisation.objects.filter(code__startswith=f"X-{cycle.year}-").count()
+    province = province_pk()
     added = Organisation.objects.bulk_create(
-        Organisation(code=f"X-{cycle.year}-{i}", name=f"Huyện ủy {i}", kind="district_committee")
+        Organisation(
+            code=f"X-{cycle.year}-{i}",
+            name=f"Huyện ủy {i}",
+            kind="district_committee",
+            parent_id=province,
+        )
         for i in range(start, start + count)
     )
     now = at(dt.date(cycle.year, 12, 1))
@@ -420,6 +427,7 @@ def add_reports(cycle, count: int):
         AnnualReport(
             cycle=cycle,
             organisation=org,
+            reports_to_id=province,
             status=ReportStatus.ACCEPTED,
             first_submitted_at=now,
             last_submitted_at=now,

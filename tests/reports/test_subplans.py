@@ -27,6 +27,7 @@ from reports.paging import PAGE_SIZE
 from reports.services.subplans import subplan_register
 from reports.services.uploads import PDF, check_upload
 from tasks.selectors import subplan_expected_organisations
+from tests.reports.factories import province_pk
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -456,8 +457,11 @@ def test_list_query_count_does_not_grow_with_organisations(
     with django_assert_max_num_queries(20) as small:
         client.get(LIST_URL)
 
+    province = province_pk()
     added = Organisation.objects.bulk_create(
-        Organisation(code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee")
+        Organisation(
+            code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee", parent_id=province
+        )
         for i in range(200)
     )
     SubPlan.objects.bulk_create(
@@ -489,8 +493,11 @@ def test_reporters_list_is_also_a_fixed_number_of_queries(
     client = client_for(reporter)
     with django_assert_max_num_queries(20) as small:
         client.get(LIST_URL)
+    province = province_pk()
     Organisation.objects.bulk_create(
-        Organisation(code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee")
+        Organisation(
+            code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee", parent_id=province
+        )
         for i in range(200)
     )
     with django_assert_max_num_queries(len(small.captured_queries)):

@@ -43,7 +43,7 @@ from reports.summary.build import STALE_AFTER, scratch_folder, summary_build, su
 from tasks.models import Indicator, Task
 from tasks.selectors import reporting_organisations
 from tests.conftest import make_user
-from tests.reports.factories import full_content, make_cycle, make_report
+from tests.reports.factories import full_content, make_cycle, make_report, province_pk
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ON_TIME = dt.datetime(2026, 12, 10, 9, 0, tzinfo=TZ)
@@ -163,7 +163,10 @@ def vn_percent(part: int, whole: int) -> str:
 
 
 def expected_count(cycle) -> int:
-    return reporting_organisations(cycle.plan, cycle.period_end).count()
+    """The province's own level: organisations in scope whose parent is the Tỉnh ủy."""
+    return (
+        reporting_organisations(cycle.plan, cycle.period_end).filter(parent__code="TV-TU").count()
+    )
 
 
 # The Word file --------------------------------------------------------------------------
@@ -750,8 +753,11 @@ def test_with_libreoffice_installed_the_pdf_is_rendered(year, reviewer, real_off
 
 def add_organisations_with_reports(cycle, count: int) -> None:
     """``count`` more district committees, each with an accepted report, in bulk."""
+    province = province_pk()
     Organisation.objects.bulk_create(
-        Organisation(code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee")
+        Organisation(
+            code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee", parent_id=province
+        )
         for i in range(count)
     )
     organisations = list(Organisation.objects.filter(code__startswith="X-"))
@@ -759,6 +765,7 @@ def add_organisations_with_reports(cycle, count: int) -> None:
         AnnualReport(
             cycle=cycle,
             organisation=organisation,
+            reports_to_id=province,
             status=ReportStatus.ACCEPTED,
             first_submitted_at=ON_TIME,
             last_submitted_at=ON_TIME,

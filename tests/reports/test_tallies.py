@@ -63,7 +63,8 @@ def levels(cycle, status, level):
 
 def problems_key(cycle):
     indicator = Indicator.objects.get(plan=cycle.plan, code=CODE)
-    return (indicator.pk, ReportStatus.ACCEPTED.value)
+    province = Organisation.objects.get(code="TV-TU")  # where Càng Long's report goes
+    return (province.pk, indicator.pk, ReportStatus.ACCEPTED.value)
 
 
 def total(cycle, **kwargs):
@@ -177,17 +178,19 @@ def test_disagreements_are_found_by_the_command_and_repaired_by_rebuild(
     assert total(cycle).value == Decimal(7)
 
 
-def test_the_migration_fills_totals_for_reports_already_counted(
+def test_the_migration_addresses_reports_and_fills_totals_per_committee(
     cycle, organisations, reporter, other_reporter, reviewer
 ):
     from importlib import import_module
 
-    fill_tallies = import_module("reports.migrations.0003_tallies").fill_tallies
+    address_reports = import_module("reports.migrations.0005_reporting_lines").address_reports
     report_accept(report=submit(cycle, organisations["TV-HCL"], reporter, 7), actor=reviewer)
     submit(cycle, organisations["TV-HCK"], other_reporter, 5)
+    AnnualReport.objects.update(reports_to=None)
     IndicatorTally.objects.all().delete()
     LevelTally.objects.all().delete()
-    fill_tallies(apps, None)
+    address_reports(apps, None)
+    assert set(AnnualReport.objects.values_list("reports_to__code", flat=True)) == {"TV-TU"}
     assert tallies.differences(cycle) == []
     assert stored(cycle, ReportStatus.SUBMITTED) == (Decimal(5), 1)
 
@@ -196,6 +199,7 @@ def test_bulk_loaded_reports_are_counted_after_a_rebuild(cycle, plan, organisati
     report = AnnualReport.objects.create(
         cycle=cycle,
         organisation=organisations["TV-HCL"],
+        reports_to=organisations["TV-TU"],  # bulk loads address their reports themselves
         status=ReportStatus.ACCEPTED,
         first_submitted_at=dt.datetime(2026, 12, 1, tzinfo=ZONE),
         last_submitted_at=dt.datetime(2026, 12, 1, tzinfo=ZONE),

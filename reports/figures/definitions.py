@@ -26,6 +26,12 @@
   submitted and waiting for review. They are read from running totals kept at each
   transition (``reports.figures.tallies``), never summed over every figure at request time.
 
+Levels (DESIGN §4, "cascade"): each organisation reports to one committee (tasks.lines),
+and every figure above is counted for one committee's level — the organisations whose
+reports go to it — never over the whole tree at once, so a district's figures and its
+grassroots' are never added together. ``node`` None means the plan's top committee (the
+province's level); ``expected_everywhere`` lists every level, for reminders.
+
 Every page, export, API answer and the yearly summary read their figures from here, so
 they cannot disagree. Each function runs a fixed number of aggregate queries, whatever the
 number of organisations.

@@ -118,6 +118,15 @@ def get_plan_for_user(
     return plan
 
 
+def get_organisation_for_user(user: Viewer, code: str) -> Organisation:
+    """The organisation with this code for anyone with a role (the tree is public inside
+    the system), else 404."""
+    require_role(user)
+    if "\x00" in code:
+        raise Http404
+    return found(Organisation.objects.filter(code=code).select_related("parent").first())
+
+
 def get_node_for_user(user: Viewer, plan: Plan, code: str = "") -> ReportingNode:
     """The committee whose level of the cascade a dashboard or rollup shows: the one
     named by ``code``, or else the highest the user acts for (the plan's top committee for

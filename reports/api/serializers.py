@@ -240,3 +240,45 @@ class RollupQuerySerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class HistoryRowSerializer(serializers.Serializer):
+    """One report of an organisation's line: its own, or one of a predecessor's."""
+
+    year = serializers.IntegerField(source="cycle.year", help_text=_("Năm / year"))
+    plan = serializers.CharField(source="cycle.plan.code", help_text=_("Mã kế hoạch / plan"))
+    organisation = serializers.CharField(
+        source="organisation.code",
+        help_text=_("Mã đơn vị đã viết báo cáo / code of the organisation that wrote it"),
+    )
+    organisation_name = serializers.SerializerMethodField(
+        help_text=_(
+            "Tên đơn vị khi viết báo cáo (cuối kỳ) / its name when it wrote the report "
+            "(at the end of the period)"
+        )
+    )
+    predecessor = serializers.SerializerMethodField(
+        help_text=_("true nếu báo cáo do tổ chức tiền thân viết / true when a predecessor wrote it")
+    )
+    reports_to = serializers.CharField(
+        source="reports_to.code",
+        allow_null=True,
+        default=None,
+        help_text=_("Mã cấp ủy nhận báo cáo / code of the committee it was sent to"),
+    )
+    report = serializers.IntegerField(source="pk", help_text=_("Mã báo cáo / report id"))
+    status = serializers.ChoiceField(
+        choices=ReportStatus.choices, help_text=_("Trạng thái / status")
+    )
+    first_submitted_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Gửi lần đầu lúc / first submitted at")
+    )
+    on_time = serializers.BooleanField(
+        allow_null=True, help_text=_("Đúng hạn; null nếu chưa gửi / on time; null if never")
+    )
+
+    def get_organisation_name(self, report) -> str:
+        return report.organisation_names[0]
+
+    def get_predecessor(self, report) -> bool:
+        return report.organisation_id != self.context["organisation"].pk

@@ -29,5 +29,10 @@ urlpatterns = [
         login_not_required(views.CycleRollupView.as_view()),
         name="cycle-rollup",
     ),
+    path(
+        "v1/organisations/<str:code>/history/",
+        login_not_required(views.OrganisationHistoryView.as_view()),
+        name="organisation-history",
+    ),
     path("schema/", login_not_required(views.SchemaView.as_view()), name="schema"),
 ]

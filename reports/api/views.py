@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from reports.access import get_cycle_for_user, get_node_for_user
+from reports.access import get_cycle_for_user, get_node_for_user, get_organisation_for_user
 from reports.api.authentication import ThrottledBasicAuthentication
 from reports.api.pagination import CappedLimitOffsetPagination
 from reports.api.permissions import HasAnyRole
@@ -31,6 +31,7 @@ from reports.api.serializers import (
     CycleFilterSerializer,
     CycleSerializer,
     ErrorSerializer,
+    HistoryRowSerializer,
     RollupQuerySerializer,
     RollupSerializer,
     StatusRowSerializer,
@@ -41,6 +42,7 @@ from reports.selectors import (
     cycles_visible_to,
     expected_rows,
     expected_with_report,
+    lineage_reports_for,
     plans_overseen_by,
     reporter_organisation_ids,
 )
@@ -254,6 +256,35 @@ class CycleRollupView(CycleAPIView):
             "indicators": totals.rows,
         }
         return Response(self.get_serializer(rollup).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["organisations"],
+        operation_id="organisations_history",
+        summary=_(
+            "Các năm của một đơn vị và tiền thân / an organisation's years, with its predecessors'"
+        ),
+        description=_(
+            "Mọi báo cáo người dùng được xem của đơn vị và của các tổ chức đã sáp nhập, chia "
+            "tách vào nó, năm mới nhất trước, mỗi báo cáo với tên đơn vị khi viết. 404 nếu "
+            "không có đơn vị hoặc người dùng không có vai trò.\n\n"
+            "Every report the user may read of the organisation and of the organisations "
+            "merged or split into it, newest year first, each under the name it was written "
+            "under. 404 for an unknown organisation or a user without a role."
+        ),
+        responses={200: HistoryRowSerializer(many=True), **ERRORS},
+    )
+)
+class OrganisationHistoryView(ReadOnlyAPIMixin, GenericAPIView):
+    serializer_class = HistoryRowSerializer
+    pagination_class = None
+
+    def get(self, request: Request, code: str) -> Response:
+        organisation = get_organisation_for_user(request.user, code)
+        reports = lineage_reports_for(request.user, organisation)
+        context = {**self.get_serializer_context(), "organisation": organisation}
+        return Response(HistoryRowSerializer(reports, many=True, context=context).data)
 
 
 class SchemaView(ReadOnlyAPIMixin, SpectacularAPIView):

@@ -22,7 +22,7 @@ from organisations.lineage import carried_on_by, predecessors_of
 from organisations.models import Organisation, Role
 from organisations.selectors import has_any_role, memberships_of
 from organisations.tree import descendants, tops_of
-from reports.figures.definitions import expected_everywhere, expected_organisations
+from reports.figures.definitions import expected_everywhere, expected_organisations, on_time_q
 from reports.models import (
     AnnualReport,
     Attachment,
@@ -283,18 +283,17 @@ def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | Non
     if status:
         reports = reports.filter(status=status)
     if lateness in {"on_time", "late"}:
-        from django.db.models import F
-
+        # Each report against its own deadline (its cycle's, or its level's earlier one).
         reports = reports.filter(first_submitted_at__isnull=False)
-        # The cycle's deadline is the end of its due day in local time; compare on the
-        # local date of submission so the database does the filtering.
-        from django.db.models.functions import TruncDate
-
-        reports = reports.annotate(submitted_day=TruncDate("first_submitted_at"))
-        if lateness == "on_time":
-            reports = reports.filter(submitted_day__lte=F("cycle__due_on"))
-        else:
-            reports = reports.filter(submitted_day__gt=F("cycle__due_on"))
+        by_plan: dict[int, list[ReportingCycle]] = {}
+        for c in ReportingCycle.objects.filter(
+            pk__in=reports.values("cycle_id").distinct()
+        ).select_related("plan"):
+            by_plan.setdefault(c.plan_id, []).append(c)
+        in_time = Q(pk__in=[])
+        for cycles in by_plan.values():
+            in_time |= on_time_q(cycles)
+        reports = reports.filter(in_time) if lateness == "on_time" else reports.exclude(in_time)
     return reports
 
 

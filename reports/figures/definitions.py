@@ -143,6 +143,28 @@ def expected_organisations(
     return expected_everywhere(cycle).filter(addressed_q(cycle.plan, node))
 
 
+def on_time_q(cycles: Sequence[ReportingCycle], prefix: str = "") -> Q:
+    """Reports first submitted by their own deadline (DESIGN §5), as a condition on
+    reports of these cycles (of one plan): each cycle has its deadline, and a level may be
+    due some days before it (tasks.lines). ``prefix`` reaches the reports through a
+    relation."""
+    if not cycles:
+        return Q(pk__in=[])
+    lines = plan_lines(cycles[0].plan)
+    early = sorted(kind for kind in lines.by_kind if lines.days_before_due(kind))
+    cycle, kind, first = (
+        f"{prefix}cycle_id",
+        f"{prefix}organisation__kind",
+        f"{prefix}first_submitted_at__lte",
+    )
+    condition = Q(pk__in=[])
+    for c in cycles:
+        condition |= Q(**{cycle: c.pk, first: c.deadline}) & ~Q(**{f"{kind}__in": early})
+        for each in early:
+            condition |= Q(**{cycle: c.pk, kind: each, first: c.deadline_for(each)})
+    return condition
+
+
 @dataclass(frozen=True)
 class CycleFigures:
     expected: int
@@ -189,32 +211,7 @@ def cycles_figures(
     expected = Organisation.objects.filter(scope.q(), addressed_q(plan, node)).aggregate(
         **{f"c{c.pk}": Count("pk", filter=expected_q(c, scope)) for c in cycles}
     )
-    # Each cycle has its own deadline, and a level may be due some days before it.
-    lines = plan_lines(plan)
-    early = {kind: days for kind in lines.by_kind if (days := lines.days_before_due(kind))}
-    in_time = Case(
-        *[
-            When(
-                cycle_id=c.pk,
-                organisation__kind=kind,
-                first_submitted_at__lte=c.deadline_for(kind),
-                then=Value(1),
-            )
-            for c in cycles
-            for kind in early
-        ],
-        *[
-            When(cycle_id=c.pk, first_submitted_at__lte=c.deadline, then=Value(1))
-            if not early
-            else When(
-                Q(cycle_id=c.pk, first_submitted_at__lte=c.deadline)
-                & ~Q(organisation__kind__in=sorted(early)),
-                then=Value(1),
-            )
-            for c in cycles
-        ],
-        default=Value(0),
-    )
+    in_time = Case(When(on_time_q(cycles), then=Value(1)), default=Value(0))
     rows = (
         AnnualReport.objects.filter(cycle__in=[c.pk for c in cycles])
         .filter(expected_report_q(scope), addressed_q(plan, node, "organisation__"))

@@ -502,6 +502,7 @@ def test_schema_is_a_valid_openapi_document(client_for, season, reviewer):
         "/api/v1/cycles/{id}/",
         "/api/v1/cycles/{id}/status/",
         "/api/v1/cycles/{id}/rollup/",
+        "/api/v1/organisations/{code}/history/",
     }
     for path, operations in paths.items():
         assert set(operations) == {"get"}, path

@@ -70,6 +70,19 @@ def oversees(user: Viewer, plan_id: int) -> bool:
     return bool(user.is_superuser) or plan_id in plans_overseen_by(user)
 
 
+def oversees_organisation(user: Viewer, plan_id: int, organisation_id: int) -> bool:
+    """Whether the user reads this organisation's reports of the plan: administrators
+    and the plan's top committee everywhere, a lower committee's people only in their
+    own subtree (overseeing the plan somewhere is not enough: Cầu Kè's reviewer must not
+    learn which reports Càng Long's units have)."""
+    view = oversight(user)
+    if view.everything or plan_id in view.whole_plans:
+        return True
+    if plan_id not in view.plans:
+        return False
+    return Organisation.objects.filter(view.subtree_q(), pk=organisation_id).exists()
+
+
 def require_role(user: Viewer) -> None:
     """Pages for everyone with a role: people with none get 404."""
     if not has_any_role(user):
@@ -196,13 +209,15 @@ def get_report_start_for_user(
     user: Viewer, cycle_pk: int, code: str
 ) -> tuple[ReportingCycle, Organisation, AnnualReport | None]:
     """The cycle, the organisation and its report of the cycle if it exists, for starting
-    that report. Only the organisation's reporters start it; those who oversee the plan
-    may follow the link to an existing report (``write`` false) but get 403 for starting
-    one; everyone else 404."""
+    that report. Only the organisation's reporters start it; those who oversee the
+    organisation (``oversees_organisation``) may follow the link to an existing report but
+    get 403 for starting one; everyone else 404."""
     cycle = get_cycle_for_user(user, cycle_pk)
     organisation = found(Organisation.objects.filter(code=code).first())
     existing = AnnualReport.objects.filter(cycle=cycle, organisation=organisation).first()
-    if not can_report_for(user, organisation.pk) and not oversees(user, cycle.plan_id):
+    if not can_report_for(user, organisation.pk) and not oversees_organisation(
+        user, cycle.plan_id, organisation.pk
+    ):
         raise Http404
     return cycle, organisation, existing
 

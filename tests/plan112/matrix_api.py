@@ -4,17 +4,7 @@ Anonymous callers get 401 with `WWW-Authenticate: Basic` on GET (not the sign-in
 redirect of the pages) and 405 on POST; see tests/reports/test_api.py.
 """
 
-from tests.plan112.matrix_common import ALL_405, ROLES_200
-
-OVERSEERS_ONLY = {
-    "reporter": 403,
-    "other_reporter": 403,
-    "body_reporter": 403,
-    "reviewer": 200,
-    "leader": 200,
-    "admin_user": 200,
-    "outsider": 404,
-}
+from tests.plan112.matrix_common import ALL_405, OVERSEERS_ONLY, ROLES_200
 
 ENTRIES = {
     "api:cycle-list": (lambda w: {}, ROLES_200, ALL_405),

@@ -23,7 +23,15 @@ ENTRIES = {
     "reports:reminder_send": (
         lambda w: {"pk": w["cycle"].pk, "code": "TV-HCL"},
         ALL_405,
-        # Reporters of other organisations see the cycle, so they are refused, not lost.
-        REVIEW_ACTION | {"other_reporter": 403, "body_reporter": 403},
+        # Reporters see the cycle, so they are refused, not lost; Càng Long's own
+        # reviewer sees TV-HCL but the province reminds it; Cầu Kè's does not see it.
+        REVIEW_ACTION
+        | {
+            "other_reporter": 403,
+            "body_reporter": 403,
+            "grassroots_reporter": 403,
+            "district_reviewer": 403,
+            "other_district_reviewer": 404,
+        },
     ),
 }

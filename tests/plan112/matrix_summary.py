@@ -3,19 +3,12 @@
 from django.core.files.base import ContentFile
 
 from reports.models import SummaryStatus, YearlySummary
-from tests.plan112.matrix_common import ALL_405, MANAGE_CYCLE
+from tests.plan112.matrix_common import ALL_405, MANAGE_CYCLE, PROVINCE_READERS, as_post
 
-# Reviewers and leaders of the plan (and administrators) read the summary; reporters,
-# who can see the cycle, may not; people with no role do not know it exists.
-READ_SUMMARY = {
-    "reporter": 403,
-    "other_reporter": 403,
-    "body_reporter": 403,
-    "reviewer": 200,
-    "leader": 200,
-    "admin_user": 200,
-    "outsider": 404,
-}
+# Reviewers and leaders of the plan's top committee (and administrators) read the
+# summary; the districts' overseers and reporters, who can see the cycle, may not;
+# people with no role do not know it exists.
+READ_SUMMARY = PROVINCE_READERS
 
 
 def _with_word_file(w) -> dict:
@@ -34,7 +27,7 @@ ENTRIES = {
     "reports:summary_start": (
         lambda w: {"pk": w["cycle"].pk},
         ALL_405,
-        {persona: (302 if status == 200 else status) for persona, status in MANAGE_CYCLE.items()},
+        as_post(MANAGE_CYCLE),
     ),
     "reports:summary_download": (_with_word_file, READ_SUMMARY, ALL_405),
 }

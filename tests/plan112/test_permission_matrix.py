@@ -6,25 +6,45 @@ add a page without saying who may reach it.
 
 import importlib
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from reports.services.files import attachment_add
+from reports.services.reports import report_submit
 from reports.services.subplans import subplan_register
 from reports.services.uploads import PDF as PDF_TYPE
 from reports.services.uploads import check_upload
+from tests.plan112.matrix_cascade import CHILD_ENTRIES, NODE_ENTRIES, UNIT
 from tests.plan112.matrix_common import (
     ALL_405,
     MANAGE_CYCLE,
+    OVERSEERS_ONLY,
     OWN_REPORT,
     PERSONAS,
     REPORTER_ACTION,
     REVIEW_ACTION,
     ROLES_200,
+    as_post,
 )
-from tests.reports.factories import PDF, make_cycle, saved_report
+from tests.reports.factories import PDF, full_content, make_cycle, make_report, saved_report
+
+# Districts issue their own implementation plans; a commune's unit does not (the plan's
+# duties name the district level), and reviewers register nothing.
+SUBPLAN_REGISTER = {
+    "reporter": 200,
+    "other_reporter": 200,  # Cầu Kè registers its own
+    "body_reporter": 403,
+    "reviewer": 403,
+    "leader": 403,
+    "admin_user": 403,
+    "outsider": 404,
+    "district_reviewer": 403,
+    "other_district_reviewer": 403,
+    "grassroots_reporter": 403,
+}
 
 # name: (kwargs from the world, expected GET per persona, expected POST per persona).
 # Anonymous visitors are checked separately: every URL but the public ones sends them to
@@ -36,7 +56,7 @@ MATRIX = {
     "logout": (lambda w: {}, ALL_405, dict.fromkeys(PERSONAS, 302)),
     "tasks:plan_list": (
         lambda w: {},
-        dict.fromkeys(PERSONAS[:-1], 302) | {"outsider": 404},
+        dict.fromkeys(PERSONAS, 302) | {"outsider": 404},
         ALL_405,
     ),
     "tasks:plan_detail": (lambda w: {"code": w["plan"].code}, ROLES_200, ALL_405),
@@ -49,7 +69,7 @@ MATRIX = {
     "reports:cycle_close": (
         lambda w: {"pk": w["cycle"].pk},
         ALL_405,
-        {p: (302 if s == 200 else s) for p, s in MANAGE_CYCLE.items()},
+        as_post(MANAGE_CYCLE),
     ),
     "reports:report_start": (
         lambda w: {"pk": w["cycle"].pk, "code": "TV-HCL"},
@@ -61,22 +81,13 @@ MATRIX = {
             "leader": 302,
             "admin_user": 302,
             "outsider": 404,
+            "district_reviewer": 302,  # TV-HCL is its own committee
+            "other_district_reviewer": 404,  # out of its subtree: not even a redirect
+            "grassroots_reporter": 404,
         },
         REPORTER_ACTION,
     ),
-    "reports:inbox": (
-        lambda w: {},
-        {
-            "reporter": 403,
-            "other_reporter": 403,
-            "body_reporter": 403,
-            "reviewer": 200,
-            "leader": 200,
-            "admin_user": 200,
-            "outsider": 404,
-        },
-        ALL_405,
-    ),
+    "reports:inbox": (lambda w: {}, OVERSEERS_ONLY, ALL_405),
     "reports:report_detail": (lambda w: {"pk": w["report"].pk}, OWN_REPORT, ALL_405),
     "reports:report_edit": (
         lambda w: {"pk": w["report"].pk},
@@ -102,29 +113,15 @@ MATRIX = {
     "reports:subplan_list": (lambda w: {}, ROLES_200, ALL_405),
     "reports:subplan_register": (
         lambda w: {"plan_code": w["plan"].code},
-        {
-            "reporter": 200,
-            "other_reporter": 200,  # Cầu Kè registers its own
-            "body_reporter": 403,
-            "reviewer": 403,
-            "leader": 403,
-            "admin_user": 403,
-            "outsider": 404,
-        },
-        {
-            "reporter": 200,
-            "other_reporter": 200,
-            "body_reporter": 403,
-            "reviewer": 403,
-            "leader": 403,
-            "admin_user": 403,
-            "outsider": 404,
-        },
+        SUBPLAN_REGISTER,
+        SUBPLAN_REGISTER,
     ),
     "reports:subplan_download": (lambda w: {"pk": w["subplan"].pk}, OWN_REPORT, ALL_405),
 }
+# Files of shared answers and of the cascade's own matrices, not of URL entries.
+NOT_ENTRY_FILES = {"matrix_common", "matrix_cascade"}
 for _entry_file in sorted(Path(__file__).parent.glob("matrix_*.py")):
-    if _entry_file.stem != "matrix_common":
+    if _entry_file.stem not in NOT_ENTRY_FILES:
         MATRIX.update(importlib.import_module(f"tests.plan112.{_entry_file.stem}").ENTRIES)
 
 PUBLIC = {"login", "health"}
@@ -132,7 +129,13 @@ SKIPPED_NAMESPACES = {"admin"}  # Django's own admin checks staff status itself
 
 
 def project_url_names() -> set[str]:
-    names = set()
+    return set(project_url_routes())
+
+
+def project_url_routes() -> dict[str, str]:
+    """Every named URL of the project (the admin's aside) with its route inside its
+    namespace, e.g. ``reports:report_detail`` → ``bao-cao/<int:pk>/``."""
+    names = {}
 
     def walk(patterns, namespace=""):
         for entry in patterns:
@@ -142,7 +145,7 @@ def project_url_names() -> set[str]:
                 inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
                 walk(entry.url_patterns, inner)
             elif isinstance(entry, URLPattern) and entry.name:
-                names.add(f"{namespace}{entry.name}")
+                names[f"{namespace}{entry.name}"] = str(entry.pattern)
 
     walk(get_resolver().url_patterns)
     return names
@@ -150,6 +153,17 @@ def project_url_names() -> set[str]:
 
 def test_every_url_is_in_the_matrix():
     assert project_url_names() == set(MATRIX)
+
+
+def test_every_report_level_url_is_in_the_child_matrix():
+    """A page about one report must say who may reach a lower level's report too."""
+    report_level = {
+        name
+        for name, route in project_url_routes().items()
+        if name.startswith("reports:") and route.startswith("bao-cao/<int:pk>/")
+    }
+    assert report_level, "the report pages moved: update this test"
+    assert report_level | {"reports:report_start", "reports:reminder_send"} == set(CHILD_ENTRIES)
 
 
 @pytest.fixture
@@ -178,12 +192,28 @@ def world(request, plan, reviewer, reporter, organisations, settings, tmp_path):
     }
 
 
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_each_persona_gets_the_expected_answer(request, client, world, name):
-    kwargs, expected_get, expected_post = MATRIX[name]
-    url = reverse(name, kwargs=kwargs(world))
-    users = {persona: request.getfixturevalue(persona) for persona in PERSONAS}
+@pytest.fixture
+def child_world(world, organisations, grassroots_reporter):
+    """The world and a grassroots unit's report: Đảng ủy xã An Trường's, submitted to
+    Huyện ủy Càng Long, with a signed scan attached while it was a draft."""
+    report = make_report(world["cycle"], organisations[UNIT], grassroots_reporter)
+    checked = check_upload(SimpleUploadedFile("scan.pdf", PDF), (PDF_TYPE,))
+    attachment = attachment_add(
+        report=report, checked=checked, kind="signed_scan", actor=grassroots_reporter
+    )
+    report.refresh_from_db()
+    report = report_submit(
+        report=report,
+        content=full_content(report),
+        version=report.version,
+        actor=grassroots_reporter,
+    )
+    assert report.reports_to == organisations["TV-HCL"]
+    return world | {"child": report, "child_attachment": attachment}
 
+
+def answers_of(client, users, url: str, expected_get: dict, expected_post: dict) -> dict:
+    """Every persona's GET and POST answer that differs from the expected one."""
     answers = {}
     for method, expected in (("GET", expected_get), ("POST", expected_post)):
         # Personas who may change things go last, so their change cannot hide a refusal.
@@ -193,8 +223,31 @@ def test_each_persona_gets_the_expected_answer(request, client, world, name):
             response = client.get(url) if method == "GET" else client.post(url)
             answers[(method, persona)] = (response.status_code, expected[persona])
             client.logout()
-    wrong = {key: got for key, (got, want) in answers.items() if got != want}
+    return {key: got for key, (got, want) in answers.items() if got != want}
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_persona_gets_the_expected_answer(client, world, name):
+    kwargs, expected_get, expected_post = MATRIX[name]
+    url = reverse(name, kwargs=kwargs(world))
+    wrong = answers_of(client, world, url, expected_get, expected_post)
     assert not wrong, f"{name}: (method, persona) → status: {wrong}"
+
+
+@pytest.mark.parametrize("name", sorted(CHILD_ENTRIES))
+def test_each_persona_on_a_grassroots_report(client, child_world, name):
+    kwargs, expected_get, expected_post = CHILD_ENTRIES[name]
+    url = reverse(name, kwargs=kwargs(child_world))
+    wrong = answers_of(client, child_world, url, expected_get, expected_post)
+    assert not wrong, f"{name} (grassroots report): (method, persona) → status: {wrong}"
+
+
+@pytest.mark.parametrize("label", sorted(NODE_ENTRIES))
+def test_each_persona_at_one_level_of_the_cascade(client, world, label):
+    name, kwargs, query, expected = NODE_ENTRIES[label]
+    url = f"{reverse(name, kwargs=kwargs(world))}?{urlencode(query)}"
+    wrong = answers_of(client, world, url, expected, ALL_405)
+    assert not wrong, f"{label} ({url}): (method, persona) → status: {wrong}"
 
 
 @pytest.mark.parametrize("name", sorted(set(MATRIX) - PUBLIC))

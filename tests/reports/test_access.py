@@ -75,6 +75,33 @@ def test_report_write_is_for_its_reporters_only(
         access.get_report_for_user(other_reporter, report.pk)
 
 
+def test_report_start_is_out_of_reach_for_another_districts_overseers(
+    cycle,
+    organisations,
+    reporter,
+    reviewer,
+    district_reviewer,
+    other_district_reviewer,
+    grassroots_reporter,
+):
+    """Overseeing the plan at some level is not enough to follow a link to a report:
+    Cầu Kè's reviewer would otherwise learn which of Càng Long's reports exist (and be
+    redirected to them); it is 404, as on the report itself."""
+    report = saved_report(cycle, organisations["TV-HCL-XANTRUONG"], grassroots_reporter)
+    for user in (reviewer, district_reviewer, grassroots_reporter):
+        assert access.get_report_start_for_user(user, cycle.pk, "TV-HCL-XANTRUONG")[2] == report
+    for user in (other_district_reviewer, reporter):
+        with pytest.raises(Http404):
+            access.get_report_start_for_user(user, cycle.pk, "TV-HCL-XANTRUONG")
+    # Its own district is in reach: the overseer follows the link, without a report too.
+    assert access.get_report_start_for_user(other_district_reviewer, cycle.pk, "TV-HCK")[2] is None
+    with CaptureQueriesContext(connection) as queries:
+        fresh = type(other_district_reviewer).objects.get(pk=other_district_reviewer.pk)
+        with pytest.raises(Http404):
+            access.get_report_start_for_user(fresh, cycle.pk, "TV-HCL")
+    assert len(queries) <= 9, [q["sql"] for q in queries]  # the same for any subtree
+
+
 def test_subplan_is_visible_to_its_reporters_and_overseers_only(
     media, plan, cycle, organisations, reporter, other_reporter, leader
 ):
@@ -222,7 +249,9 @@ def test_api_status_rows_beyond_the_cap_come_page_by_page(client_for, reviewer, 
     assert [row["organisation"]["code"] for row in last["results"]] == [
         data["results"][-1]["organisation"]["code"]
     ]
-    assert len(captured) <= 15  # as the status budget in test_api
+    # Session, user, roles, cycle, the user's oversight (2), the reporting node (the
+    # issuer's top, its successor and predecessors: 4), scope, lines, count and the page.
+    assert len(captured) <= 14, "\n".join(q["sql"][:300] for q in captured)
 
 
 # Downloads: nothing kept in caches ---------------------------------------------------------------

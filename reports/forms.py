@@ -15,12 +15,16 @@ from reports.figures.content import (
     FigureError,
     ReportContent,
     SectionContent,
+    derived_note,
     field_labels,
     figure_key,
     fingerprint,
     format_figure,
+    is_derived,
     level_label,
+    needs_reason,
     parse_figure,
+    reason_key,
     section_key,
 )
 from reports.models import (
@@ -28,6 +32,7 @@ from reports.models import (
     SECTION_PARTS,
     AnnualReport,
     AttachmentKind,
+    IndicatorValue,
     Level,
     ReportStatus,
     TaskSection,
@@ -154,11 +159,25 @@ class FigureField(forms.CharField):
 
 
 @dataclass
+class FigureLayout:
+    """A figure of the form; one filled from the level below carries where it came from
+    and the field for the reason it was changed."""
+
+    indicator: Indicator
+    field: BoundField
+    value: IndicatorValue
+    reason: BoundField | None = None
+    note: str = ""
+    derived: str = ""  # the derived figure as the form shows it
+    unexplained: bool = False  # differs from the derived figure and says nothing why
+
+
+@dataclass
 class SectionLayout:
     section: TaskSection
     parts: list[BoundField]
     level: BoundField
-    figures: list[tuple[Indicator, BoundField]]
+    figures: list[FigureLayout]
     comment: str = ""
 
 
@@ -182,6 +201,8 @@ def _form_text(content: ReportContent, key: str) -> str:
     """A field of the content as the form shows it."""
     if key.startswith("i-"):
         return format_figure(content.figures.get(key.removeprefix("i-")))
+    if key.startswith("r-"):
+        return content.reasons.get(key.removeprefix("r-"), "")
     if key.startswith("s") and "-" in key:
         number, part = key.removeprefix("s").split("-", 1)
         return getattr(content.sections.get(int(number), SectionContent()), part)
@@ -196,6 +217,7 @@ def _content_keys(report: AnnualReport) -> list[str]:
         for part in (*SECTION_PARTS, "level")
     ]
     keys += [figure_key(v.indicator.code) for v in report.values.all()]
+    keys += [reason_key(v.indicator.code) for v in report.values.all() if is_derived(v)]
     return [*keys, "overall_assessment", "proposals", "signer_name", "signer_position"]
 
 
@@ -252,6 +274,14 @@ class ReportForm(TextForm):
             self.fields[figure_key(indicator.code)] = FigureField(
                 indicator, label=label, help_text=indicator.help
             )
+            if is_derived(value):
+                self.fields[reason_key(indicator.code)] = forms.CharField(
+                    label=_("Lý do điều chỉnh"),
+                    required=False,
+                    max_length=IndicatorValue._meta.get_field("reason").max_length,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    help_text=_("Bắt buộc khi số liệu khác với số tổng hợp từ cấp dưới."),
+                )
         if self.is_bound:
             self._apply_choices()
 
@@ -355,6 +385,8 @@ class ReportForm(TextForm):
                 initial[section_key(section.task.number, part)] = getattr(section, part)
         for value in self.values:
             initial[figure_key(value.indicator.code)] = value.value
+            if is_derived(value):
+                initial[reason_key(value.indicator.code)] = value.reason
         return initial
 
     def content(self) -> ReportContent:
@@ -374,6 +406,11 @@ class ReportForm(TextForm):
                 for s in self.sections
             },
             figures={v.indicator.code: data[figure_key(v.indicator.code)] for v in self.values},
+            reasons={
+                v.indicator.code: data[reason_key(v.indicator.code)].strip()
+                for v in self.values
+                if is_derived(v)
+            },
         )
 
     def add_submission_errors(self, errors: dict[str, list[str]]) -> None:
@@ -383,11 +420,9 @@ class ReportForm(TextForm):
 
     def layout(self, section_comments: dict | None = None) -> list[SectionLayout]:
         comments = section_comments or {}
-        by_task: dict[int, list] = {}
+        by_task: dict[int, list[FigureLayout]] = {}
         for value in self.values:
-            by_task.setdefault(value.indicator.task_id, []).append(
-                (value.indicator, self[figure_key(value.indicator.code)])
-            )
+            by_task.setdefault(value.indicator.task_id, []).append(self._figure_layout(value))
         return [
             SectionLayout(
                 section=s,
@@ -398,6 +433,22 @@ class ReportForm(TextForm):
             )
             for s in self.sections
         ]
+
+    def _figure_layout(self, value: IndicatorValue) -> FigureLayout:
+        code = value.indicator.code
+        row = FigureLayout(value.indicator, self[figure_key(code)], value)
+        if not is_derived(value):
+            return row
+        row.reason = self[reason_key(code)]
+        row.note = derived_note(value)
+        row.derived = format_figure(value.derived)
+        # What the form holds now (typed, when posted back), else what is saved.
+        figure, reason = value.value, value.reason
+        if self.is_bound and hasattr(self, "cleaned_data"):
+            figure = self.cleaned_data.get(figure_key(code), figure)
+            reason = self.cleaned_data.get(reason_key(code), reason)
+        row.unexplained = needs_reason(figure, value.derived, reason or "")
+        return row
 
 
 class ReturnForm(TextForm):

@@ -68,6 +68,17 @@ def format_figure(value: Decimal | None) -> str:
     return number_format(value.normalize(), force_grouping=True)
 
 
+def derived_note(value: Any) -> str:
+    """What an IndicatorValue filled from the level below says about where it came from:
+    "tổng hợp từ 12/14 báo cáo đã tiếp nhận" ("" for a figure that was not)."""
+    if not value.derived_of:
+        return ""
+    return _("tổng hợp từ %(n)s/%(of)s báo cáo đã tiếp nhận") % {
+        "n": format_figure(Decimal(value.derived_from)),
+        "of": format_figure(Decimal(value.derived_of)),
+    }
+
+
 def level_label(value: str) -> str:
     return str(Level(value).label) if value in Level.values else ""
 
@@ -78,6 +89,11 @@ def section_key(task_number: int, part: str) -> str:
 
 def figure_key(code: str) -> str:
     return f"i-{code}"
+
+
+def reason_key(code: str) -> str:
+    """The form field holding why a figure differs from what its children added up to."""
+    return f"r-{code}"
 
 
 @dataclass
@@ -99,6 +115,9 @@ class ReportContent:
     signer_position: str = ""
     sections: dict[int, SectionContent] = field(default_factory=dict)
     figures: dict[str, Decimal | None] = field(default_factory=dict)
+    # Why a figure differs from the one summed from the reports addressed to this
+    # organisation, by indicator code; only figures that were filled from them have one.
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, report: AnnualReport) -> ReportContent:
@@ -115,6 +134,7 @@ class ReportContent:
                 for s in report.sections.all()
             },
             figures={v.indicator.code: v.value for v in report.values.all()},
+            reasons={v.indicator.code: v.reason for v in report.values.all() if is_derived(v)},
         )
 
     def to_snapshot(self) -> dict[str, Any]:
@@ -130,6 +150,7 @@ class ReportContent:
                 code: (None if value is None else str(value))
                 for code, value in self.figures.items()
             },
+            "reasons": dict(self.reasons),
         }
 
     @classmethod
@@ -147,7 +168,21 @@ class ReportContent:
                 code: (None if value is None else Decimal(value))
                 for code, value in data.get("figures", {}).items()
             },
+            # Snapshots taken before figures were summed from the level below have none.
+            reasons=dict(data.get("reasons") or {}),
         )
+
+
+def is_derived(value: Any) -> bool:
+    """Whether an IndicatorValue was filled from the reports addressed to its report's
+    organisation: some were expected when it was (``derived_of``)."""
+    return bool(value.derived_of)
+
+
+def needs_reason(figure: Decimal | None, derived: Decimal | None, reason: str) -> bool:
+    """A figure that differs from the one its children added up to must say why (nothing
+    to differ from while none of them has been accepted)."""
+    return derived is not None and figure != derived and not reason.strip()
 
 
 def submission_errors(
@@ -155,8 +190,11 @@ def submission_errors(
     sections: list[TaskSection],
     indicators: list[Indicator],
     rules: list[ValidationRule],
+    derived: dict[str, Decimal | None] | None = None,
 ) -> dict[str, list[str]]:
-    """What must be fixed before the report can be submitted, keyed by form field."""
+    """What must be fixed before the report can be submitted, keyed by form field.
+    ``derived`` holds, by code, the figures summed from the reports addressed to this
+    organisation: a figure that differs needs a reason, which the reviewer above reads."""
     errors: dict[str, list[str]] = {}
 
     def add(key: str, message: str) -> None:
@@ -184,7 +222,17 @@ def submission_errors(
             continue
         if rule.holds(content.figures) is False:
             add(figure_key(rule.parts[0]), rule.message)
+    for code, value in (derived or {}).items():
+        if needs_reason(content.figures.get(code), value, content.reasons.get(code, "")):
+            add(reason_key(code), reason_message(value))
     return errors
+
+
+def reason_message(derived: Decimal | None) -> str:
+    return _(
+        "Số liệu khác với số tổng hợp từ báo cáo cấp dưới (%(derived)s):"
+        " vui lòng ghi lý do điều chỉnh."
+    ) % {"derived": format_figure(derived) or "—"}
 
 
 @dataclass
@@ -236,6 +284,14 @@ def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -
                     format_figure(after.figures.get(code)),
                 )
             )
+        if before.reasons.get(code, "") != after.reasons.get(code, ""):
+            changes.append(
+                Change(
+                    _("%(name)s — Lý do điều chỉnh") % {"name": value.indicator.name},
+                    before.reasons.get(code, ""),
+                    after.reasons.get(code, ""),
+                )
+            )
     return changes
 
 
@@ -254,6 +310,8 @@ def field_values(content: ReportContent) -> dict[str, str]:
     for code, value in content.figures.items():
         # normalize() makes 125 and 125.00 (as the database returns it) the same text.
         values[figure_key(code)] = "" if value is None else str(value.normalize())
+    for code, reason in content.reasons.items():
+        values[reason_key(code)] = reason.strip()
     for name in TOP_FIELDS:
         values[name] = getattr(content, name).strip()
     return values
@@ -276,6 +334,9 @@ def _copy_field(target: ReportContent, source: ReportContent, key: str) -> None:
     elif key.startswith("i-"):
         code = key.removeprefix("i-")
         target.figures[code] = source.figures.get(code)
+    elif key.startswith("r-"):
+        code = key.removeprefix("r-")
+        target.reasons[code] = source.reasons.get(code, "")
     else:
         number, part = key.removeprefix("s").split("-", 1)
         section = target.sections.setdefault(int(number), SectionContent())
@@ -335,6 +396,9 @@ def field_labels(report: AnnualReport) -> dict[str, str]:
             }
     for value in report.values.all():
         labels[figure_key(value.indicator.code)] = value.indicator.name
+        labels[reason_key(value.indicator.code)] = _("%(name)s — Lý do điều chỉnh") % {
+            "name": value.indicator.name
+        }
     labels |= {
         "overall_assessment": _("Đánh giá chung"),
         "proposals": _("Kiến nghị, đề xuất"),

@@ -26,7 +26,9 @@ from reports.models import (
 )
 from reports.notifications.outbox import report_event_notify
 from reports.services import ConcurrentEdit, ServiceError, SubmissionInvalid
+from reports.services.cascade import apply_derived, children_of, children_refusal, derived_figures
 from tasks.lines import plan_lines, target_of
+from tasks.models import ChildrenRule
 from tasks.selectors import tasks_reported_by
 
 # Reports --------------------------------------------------------------------------------
@@ -74,6 +76,10 @@ def report_start(*, cycle: ReportingCycle, organisation: Organisation, actor: Us
         for task in tasks
         for indicator in task.indicators.all()
     )
+    # A committee starts from what the reports addressed to it add up to.
+    derived = derived_figures(report)
+    if derived is not None:
+        apply_derived(report, derived)
     _event(report, EventKind.CREATED, actor)
     return report
 
@@ -117,10 +123,17 @@ def _write_content(report: AnnualReport, content: ReportContent) -> None:
     changed_values = []
     for value in report.values.select_related("indicator"):
         code = value.indicator.code
-        if code in content.figures and value.value != content.figures[code]:
-            value.value = content.figures[code]
+        new, reason = value.value, value.reason
+        if code in content.figures:
+            new = content.figures[code]
+        if code in content.reasons:
+            reason = content.reasons[code].strip()
+        if value.derived_of and new == value.derived:
+            reason = ""  # back to the derived figure: nothing left to explain
+        if (new, reason) != (value.value, value.reason):
+            value.value, value.reason = new, reason
             changed_values.append(value)
-    IndicatorValue.objects.bulk_update(changed_values, ["value"])
+    IndicatorValue.objects.bulk_update(changed_values, ["value", "reason"])
 
 
 @transaction.atomic
@@ -189,9 +202,18 @@ def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
     full = report_for_snapshot(report)
     sections = list(full.sections.all())
     indicators = [i for s in sections for i in s.task.indicators.all()]
+    derived = {v.indicator.code: v.derived for v in full.values.all() if v.derived_of}
     errors = submission_errors(
-        ReportContent.of(full), sections, indicators, list(report.cycle.plan.rules.all())
+        ReportContent.of(full),
+        sections,
+        indicators,
+        list(report.cycle.plan.rules.all()),
+        derived=derived,
     )
+    if report.cycle.plan.children_rule == ChildrenRule.REQUIRE:
+        refusal = children_refusal(children_of(full))
+        if refusal:
+            errors["children"] = [refusal]
     if errors:
         raise SubmissionInvalid(errors)
     now = timezone.now()
@@ -231,6 +253,30 @@ def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
     # day many organisations submit to the same cycle at once.
     tallies.move(report, source, ReportStatus.SUBMITTED)
     return report
+
+
+@transaction.atomic
+def report_derive(
+    *,
+    report: AnnualReport,
+    content: ReportContent,
+    version: int,
+    actor: User,
+    base: dict[str, str] | None = None,
+) -> AnnualReport:
+    """Save the form as ``report_save`` does (merging with a save made meanwhile), then
+    refill the figures from the accepted reports of the level below. The save's version
+    claim locks the report until the commit, so a concurrent save waits and then merges,
+    and the same form posted twice refills twice to the same result."""
+    derived = derived_figures(report)
+    if derived is None:
+        raise ServiceError(
+            _("Không có tổ chức nào báo cáo lên %(org)s trong kỳ này.")
+            % {"org": report.organisation.name}
+        )
+    saved = report_save(report=report, content=content, version=version, actor=actor, base=base)
+    apply_derived(saved, derived)
+    return saved
 
 
 def report_for_snapshot(report: AnnualReport) -> AnnualReport:

@@ -8,7 +8,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organisations.http import AuthenticatedRequest
 from reports.access import get_report_for_user, get_report_start_for_user, require_reporter_of
-from reports.figures.content import ReportContent, compare, field_labels, field_values
+from reports.figures.content import (
+    ReportContent,
+    compare,
+    derived_note,
+    field_labels,
+    field_values,
+    format_figure,
+)
 from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, ReturnForm
 from reports.models import AnnualReport, EventKind, ReportStatus
 from reports.selectors import (
@@ -19,7 +26,8 @@ from reports.selectors import (
     submissions_of,
 )
 from reports.services import ConcurrentEdit, ServiceError, SubmissionInvalid
-from reports.services.reports import report_save, report_submit
+from reports.services.cascade import children_of, children_refusal, children_warning
+from reports.services.reports import report_derive, report_save, report_submit
 from reports.services.reports import report_start as start_report
 
 
@@ -70,6 +78,10 @@ def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     comments = last_return.section_comments if last_return else {}
     values_by_task: dict[int, list] = {}
     for value in report.values.all():
+        # Where a figure filled from the level below came from, and whether it was changed.
+        value.note = derived_note(value)
+        value.adjusted = bool(value.note) and value.value != value.derived
+        value.derived_shown = format_figure(value.derived)
         values_by_task.setdefault(value.indicator.task_id, []).append(value)
     sections = [
         (section, values_by_task.get(section.task_id, []), comments.get(str(section.task.number)))
@@ -96,6 +108,7 @@ def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if reviewer and report.status == ReportStatus.ACCEPTED
             else None,
             "attachment_form": AttachmentForm() if reporter and report.is_editable else None,
+            "children": children_of(report, request.user),
         },
     )
 
@@ -120,6 +133,8 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ReportForm(request.POST, report=report)
         submitting = "submit" in request.POST
+        # "Cập nhật số liệu từ báo cáo cấp dưới": saves what is typed, then refills.
+        deriving = "derive" in request.POST and not submitting
         if not form.is_valid():
             messages.error(
                 request,
@@ -133,6 +148,8 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             opened = form.cleaned_data["version"]
             try:
                 action = report_submit if submitting else report_save
+                if deriving:
+                    action = report_derive
                 action(
                     report=report,
                     content=mine,
@@ -184,12 +201,20 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                             % {"days": report.days_late},
                         )
                     _say_merged(request, report, mine, opened, steps=2)
+                    if warning := children_warning(children_of(report)):
+                        messages.warning(request, warning)
                     return redirect(report)
-                if not _say_merged(request, report, mine, opened):
+                if deriving:
+                    messages.success(
+                        request, _("Đã lưu và cập nhật số liệu từ báo cáo cấp dưới đã tiếp nhận.")
+                    )
+                    _say_merged(request, report, mine, opened)
+                elif not _say_merged(request, report, mine, opened):
                     messages.success(request, _("Đã lưu nháp."))
                 return redirect("reports:report_edit", pk=report.pk)
     else:
         form = ReportForm(report=report)
+    children = children_of(report, request.user)
     return render(
         request,
         "reports/report_edit.html",
@@ -202,6 +227,9 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "conflict": conflict or (report if form.conflict_keys else None),
             "conflict_rows": form.conflict_rows(),
             "taken": taken,
+            "children": children,
+            # Said before the submit button, so nobody is surprised after it.
+            "children_notice": children_refusal(children) or children_warning(children),
         },
     )
 

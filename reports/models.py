@@ -571,11 +571,18 @@ class Reminder(ClaimedDelivery):
 
 
 class ReviewerDigest(ClaimedDelivery):
-    """The one daily digest of overdue organisations sent to a cycle's reviewers."""
+    """The one daily digest of overdue organisations sent to the reviewers of one
+    committee (``node``): it names only the organisations that report to that committee."""
 
     cycle = models.ForeignKey(
         ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
         related_name="digests",
+    )  # fmt: skip
+    # Nullable only for rows written before digests went to each level; the migration
+    # gave those their plan's top committee.
+    node = models.ForeignKey(
+        Organisation, verbose_name=_("cấp nhận báo cáo"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
     )  # fmt: skip
     day = models.DateField(_("ngày"))
     overdue = models.JSONField(_("đơn vị quá hạn"), default=list, blank=True)
@@ -585,7 +592,9 @@ class ReviewerDigest(ClaimedDelivery):
         verbose_name_plural = _("bản tổng hợp quá hạn gửi Ban Tổ chức")
         ordering = ["-day"]
         constraints = [
-            models.UniqueConstraint(fields=["cycle", "day"], name="digest_once_per_day"),
+            models.UniqueConstraint(
+                fields=["cycle", "node", "day"], name="digest_once_per_node_and_day"
+            ),
         ]
 
     def __str__(self) -> str:

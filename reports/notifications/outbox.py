@@ -29,7 +29,12 @@ from reports.notifications.email import (
     send_email,
 )
 from reports.notifications.inapp import notifications_create
-from reports.notifications.recipients import organisation_reporters, plan_reviewers
+from reports.notifications.recipients import (
+    node_reviewers,
+    organisation_reporters,
+    plan_reviewers,
+)
+from tasks.lines import nodes
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +73,25 @@ def outbox_add(
     # A broker that cannot take the job leaves the message pending, for the sweep.
     job_queue("reports.deliver_outbox_message", message_id=message.pk)
     return message
+
+
+def outbox_add_many(messages: list[tuple[str, list[str], EmailContent]]) -> list[OutboxMessage]:
+    """outbox_add for many (kind, addresses, content) at once: one INSERT, each delivery
+    queued for after the commit. Messages with nobody to write to are left out."""
+    written = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            kind=kind,
+            to=to,
+            subject=content.subject,
+            body_text=content.text,
+            body_html=content.html,
+        )
+        for kind, to, content in messages
+        if to
+    )
+    for message in written:
+        job_queue("reports.deliver_outbox_message", message_id=message.pk)
+    return written
 
 
 def outbox_deliver(*, message_id: int) -> str:
@@ -115,15 +139,17 @@ def report_event_notify(
     *, report: AnnualReport, kind: str, actor: User | None = None, comment: str = ""
 ) -> OutboxMessage | None:
     """Tell the people concerned that a report moved, inside the service's transaction:
-    a submission goes to the plan's reviewers; a return, an acceptance or a reopening to
-    the organisation's reporters. In-app notifications, and one e-mail in the outbox."""
+    a submission goes to the reviewers of the committee the report is addressed to (a
+    grassroots report to its district's, not to every reviewer of the province); a
+    return, an acceptance or a reopening to the organisation's reporters. In-app
+    notifications, and one e-mail in the outbox."""
     name = EVENT_TEMPLATES.get(kind)
     if name is None:
         return None
     cycle = report.cycle
     organisation = report.organisation
     if kind == EventKind.SUBMITTED:
-        people = plan_reviewers(cycle.plan)
+        people = addressee_reviewers(report)
     else:
         people = organisation_reporters([organisation.pk])[organisation.pk]
     people = [person for person in people if actor is None or person.pk != actor.pk]
@@ -145,3 +171,12 @@ def report_event_notify(
     )
     notifications_create(people, title=content.subject, body=comment, url=report.get_absolute_url())
     return outbox_add(kind=name, to=addresses(people), content=content, report=report)
+
+
+def addressee_reviewers(report: AnnualReport) -> list[User]:
+    """The reviewers of the committee the report goes to (``reports_to``, set when it was
+    started); the plan's province reviewers for a report that has none."""
+    if report.reports_to_id is None:
+        return plan_reviewers(report.cycle.plan)
+    node = nodes({report.reports_to_id})[report.reports_to_id]
+    return node_reviewers({node.pk: node.line})[node.pk]

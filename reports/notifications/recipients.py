@@ -1,11 +1,14 @@
-"""Who hears about what: an organisation's reporters, a plan's reviewers."""
+"""Who hears about what: an organisation's reporters, a plan's reviewers, a committee's
+reviewers."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
 
-from organisations.models import Membership, Role, User
+from django.db.models import Q
+
+from organisations.models import COMMITTEE_BODY_KINDS, Membership, Role, User
 from organisations.tree import province_members
 
 logger = logging.getLogger(__name__)
@@ -37,3 +40,33 @@ def plan_reviewers(plan) -> list[User]:
     return list(
         User.objects.filter(is_active=True, pk__in=reviewing.values("user_id")).order_by("username")
     )
+
+
+def node_reviewers(lines: dict[int, frozenset[int]]) -> dict[int, list[User]]:
+    """The active reviewers acting for each reporting node, keyed as ``lines`` (node id ->
+    the node and the committees merged into it): people whose reviewer role is at the
+    committee itself or at one of its bodies (Ban Tổ chức acts for the committee above
+    it, ``Organisation.served_committee_id``). One query however many nodes; a reviewer
+    of a district is nobody else's, so no district hears about another's organisations."""
+    committees = {pk for line in lines.values() for pk in line}
+    if not committees:
+        return {}
+    owner = {pk: node for node, line in lines.items() for pk in line}
+    memberships = (
+        Membership.objects.filter(role=Role.REVIEWER, user__is_active=True)
+        .filter(
+            Q(organisation_id__in=committees)
+            | Q(organisation__parent_id__in=committees, organisation__kind__in=COMMITTEE_BODY_KINDS)
+        )
+        .select_related("user", "organisation")
+        .order_by("user__username")
+    )
+    result: dict[int, list[User]] = {node: [] for node in lines}
+    seen: set[tuple[int, int]] = set()
+    for membership in memberships:
+        node = owner.get(membership.organisation.served_committee_id)
+        if node is None or (node, membership.user_id) in seen:
+            continue
+        seen.add((node, membership.user_id))
+        result[node].append(membership.user)
+    return result

@@ -1,4 +1,8 @@
-"""Deadline reminders: claimed once per (cycle, organisation, stage), then delivered."""
+"""Deadline reminders: claimed once per (cycle, organisation, stage), then delivered.
+
+Each level is reminded of its own deadline: the cycle's offsets count from the due date of
+the organisation's level (``ReportingCycle.due_on_for``), so under 112-KH/TU the grassroots
+and the cells, due fifteen days before the districts, hear fifteen days earlier."""
 
 from __future__ import annotations
 
@@ -15,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from organisations.models import Organisation, User
 from plan112.celery import job_queue
-from reports.figures.definitions import expected_everywhere
 from reports.models import (
     AnnualReport,
     CycleStatus,
@@ -23,7 +26,9 @@ from reports.models import (
     ReminderStatus,
     ReportingCycle,
 )
-from reports.notifications.digest import digest_send
+from reports.notifications.awaiting import awaiting_submission, is_awaited
+from reports.notifications.claims import claim_all
+from reports.notifications.digest import digests_send
 from reports.notifications.email import (
     TEMPORARY_ERRORS,
     EmailContent,
@@ -35,6 +40,7 @@ from reports.notifications.email import (
 )
 from reports.notifications.inapp import notifications_create
 from reports.notifications.recipients import organisation_reporters
+from tasks.lines import plan_lines
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +56,16 @@ class ReminderRefused(Exception):
 # Deadline reminders ---------------------------------------------------------------------
 
 
-def reminder_stage(cycle: ReportingCycle, today: dt.date) -> tuple[str, int] | None:
+def reminder_stage(
+    cycle: ReportingCycle, today: dt.date, due_on: dt.date | None = None
+) -> tuple[str, int] | None:
     """The scheduled reminder due today, as (stage, days from the due date), or None.
 
     Each offset of the cycle (negative = before the due date) is a stage; after the last
     positive offset the reminder repeats weekly while the report is still missing. A cycle
-    whose offsets were cleared has no scheduled reminders."""
-    days = (today - cycle.due_on).days
+    whose offsets were cleared has no scheduled reminders. ``due_on`` is the level's own
+    due date (the cycle's when omitted)."""
+    days = (today - (due_on or cycle.due_on)).days
     offsets = sorted(set(cycle.reminder_offsets or []))
     if days in offsets:
         return f"due{days:+d}", days
@@ -69,13 +78,9 @@ def reminder_stage(cycle: ReportingCycle, today: dt.date) -> tuple[str, int] | N
 def unsubmitted_organisations(
     cycle: ReportingCycle, *, today: dt.date | None = None
 ) -> QuerySet[Organisation]:
-    """Expected organisations with no report, or one never submitted, that still exist
-    today: one that closed after the period (so still expected) has nobody left to remind."""
-    today = today or timezone.localdate()
-    submitted = AnnualReport.objects.filter(cycle=cycle, first_submitted_at__isnull=False).values(
-        "organisation_id"
-    )
-    return expected_everywhere(cycle).exclude(pk__in=submitted).exclude(valid_to__lt=today)
+    """Expected organisations, at every level, whose report is awaited (none, a draft,
+    or returned and not sent back) and that still exist today (``awaiting_submission``)."""
+    return awaiting_submission(cycle, today=today)
 
 
 def reminder_claim(
@@ -103,30 +108,43 @@ def reminder_claim(
 
 def deadline_reminders_run(*, today: dt.date) -> dict[str, int]:
     """The daily run: in every open cycle accepting reports today, claim today's stage for
-    each organisation that has not submitted and queue its sending; past the due date,
-    claim and send the reviewers' digest. Safe to run any number of times, concurrently."""
+    each organisation whose report is awaited, counted from its own level's due date, and
+    queue its sending; then claim and send each committee's digest of the organisations
+    past their due date that report to it. Safe to run any number of times, concurrently.
+    A fixed number of queries per cycle however many organisations: the claims go in as
+    one INSERT, the sending happens in the queued jobs."""
     counts = {"reminders": 0, "digests": 0}
     cycles = ReportingCycle.objects.filter(
         status=CycleStatus.OPEN, opens_on__lte=today, closes_on__gte=today
     ).select_related("plan__issuer")
     for cycle in cycles:
-        stage = reminder_stage(cycle, today)
-        laggards = list(unsubmitted_organisations(cycle, today=today))
-        if stage is not None:
-            name, days = stage
-            for organisation in laggards:
-                reminder = reminder_claim(
-                    cycle=cycle, organisation=organisation, stage=name, days_to_due=days
+        lines = plan_lines(cycle.plan)
+        laggards = list(unsubmitted_organisations(cycle, today=today).select_related("parent"))
+        claims = []
+        for organisation in laggards:
+            stage = reminder_stage(
+                cycle, today, due_on=lines.due_on(organisation.kind, cycle.due_on)
+            )
+            if stage is not None:
+                claims.append(
+                    Reminder(
+                        cycle=cycle,
+                        organisation=organisation,
+                        stage=stage[0],
+                        days_to_due=stage[1],
+                        status=ReminderStatus.CLAIMED,
+                    )
                 )
-                if reminder is not None:
-                    counts["reminders"] += 1
-                    job_queue("reports.send_reminder", reminder_id=reminder.pk)
-        if (
-            today > cycle.due_on
-            and laggards
-            and digest_send(cycle=cycle, day=today, laggards=laggards)
-        ):
-            counts["digests"] += 1
+        if claims:
+            taken = set(
+                Reminder.objects.filter(
+                    cycle=cycle, stage__in={claim.stage for claim in claims}
+                ).values_list("organisation_id", "stage")
+            )
+            for reminder in claim_all(claims, taken, key=lambda r: (r.organisation_id, r.stage)):
+                counts["reminders"] += 1
+                job_queue("reports.send_reminder", reminder_id=reminder.pk)
+        counts["digests"] += digests_send(cycle=cycle, day=today, laggards=laggards)
     return counts
 
 
@@ -136,7 +154,8 @@ def reminder_send_now(
 ) -> Reminder:
     """A reviewer's "send a reminder now" to one organisation: at most once per local day,
     by claiming the stage manual-<date>. Refused (ReminderRefused) when the cycle is
-    closed, the organisation has closed or submitted, or it was reminded this way today."""
+    closed, the organisation has closed, its report is with the committee (submitted or
+    accepted; a returned one may be reminded), or it was reminded this way today."""
     if not cycle.is_open:
         raise ReminderRefused(_("Kỳ báo cáo đã đóng, không gửi nhắc hạn."))
     today = timezone.localdate()
@@ -145,9 +164,8 @@ def reminder_send_now(
             _("%(org)s đã kết thúc hoạt động từ ngày %(day)s, không gửi nhắc hạn.")
             % {"org": organisation.name, "day": organisation.valid_to.strftime("%d/%m/%Y")}
         )
-    if AnnualReport.objects.filter(
-        cycle=cycle, organisation=organisation, first_submitted_at__isnull=False
-    ).exists():
+    report = AnnualReport.objects.filter(cycle=cycle, organisation=organisation).first()
+    if not is_awaited(report):
         raise ReminderRefused(
             _("%(org)s đã gửi báo cáo, không cần nhắc hạn.") % {"org": organisation.name}
         )
@@ -155,7 +173,7 @@ def reminder_send_now(
         cycle=cycle,
         organisation=organisation,
         stage=f"manual-{today.isoformat()}",
-        days_to_due=(today - cycle.due_on).days,
+        days_to_due=(today - cycle.due_on_for(organisation.kind)).days,
         requested_by=actor,
     )
     if reminder is None:
@@ -178,7 +196,7 @@ def _reminder_content(reminder: Reminder, report: AnnualReport | None) -> tuple[
             "cycle": cycle,
             "organisation": organisation,
             "report": report,
-            "due_on": cycle.due_on,
+            "due_on": cycle.due_on_for(organisation.kind),
             "days_left": -days if days < 0 else 0,
             "days_late": days if days > 0 else 0,
             "due_today": days == 0,
@@ -191,10 +209,10 @@ def _reminder_content(reminder: Reminder, report: AnnualReport | None) -> tuple[
 
 def reminder_deliver(*, reminder_id: int) -> str:
     """One attempt at one claimed reminder. Returns "sent", "skipped" (the report was
-    submitted meanwhile), "failed" (the last attempt failed) or "not-due" (already done, or
-    being sent by another worker right now); raises the SMTP error when a later attempt
-    should try again. The in-app notifications go with the first attempt, whatever the
-    mail server does."""
+    submitted meanwhile: no longer ``is_awaited``), "failed" (the last attempt failed) or
+    "not-due" (already done, or being sent by another worker right now); raises the SMTP
+    error when a later attempt should try again. The in-app notifications go with the
+    first attempt, whatever the mail server does."""
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
@@ -207,7 +225,7 @@ def reminder_deliver(*, reminder_id: int) -> str:
         report = AnnualReport.objects.filter(
             cycle_id=reminder.cycle_id, organisation_id=reminder.organisation_id
         ).first()
-        if report is not None and report.first_submitted_at is not None:
+        if not is_awaited(report):
             Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.SKIPPED)
             return "skipped"
         reporters = organisation_reporters([reminder.organisation_id])[reminder.organisation_id]
@@ -245,7 +263,7 @@ def reminder_deliver(*, reminder_id: int) -> str:
 
 
 def _deadline_line(reminder: Reminder) -> str:
-    due = reminder.cycle.due_on.strftime("%d/%m/%Y")
+    due = reminder.cycle.due_on_for(reminder.organisation.kind).strftime("%d/%m/%Y")
     days = reminder.days_to_due
     if days < 0:
         return _("Hạn nộp %(due)s, còn %(n)s ngày.") % {"due": due, "n": -days}

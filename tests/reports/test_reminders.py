@@ -1,5 +1,8 @@
-"""Deadline reminders: the right day, once, never to those who reported; retries; the
-reviewers' digest; a reviewer's "send now"; what the cycle page shows."""
+"""Deadline reminders: the right day for each level, once, never to those who reported;
+retries; each committee's digest; a reviewer's "send now"; what the cycle page shows.
+
+Under 112-KH/TU the province level (districts, affiliated committees, the province's
+bodies) is due on the cycle's due date, and the grassroots fifteen days before it."""
 
 import datetime as dt
 import smtplib
@@ -11,20 +14,22 @@ import time_machine
 from django.core import mail
 from django.core.mail.backends import locmem
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import Organisation
-from reports.figures.definitions import expected_organisations
+from reports.figures.definitions import expected_everywhere, expected_organisations
 from reports.jobs.reminders import send_deadline_reminders, send_reminder
 from reports.models import Notification, Reminder, ReminderStatus, ReviewerDigest
 from reports.notifications.reminders import reminder_deliver
-from tests.conftest import needs
+from tests.conftest import district_committees, make_user, needs
 from tests.reports.factories import make_cycle, make_report, province_pk, submitted_report
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = dt.date(2026, 12, 15)
 SITE = "https://theodoi.example.vn"
 DEFAULT_OFFSETS = [-14, -7, -3, -1, 1, 7, 14]
+GRASSROOTS_DUE = DUE - dt.timedelta(days=15)  # 30/11/2026
 
 
 class FlakyBackend(locmem.EmailBackend):
@@ -85,6 +90,15 @@ def mails_to(address: str):
     return [m for m in mail.outbox if address in m.to]
 
 
+def due_on(cycle, day: dt.date) -> set[str]:
+    """Codes of the organisations expected at every level whose own due date is ``day``."""
+    return {o.code for o in expected_everywhere(cycle) if cycle.due_on_for(o.kind) == day}
+
+
+def reminded(stage: str) -> set[str]:
+    return set(Reminder.objects.filter(stage=stage).values_list("organisation__code", flat=True))
+
+
 # The right day ----------------------------------------------------------------------------
 
 
@@ -103,17 +117,68 @@ def test_reminder_goes_out_on_each_default_offset_day(
     )
     assert reminder.recipients == ["reporter@example.vn"]
     assert len(mails_to("reporter@example.vn")) == 1
-    # Every expected organisation is reminded, whether or not anybody there has an address.
-    assert Reminder.objects.filter(stage=stage).count() == expected_organisations(cycle).count()
+    # Every organisation due that day is reminded, whether or not anybody there has an
+    # address: the province level, whose addressee is the province.
+    province_level = due_on(cycle, DUE)
+    assert reminded(stage) == province_level
+    assert province_level == set(expected_organisations(cycle).values_list("code", flat=True))
+
+
+@pytest.mark.parametrize("offset", DEFAULT_OFFSETS)
+def test_grassroots_are_reminded_on_each_offset_of_their_own_earlier_due_date(
+    offset, cycle, people, grassroots_reporter, organisations, django_capture_on_commit_callbacks
+):
+    grassroots_reporter.email = "grassroots@example.vn"
+    grassroots_reporter.save(update_fields=["email"])
+    run_job(GRASSROOTS_DUE + dt.timedelta(days=offset), django_capture_on_commit_callbacks)
+
+    stage = f"due{offset:+d}"
+    grassroots = due_on(cycle, GRASSROOTS_DUE)
+    assert len(grassroots) == 104
+    assert reminded(stage) >= grassroots
+    reminder = Reminder.objects.get(organisation=organisations["TV-HCL-XANTRUONG"])
+    assert (reminder.stage, reminder.days_to_due) == (stage, offset)
+    assert len(mails_to("grassroots@example.vn")) == 1
+    # The province level is 15 days further from its own due date: a stage only when
+    # offset - 15 is one (-1 → -16: no; 1 → -14: yes).
+    province = Reminder.objects.filter(organisation=organisations["TV-HCL"])
+    assert province.exists() == (offset - 15 in DEFAULT_OFFSETS)
+
+
+def test_grassroots_reminder_states_their_own_due_date(
+    cycle, grassroots_reporter, organisations, django_capture_on_commit_callbacks
+):
+    grassroots_reporter.email = "grassroots@example.vn"
+    grassroots_reporter.save(update_fields=["email"])
+    run_job(GRASSROOTS_DUE - dt.timedelta(days=7), django_capture_on_commit_callbacks)
+    message = mails_to("grassroots@example.vn")[0]
+    assert message.subject == (
+        "Nhắc hạn: còn 7 ngày đến hạn nộp báo cáo của Đảng ủy xã An Trường (30/11/2026)"
+    )
+    assert "30/11/2026" in message.body
+    assert "15/12/2026" not in message.body
+    notification = Notification.objects.get(user=grassroots_reporter)
+    assert notification.body == "Hạn nộp 30/11/2026, còn 7 ngày."
 
 
 def test_no_reminder_on_the_days_between_the_offsets(
     cycle, people, django_capture_on_commit_callbacks
 ):
-    quiet = [-20, -15, -13, -8, -6, -4, -2, 0, 2, 6, 8, 13, 15, 20, 22, 27]
+    # Quiet for both levels: neither days nor days + 15 (the grassroots' count) is a stage.
+    quiet = [-20, -15, -13, -6, -4, -2, 0, 2, 8, 15, 22]
     for days in quiet:
         run_job(DUE + dt.timedelta(days=days), django_capture_on_commit_callbacks)
     assert not Reminder.objects.exists()
+    assert not mails_to("reporter@example.vn")
+
+
+def test_a_grassroots_stage_reminds_no_district(
+    cycle, people, organisations, django_capture_on_commit_callbacks
+):
+    # DUE - 8 is nothing for the districts, and seven days after the grassroots' due date.
+    run_job(DUE - dt.timedelta(days=8), django_capture_on_commit_callbacks)
+    assert reminded("due+7") == due_on(cycle, GRASSROOTS_DUE)
+    assert Reminder.objects.count() == 104
     assert not mails_to("reporter@example.vn")
 
 
@@ -169,17 +234,34 @@ def test_organisations_that_submitted_get_no_reminder(
     assert len(mails_to("other-reporter@example.vn")) == 1
 
 
-def test_a_returned_report_counts_as_submitted(
+def test_a_returned_report_not_sent_back_is_awaited_and_reminded(
     cycle, people, organisations, django_capture_on_commit_callbacks
 ):
-    from reports.services.reports import report_return
+    from reports.services.reports import report_return, report_submit
+    from tests.reports.factories import full_content
 
     with at(DUE - dt.timedelta(days=10)):
         report = submitted_report(cycle, organisations["TV-HCL"], people["reporter"])
         report_return(report=report, comment="Bổ sung số liệu", actor=people["reviewer"])
     mail.outbox.clear()
-    run_job(DUE + dt.timedelta(days=1), django_capture_on_commit_callbacks)
-    assert not Reminder.objects.filter(organisation=organisations["TV-HCL"]).exists()
+    run_job(DUE - dt.timedelta(days=7), django_capture_on_commit_callbacks)
+    reminder = Reminder.objects.get(organisation=organisations["TV-HCL"])
+    assert (reminder.stage, reminder.status) == ("due-7", ReminderStatus.SENT)
+    message = mails_to("reporter@example.vn")[0]
+    assert "“Bị trả lại”" in message.body
+    assert "đề nghị đơn vị gửi lại báo cáo" in message.body
+
+    # Sent back: it is with the province again, nobody reminds it.
+    with at(DUE - dt.timedelta(days=5)):
+        report.refresh_from_db()
+        report_submit(
+            report=report,
+            content=full_content(report),
+            version=report.version,
+            actor=people["reporter"],
+        )
+    run_job(DUE - dt.timedelta(days=3), django_capture_on_commit_callbacks)
+    assert not Reminder.objects.filter(organisation=organisations["TV-HCL"], stage="due-3")
 
 
 def test_a_report_submitted_between_claim_and_send_gets_nothing(cycle, people, organisations):
@@ -210,7 +292,11 @@ def test_running_the_job_twice_sends_each_reminder_once(
     first = run_job(day, django_capture_on_commit_callbacks)
     second = run_job(day, django_capture_on_commit_callbacks)
 
-    assert first["reminders"] == expected_organisations(cycle).count()
+    # DUE - 1 is a stage for both levels: the province level at due-1, the grassroots,
+    # past their own due date, at due+14.
+    assert first["reminders"] == expected_everywhere(cycle).count() == 128
+    assert reminded("due-1") == due_on(cycle, DUE)
+    assert reminded("due+14") == due_on(cycle, GRASSROOTS_DUE)
     assert second["reminders"] == 0
     assert Reminder.objects.count() == first["reminders"]
     assert len(mail.outbox) == 3  # the three organisations whose reporters have addresses
@@ -260,9 +346,11 @@ def test_two_jobs_started_at_the_same_moment_send_each_reminder_once(
     assert not errors, errors
     expected = expected_organisations(cycle).count()
     assert sum(r["reminders"] for r in results) == expected
-    assert sum(r["digests"] for r in results) == 1
+    # One digest for the province, one for each district with overdue grassroots.
+    nodes = set(ReviewerDigest.objects.values_list("node__code", flat=True))
+    assert sum(r["digests"] for r in results) == ReviewerDigest.objects.count() == len(nodes)
+    assert nodes == {"TV-TU", *(o.code for o in district_committees())}
     assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == expected
-    assert ReviewerDigest.objects.count() == 1
     for address in ("reporter@example.vn", "other-reporter@example.vn", "reviewer@example.vn"):
         assert len(mails_to(address)) == 1, address
 
@@ -298,7 +386,7 @@ def test_reviewers_get_one_digest_a_day_listing_each_laggard_with_days_late(
     html = digest.alternatives[0]
     assert html.mimetype == "text/html"
     assert f"{SITE}/ky-bao-cao/{cycle.pk}/" in html.content
-    row = ReviewerDigest.objects.get()
+    row = ReviewerDigest.objects.get(node=organisations["TV-TU"])
     assert row.day == day
     assert row.status == ReminderStatus.SENT
     assert len(row.overdue) == laggards.count()
@@ -521,7 +609,7 @@ def test_cycle_page_query_count_does_not_grow_with_reminders(
     run_job(DUE - dt.timedelta(days=14), django_capture_on_commit_callbacks)
     with at(DUE, hour=9):
         client = client_for(people["reviewer"])
-        with django_assert_max_num_queries(20) as small:
+        with django_assert_max_num_queries(25) as small:
             assert client.get(cycle.get_absolute_url()).status_code == 200
 
     province = province_pk()
@@ -546,3 +634,142 @@ def test_cycle_page_query_count_does_not_grow_with_reminders(
         ]
     assert len(pages) > 1
     assert sum(page.count("Gửi nhắc hạn không thành công") for page in pages) == 200
+
+
+# Each level's digest ------------------------------------------------------------------------
+
+
+def test_a_returned_report_left_past_its_due_date_is_reminded_and_in_the_digest(
+    cycle, people, organisations, django_capture_on_commit_callbacks
+):
+    """Văn phòng Tỉnh ủy submitted, was returned, and did not send its report back."""
+    from reports.services.reports import report_return
+
+    office = organisations["TV-VPTU"]
+    writer = make_user("van-phong", organisation=office, role="reporter")
+    writer.email = "van-phong@example.vn"
+    writer.save(update_fields=["email"])
+    with at(DUE - dt.timedelta(days=20)):
+        report = submitted_report(cycle, office, writer)
+        report_return(report=report, comment="Thiếu số liệu", actor=people["reviewer"])
+    mail.outbox.clear()
+
+    run_job(DUE + dt.timedelta(days=1), django_capture_on_commit_callbacks)
+
+    reminder = Reminder.objects.get(organisation=office)
+    assert (reminder.stage, reminder.status) == ("due+1", ReminderStatus.SENT)
+    assert mails_to("van-phong@example.vn")[0].subject.startswith("Quá hạn 1 ngày")
+    digest = ReviewerDigest.objects.get(node=organisations["TV-TU"])
+    row = next(r for r in digest.overdue if r["code"] == "TV-VPTU")
+    assert (row["days_late"], row["status"]) == (1, "returned")
+    body = mails_to("reviewer@example.vn")[0].body
+    assert "Văn phòng Tỉnh ủy — quá hạn 1 ngày (bị trả lại, chưa gửi lại)" in body
+
+
+def test_a_district_reviewer_gets_the_digest_of_its_own_grassroots_only(
+    cycle,
+    people,
+    organisations,
+    district_reviewer,
+    other_district_reviewer,
+    grassroots_reporter,
+    django_capture_on_commit_callbacks,
+):
+    for user in (district_reviewer, other_district_reviewer):
+        user.email = f"{user.username}@example.vn"
+        user.save(update_fields=["email"])
+    own = expected_everywhere(cycle).filter(parent=organisations["TV-HCL"])
+    others = expected_everywhere(cycle).filter(parent=organisations["TV-HCK"])
+    with at(GRASSROOTS_DUE - dt.timedelta(days=2)):
+        submitted_report(cycle, organisations["TV-HCL-XANTRUONG"], grassroots_reporter)
+    mail.outbox.clear()
+
+    # Two days after the grassroots' due date, thirteen before the districts'.
+    run_job(GRASSROOTS_DUE + dt.timedelta(days=2), django_capture_on_commit_callbacks)
+
+    [message] = mails_to("district-reviewer@example.vn")
+    assert message.to == ["district-reviewer@example.vn"]
+    assert message.subject.startswith(f"Tổng hợp ngày 02/12/2026: {own.count() - 1} đơn vị")
+    assert "Huyện ủy Càng Long" in message.body
+    for organisation in own.exclude(code="TV-HCL-XANTRUONG"):
+        assert f"{organisation.name} — quá hạn 2 ngày" in message.body
+    assert "Đảng ủy xã An Trường — " not in message.body
+    for organisation in others:
+        assert organisation.name not in message.body
+    assert f"{SITE}/ky-bao-cao/{cycle.pk}/?don_vi=TV-HCL" in message.body
+    # Another district's reviewer hears nothing of Càng Long's grassroots.
+    [elsewhere] = mails_to("other-district-reviewer@example.vn")
+    for organisation in own:
+        assert organisation.name not in elsewhere.body
+    assert {r["code"] for r in ReviewerDigest.objects.get(node__code="TV-HCK").overdue} == set(
+        others.values_list("code", flat=True)
+    )
+    # The province level is not late yet: its reviewers get nothing today.
+    assert not mails_to("reviewer@example.vn")
+    assert not ReviewerDigest.objects.filter(node__code="TV-TU").exists()
+    digests = Notification.objects.filter(title__startswith="Tổng hợp ngày")
+    notification = digests.get(user=district_reviewer)
+    assert notification.url == f"/ky-bao-cao/{cycle.pk}/?don_vi=TV-HCL"
+    assert not digests.filter(user=people["reviewer"]).exists()
+
+    # Once a day per committee, however often the job runs.
+    run_job(GRASSROOTS_DUE + dt.timedelta(days=2), django_capture_on_commit_callbacks)
+    assert len(mails_to("district-reviewer@example.vn")) == 1
+
+
+def test_the_digests_name_each_organisation_to_the_committee_its_report_goes_to(
+    cycle, organisations
+):
+    """The digests' grouping agrees with the cascade's definition of each level."""
+    from reports.notifications.digest import addressees
+    from tasks.lines import node_of, plan_lines
+
+    everyone = list(expected_everywhere(cycle).select_related("parent"))
+    targets = addressees(everyone, plan_lines(cycle.plan))
+    for code in ("TV-TU", "TV-HCL", "TV-HCK"):
+        node = node_of(organisations[code])
+        assert {o.code for o in everyone if targets.get(o.pk) == node.pk} == set(
+            expected_organisations(cycle, node).values_list("code", flat=True)
+        ), code
+
+
+def grow_province(start: int, size: int) -> None:
+    """``size`` more districts, each with two grassroots and a reviewer."""
+    province = province_pk()
+    for n in range(start, start + size):
+        district = Organisation.objects.create(
+            code=f"Y-{n}", name=f"Huyện ủy Y{n}", kind="district_committee", parent_id=province
+        )
+        Organisation.objects.bulk_create(
+            Organisation(
+                code=f"Y-{n}-{k}", name=f"Đảng ủy xã Y{n}-{k}", kind="grassroots", parent=district
+            )
+            for k in range(2)
+        )
+        reviewer = make_user(f"y-reviewer-{n}", organisation=district, role="reviewer")
+        reviewer.email = f"y{n}@example.vn"
+        reviewer.save(update_fields=["email"])
+
+
+def test_the_daily_run_costs_the_same_queries_however_many_organisations(
+    cycle, people, organisations
+):
+    # DUE - 1: a stage for both levels, and a digest day for every district.
+    day = DUE - dt.timedelta(days=1)
+    measured = []
+    for start, size in ((0, 1), (1, 30)):
+        grow_province(start, size)
+        Reminder.objects.all().delete()
+        ReviewerDigest.objects.all().delete()
+        with at(day), CaptureQueriesContext(connection) as queries:
+            counts = send_deadline_reminders(today=day.isoformat())
+        districts = start + size
+        assert counts["reminders"] == 128 + 3 * districts
+        assert counts["digests"] == 9 + districts
+        assert ReviewerDigest.objects.get(node__code=f"Y-{districts - 1}").recipients == [
+            f"y{districts - 1}@example.vn"
+        ]
+        measured.append(len(queries))
+    # The scope, the lines, the laggards, the reminders' claim, the nodes, their
+    # reviewers, the digests' claim, notifications and outbox: one statement each.
+    assert measured[0] == measured[1] <= 30, measured

@@ -17,7 +17,7 @@ from django.db import connection
 
 from reports.figures.definitions import expected_organisations
 from reports.models import Reminder, ReminderStatus, ReviewerDigest
-from tests.conftest import needs, redis_up, redis_url
+from tests.conftest import district_committees, needs, redis_up, redis_url
 from tests.reports.factories import make_cycle
 
 REDIS_URL = redis_url()
@@ -117,7 +117,10 @@ def test_daily_job_sent_twice_to_a_real_worker_reminds_each_organisation_once(
         assert by_recipient["reviewer@example.vn"][0].startswith("Tổng hợp ngày 22/12/2026")
         assert Reminder.objects.count() == expected
         assert set(Reminder.objects.values_list("stage", flat=True)) == {"due+7"}
-        assert ReviewerDigest.objects.count() == 1
+        # The province's digest, and one to each district about its overdue grassroots
+        # (nobody there has an address: written down, no e-mail).
+        assert ReviewerDigest.objects.filter(node__code="TV-TU").count() == 1
+        assert ReviewerDigest.objects.count() == 1 + district_committees().count()
     finally:
         worker.terminate()
         try:

@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from django.utils import timezone
 
 from organisations.models import Organisation
@@ -17,6 +18,7 @@ from tasks.models import Indicator
 
 # 60 grassroots in communes of 5: 12 communes over 3 first-level committees.
 SHAPE = {"orgs": 60, "provinces": 3, "grassroots_per": 5}
+QUERIES_PER_DASHBOARD = 36  # at each level; 41-45 when each row fetched its organisation
 
 
 @pytest.fixture
@@ -169,3 +171,25 @@ def test_generator_refuses_in_production(plan, settings):
     with pytest.raises(CommandError, match="production"):
         call_command("generate_scale", orgs=5, years=1)
     assert not Organisation.objects.filter(code__startswith="SC-").exists()
+
+
+@pytest.mark.parametrize("code", ["", "SC-P000001", "SC-X000001"])
+def test_dashboard_of_each_level_takes_as_many_queries_as_the_top(
+    generated, client_for, reviewer, django_assert_max_num_queries, code
+):
+    """Each row's on-time mark reads its organisation's kind (its level's due date):
+    the table and the history carry the organisations they show, so a level of many
+    reporters costs no query per report."""
+    cycle = ReportingCycle.objects.filter(plan=generated).order_by("-year").first()
+    client = client_for(reviewer)
+    url = reverse("reports:dashboard", args=[cycle.pk]) + (f"?don_vi={code}" if code else "")
+    client.get(url)  # sessions and caches warmed
+    with django_assert_max_num_queries(QUERIES_PER_DASHBOARD):
+        response = client.get(url)
+    assert response.status_code == 200
+    board = response.context["board"]
+    assert board.node.organisation.code == (code or top_node(generated).organisation.code)
+    below = {"SC-P000001": "commune_committee", "SC-X000001": "grassroots"}
+    if code:  # the level below the node, with reports to mark on time or late
+        assert {row.organisation.kind for row in board.rows} == {below[code]}
+        assert any(row.report is not None and row.report.first_submitted_at for row in board.rows)

@@ -1,18 +1,29 @@
 # ruff: noqa: S603 - runs this script and manage.py with fixed arguments
 """Server-side timings of the pages that must not slow down as the data grows.
 
-    .venv/bin/python bench/run.py                     # 150 and 50,000 organisations
-    .venv/bin/python bench/run.py --sizes 150 --runs 5
+    .venv/bin/python bench/run.py                     # 160 and 52,000 grassroots
+    .venv/bin/python bench/run.py --sizes 160 --runs 5 --summary-runs 0
 
-For each size it uses a dedicated PostgreSQL database (`<base>_<size>`, e.g.
-plan112_bench_50000, created and filled with `generate_scale` when missing; never a test
-database), then times, in a child process with that DATABASE_URL and DEBUG off, each page
-through Django's test Client in-process (no network): warm-ups first, then `--runs`
-timed runs; query counts come from one extra run under CaptureQueriesContext and the
-Python peak allocation from one run under tracemalloc, so neither slows the timed runs.
+A size is the number of grassroots organisations of `generate_scale`'s tree (52,000
+grassroots make about 55,300 organisations with their communes and first-level
+committees). For each size it uses a dedicated PostgreSQL database (`<base>_<size>`, e.g.
+plan112_bench_52000, created and filled with `generate_scale` when missing, and dropped
+and filled again when it holds data of another size or the flat shape of earlier
+benches; never a test database), then times, in a child process with that DATABASE_URL
+and DEBUG off, each page through Django's test Client in-process (no network): warm-ups
+first, then `--runs` timed runs; query counts come from one extra run under
+CaptureQueriesContext and the Python peak allocation from one run under tracemalloc, so
+neither slows the timed runs.
 The yearly summary is built in its own process, whose peak RSS is its memory figure.
 
-Writes bench/results-<date>.json and bench/results-<date>.md and prints the table.
+The reporting cascade is timed at three levels: the dashboard and the rollup of the
+plan's top committee, of one first-level committee and of one commune committee
+(`?don_vi=<code>`). Each row is printed next to the same row of a baseline results file
+(`--baseline`, the national size against the baseline's largest size, the small one
+against its smallest).
+
+Writes bench/results-<date>[-<label>].json and .md (never over the baseline) and prints
+the table.
 """
 
 from __future__ import annotations
@@ -32,7 +43,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEFAULT_BASE = "postgres://postgres@127.0.0.1:5432/plan112_bench"
+DEFAULT_BASELINE = ROOT / "bench" / "results-2026-11-30.json"
 PLAN_CODE = "112-KH-TU"
+# The nodes timed at each level of the cascade: the first of generate_scale's first-level
+# committees, and the first commune under it.
+FIRST_LEVEL_CODE = "SC-P000001"
+COMMUNE_CODE = "SC-X000001"
 
 
 # Orchestration (no Django here) -------------------------------------------------------------
@@ -55,16 +71,20 @@ def child_env(url: str, media: str) -> dict[str, str]:
     return env
 
 
-def ensure_database(url: str) -> None:
-    """Create the database if it does not exist (connecting to the `postgres` one)."""
+def ensure_database(url: str, *, fresh: bool = False) -> None:
+    """Create the database if it does not exist (connecting to the `postgres` one);
+    with ``fresh``, drop it first."""
     import psycopg2
 
     base, _, name = url.rpartition("/")
-    if "test" in name:
-        sys.exit(f"Refusing to use {name}: benchmarks never touch test databases.")
+    if "test" in name or not name.startswith("plan112_bench"):
+        sys.exit(f"Refusing to use {name}: benchmarks only use plan112_bench_* databases.")
     conn = psycopg2.connect(f"{base}/postgres")
     conn.autocommit = True
     with conn.cursor() as cursor:
+        if fresh:
+            print(f"  dropping database {name} (data of another size or shape)")
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             print(f"  creating database {name}")
@@ -77,18 +97,26 @@ def manage(env: dict, *args: str) -> None:
 
 
 def prepare(size: int, years: int, env: dict) -> None:
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(env, "load_organisations", "data/organisations/tra-vinh.yaml")
-    manage(env, "load_plan", f"data/plans/{PLAN_CODE}.yaml")
-    probe = subprocess.run(
-        [PYTHON, __file__, "--probe"], cwd=ROOT, env=env, check=True, capture_output=True,
-        text=True,
-    )  # fmt: skip
-    existing = int(probe.stdout.strip() or 0)
-    if existing == 0:
-        manage(env, "generate_scale", "--orgs", str(size), "--years", str(years))
-    elif existing != size:
-        sys.exit(f"{env['DATABASE_URL']} holds {existing} synthetic organisations, not {size}.")
+    """Migrate and fill the database; a database of another size or of the flat shape
+    (district committees under the province, before the cascade) is dropped and filled
+    again."""
+    for attempt in range(2):
+        manage(env, "migrate", "--no-input", "-v0")
+        manage(env, "load_organisations", "data/organisations/tra-vinh.yaml")
+        manage(env, "load_plan", f"data/plans/{PLAN_CODE}.yaml")
+        probe = subprocess.run(
+            [PYTHON, __file__, "--probe"], cwd=ROOT, env=env, check=True, capture_output=True,
+            text=True,
+        )  # fmt: skip
+        existing = json.loads(probe.stdout.strip().splitlines()[-1])
+        if existing["synthetic"] == 0:
+            manage(env, "generate_scale", "--orgs", str(size), "--years", str(years))
+            return
+        if existing["grassroots"] == size and existing["tree"]:
+            return
+        if attempt:
+            sys.exit(f"{env['DATABASE_URL']} still holds {existing} after being recreated.")
+        ensure_database(env["DATABASE_URL"], fresh=True)
 
 
 def child(env: dict, *args: str, timeout: float | None = None) -> dict:
@@ -124,6 +152,50 @@ def machine() -> dict:
     }
 
 
+def load_baseline(path: Path) -> dict[str, dict]:
+    """The baseline's rows by size, or nothing when the file is missing."""
+    try:
+        return json.loads(path.read_text())["sizes"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def baseline_rows(baseline: dict[str, dict], size: int, sizes: list[int]) -> tuple[str, dict]:
+    """The baseline size to compare ``size`` with: the largest for the largest of this
+    run, the smallest for the others (as long as it is smaller than the largest)."""
+    if not baseline:
+        return "", {}
+    ordered = sorted(baseline, key=int)
+    if size == max(sizes):
+        return ordered[-1], baseline[ordered[-1]]
+    if len(ordered) > 1 or int(ordered[0]) < 1000:
+        return ordered[0], baseline[ordered[0]]
+    return "", {}
+
+
+def comparison(results: dict, baseline: dict[str, dict], path: Path) -> str:
+    """Markdown: this run's p95 and queries next to the baseline's, row by row."""
+    sizes = [int(s) for s in results["sizes"]]
+    lines = [
+        f"Baseline: `{path.name}`.",
+        "",
+        "| size | measurement | p50 ms | p95 ms | queries | baseline size | baseline p95 ms"
+        " | baseline queries |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, rows in results["sizes"].items():
+        base_size, base = baseline_rows(baseline, int(size), sizes)
+        for name, row in rows.items():
+            old = base.get(name, {})
+            old_p95 = f"{old['p95_ms']:.1f}" if old else "—"
+            lines.append(
+                f"| {int(size):,} | {name} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} |"
+                f" {row.get('queries') or ''} | {f'{int(base_size):,}' if old else '—'} |"
+                f" {old_p95} | {old.get('queries', '—') if old else '—'} |"
+            )
+    return "\n".join(lines)
+
+
 def table(results: dict) -> str:
     lines = [
         "| organisations | measurement | median ms | p95 ms | queries | SQL ms | peak MB"
@@ -144,11 +216,13 @@ def table(results: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="150,50000")
+    parser.add_argument("--sizes", default="160,52000", help="grassroots organisations")
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--summary-runs", type=int, default=1)
+    parser.add_argument("--summary-runs", type=int, default=1, help="0: no summary build")
+    parser.add_argument("--baseline", type=Path, default=DEFAULT_BASELINE)
+    parser.add_argument("--label", default="", help="results-<date>-<label>.json")
     parser.add_argument("--summary-timeout", type=float, default=600, help="seconds per build")
     parser.add_argument("--base", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_BASE))
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
@@ -168,7 +242,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="plan112-bench-") as media:
         for size in [int(s) for s in args.sizes.split(",")]:
             url = database_url(args.base, size)
-            print(f"== {size:,} organisations × {args.years} years — {url}", flush=True)
+            print(f"== {size:,} grassroots × {args.years} years — {url}", flush=True)
             ensure_database(url)
             env = child_env(url, media)
             started = time.monotonic()
@@ -177,6 +251,9 @@ def main() -> None:
             rows = child(env, "--measure", "--runs", str(args.runs), "--warmup", str(args.warmup))
             print(json.dumps(rows), flush=True)  # kept even if the summary build fails
             builds = [summary_child(env, args.summary_timeout) for _ in range(args.summary_runs)]
+            results["sizes"][str(size)] = rows
+            if not builds:
+                continue
             seconds = sorted(b["seconds"] for b in builds)
             timed_out = any(b.get("timed_out") for b in builds)
             rows["yearly summary build"] = {
@@ -189,7 +266,6 @@ def main() -> None:
                 if timed_out
                 else "peak = max RSS of the building process",
             }
-            results["sizes"][str(size)] = rows
             for name, row in rows.items():
                 print(
                     f"  {name:<58} median {row['median_ms']:9.1f} ms  p95 {row['p95_ms']:9.1f}"
@@ -198,15 +274,21 @@ def main() -> None:
                     f" {row.get('peak_mb') or 0:7.1f} MB",
                     flush=True,
                 )
-    day = dt.date.today().isoformat()
-    out = ROOT / "bench" / f"results-{day}.json"
+    name = f"results-{dt.date.today().isoformat()}{f'-{args.label}' if args.label else ''}"
+    out = ROOT / "bench" / f"{name}.json"
+    if out.resolve() == args.baseline.resolve():  # never overwrite what it compares with
+        out = out.with_name(f"{name}-rerun.json")
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     md = table(results)
-    (ROOT / "bench" / f"results-{day}.md").write_text(
-        f"# Benchmark {results['date']}\n\nMachine: {results['machine']}\n\n{md}\n"
+    against = comparison(results, load_baseline(args.baseline), args.baseline)
+    out.with_suffix(".md").write_text(
+        f"# Benchmark {results['date']}\n\nMachine: {results['machine']}\n\n{md}\n\n"
+        f"## Against the baseline\n\n{against}\n"
     )
     print()
     print(md)
+    print()
+    print(against)
     print(f"\nWritten: {out} and {out.with_suffix('.md')}")
 
 
@@ -222,10 +304,20 @@ def django_setup() -> None:
 
 
 def probe() -> None:
+    """What synthetic data the database holds: how many organisations, how many
+    grassroots, and whether they form the cascade's tree (a commune committee coded
+    like generate_scale's)."""
     django_setup()
     from organisations.models import Organisation
 
-    print(Organisation.objects.filter(code__startswith="SC-").count())
+    synthetic = Organisation.objects.filter(code__startswith="SC-")
+    print(
+        json.dumps({
+            "synthetic": synthetic.count(),
+            "grassroots": synthetic.filter(kind="grassroots").count(),
+            "tree": synthetic.filter(code=COMMUNE_CODE, kind="commune_committee").exists(),
+        })
+    )  # fmt: skip
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -358,6 +450,36 @@ def bare_sql(cycle_ids: list[int], cycle_id: int, runs: int) -> dict:
     return out
 
 
+def cascade(client, cycle, plan, reviewer, leader, *, runs: int, warmup: int) -> dict:
+    """The dashboard (reviewer) and the rollup (leader) of one node at each level of the
+    cascade, chosen with ?don_vi=: the plan's top, a first-level committee, a commune."""
+    from django.urls import reverse
+
+    from tasks.lines import top_node
+
+    out = {}
+    levels = (
+        ("top", top_node(plan).organisation.code),
+        ("first level", FIRST_LEVEL_CODE),
+        ("commune", COMMUNE_CODE),
+    )
+    pages = (
+        ("dashboard", reviewer, reverse("reports:dashboard", args=[cycle.pk])),
+        ("rollup", leader, reverse("reports:rollup", args=[plan.code])),
+    )
+    for page, user, url in pages:
+        client.force_login(user)
+        for level, code in levels:
+
+            def run(_arg, address=f"{url}?don_vi={code}"):
+                response = client.get(address)
+                assert response.status_code == 200, (address, response.status_code)
+
+            row = timed(run, runs=runs, warmup=warmup)
+            out[f"cascade: {page}, {level} ({code})"] = row
+    return out
+
+
 def measure(*, runs: int, warmup: int) -> None:
     django_setup()
     from django.db.models import Count
@@ -397,6 +519,7 @@ def measure(*, runs: int, warmup: int) -> None:
     results["API status list (last page)"] = timed(
         get(f"{status}?offset={max(0, count - 200)}"), runs=runs, warmup=warmup
     )
+    results.update(cascade(client, current, plan, reviewer, leader, runs=runs, warmup=warmup))
     client.force_login(leader)
     results["rollup (leader)"] = timed(
         get(reverse("reports:rollup", args=[plan.code])), runs=runs, warmup=warmup

@@ -377,8 +377,12 @@ def cycle_dashboard(
     reports = AnnualReport.objects.select_related("last_saved_by").in_bulk(
         [pk for _org, pk in page_rows if pk is not None]
     )
+    shown = {org.pk: org for org, _report in page_rows}
     for report in reports.values():
         report.cycle = cycle
+        # on_time reads the organisation's kind (its level's due date): no query per row.
+        if report.organisation_id in shown:
+            report.organisation = shown[report.organisation_id]
     reminders = _latest_reminders(cycle, organisation_ids)
     rows = [
         OrganisationRow(

@@ -151,17 +151,22 @@ def history_of(cycle: ReportingCycle, rows: list[OrganisationRow]) -> History:
     cycles = list(ReportingCycle.objects.filter(plan_id=cycle.plan_id).order_by("year"))
     by_id = {c.pk: c for c in cycles}
     by_id[cycle.pk] = cycle
+    for other in by_id.values():  # one plan object: its reporting lines are read once
+        other.plan = cycle.plan
     cycles = [by_id[c.pk] for c in cycles]
     predecessors = predecessors_of(r.organisation.pk for r in rows)
     names = {p.pk: p for line in predecessors.values() for p in line}
+    own = {r.organisation.pk: r.organisation for r in rows}
     reports = {}
     for report in AnnualReport.objects.filter(
         cycle__plan_id=cycle.plan_id,
-        organisation_id__in=[r.organisation.pk for r in rows] + list(names),
+        organisation_id__in=[*own, *names],
     ).only("pk", "cycle_id", "organisation_id", "status", "first_submitted_at"):
-        report.cycle = by_id[report.cycle_id]  # so on_time needs no query
-        if report.organisation_id in names:  # shown under the name it was written under
-            report.organisation = names[report.organisation_id]
+        # on_time needs the cycle and the organisation's kind (its level's due date):
+        # both are at hand, so no query per report.
+        report.cycle = by_id[report.cycle_id]
+        # A predecessor's report is shown under the name it was written under.
+        report.organisation = names.get(report.organisation_id) or own[report.organisation_id]
         reports[(report.organisation_id, report.cycle_id)] = report
     return History(
         cycles=cycles,

@@ -1,21 +1,34 @@
-"""Synthetic national-size data for benchmarks: organisations, cycles, reports, figures.
+"""Synthetic national-size data for benchmarks: an organisation tree, cycles, reports, figures.
 
 Everything is written in bulk (bulk_create in batches; on PostgreSQL the wide child
 tables go through COPY), never through the services, which would take hours at 50,000
 organisations. The rows still look like what the services write: one section per task the
 organisation reports on and one figure per indicator of those tasks; a non-draft report
 always has first/last submission times; figures obey the plan's validation rules; a
-returned report carries its RETURNED event with the reviewer's comment.
+returned report carries its RETURNED event with the reviewer's comment; every report is
+addressed to the committee it reports to (tasks.lines), and the running totals are kept
+per addressee.
 
 Choices (see docs/performance.md):
-- Organisations are district committees (90 %) and affiliated committees (10 %), the
-  kinds the plan's reporting scope names, directly under the province, with codes
-  `SC-000001`… so they never collide with real data. A few start late or close early,
-  so "expected" differs from "all".
+- The reporting cascade at national size, as a real tree with codes `SC-…` so it never
+  collides with real data. A plan is issued by one province, and only its reporting tree
+  (the plan's top committee and what lies below it) takes part in its cascade; so the
+  national-size tree is modelled *below the plan's top committee*: about 34 first-level
+  committees (affiliated committees, standing for the 34 provinces' level), each with
+  about 100 commune committees, each with about 16 grassroots organisations. ``--orgs N``
+  is the number of grassroots organisations; communes hold ``--grassroots-per`` of them
+  and are spread evenly over ``--provinces`` first-level committees (fewer when the tree
+  is small, so each keeps a few communes). A few grassroots start late or close early,
+  so "expected" differs from "all"; committees stay open, so the tree stays whole.
+- Each report goes to the organisation's parent, the committee it reports to
+  (``tasks.lines.target_of``: every parent here is a committee). On-time and late
+  submissions are decided against the organisation's own due date
+  (``cycle.due_on_for(kind)``: grassroots are due 15 days before their committees).
 - Cycles run from (this year - years + 1) to this year, due on 15 December; past cycles
   are closed, this year's is open. Existing cycles of those years are reused.
 - Submission events with snapshots are not generated (a report's "changes since the last
-  submission" panel stays empty for synthetic reports).
+  submission" panel stays empty for synthetic reports), and a committee's figures are not
+  derived from its children's (each level's are drawn on their own).
 """
 
 from __future__ import annotations
@@ -45,11 +58,20 @@ from reports.models import (
     TaskSection,
     end_of_day,
 )
+from tasks.lines import top_node
 from tasks.models import Plan, ValueType
 from tasks.selectors import scopes_of
 
 PREFIX = "SC-"
 CHUNK = 2000  # organisations per write batch: bounded memory at any size
+# The tree's levels, top down: the first level stands for the provinces' level.
+FIRST_LEVEL = OrganisationKind.AFFILIATED_COMMITTEE
+COMMUNE = OrganisationKind.COMMUNE_COMMITTEE
+GRASSROOTS = OrganisationKind.GRASSROOTS
+TREE_KINDS = (FIRST_LEVEL, COMMUNE, GRASSROOTS)
+PROVINCES = 34  # first-level committees at national size
+GRASSROOTS_PER_COMMUNE = 16
+MIN_COMMUNES_PER_PROVINCE = 4  # a small tree keeps fewer first-level committees
 
 # Shares of outcomes. "missing" means no report row at all.
 PAST_PROFILE = {"accepted": 0.80, "submitted": 0.03, "returned": 0.02, "draft": 0.04}
@@ -116,6 +138,11 @@ def _figure_templates(rng: random.Random, indicators, rules, count: int = 64) ->
     return templates
 
 
+def _rest(profile: dict[str, float]) -> float:
+    """The share of organisations that have no report at all."""
+    return 1 - sum(profile.values())
+
+
 def _copy_text(value) -> str:
     if value is None:
         return "\\N"
@@ -150,19 +177,43 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--orgs", type=int, required=True, help="số tổ chức giả lập")
+        parser.add_argument(
+            "--orgs", type=int, required=True, help="số tổ chức cơ sở đảng (cấp dưới cùng)"
+        )
+        parser.add_argument(
+            "--provinces",
+            type=int,
+            default=PROVINCES,
+            help=f"số đảng bộ cấp 1 (mặc định {PROVINCES}, ít hơn khi cây nhỏ)",
+        )
+        parser.add_argument(
+            "--grassroots-per",
+            type=int,
+            default=GRASSROOTS_PER_COMMUNE,
+            help=f"số tổ chức cơ sở đảng mỗi đảng ủy xã (mặc định {GRASSROOTS_PER_COMMUNE})",
+        )
         parser.add_argument("--years", type=int, default=5, help="số năm (kỳ báo cáo)")
         parser.add_argument("--seed", type=int, default=112, help="hạt giống ngẫu nhiên")
         parser.add_argument("--plan", default="112-KH-TU", help="mã kế hoạch đã nạp")
 
-    def handle(self, *args, orgs: int, years: int, seed: int, plan: str, **options):
+    def handle(
+        self,
+        *args,
+        orgs: int,
+        years: int,
+        seed: int,
+        plan: str,
+        provinces: int = PROVINCES,
+        grassroots_per: int = GRASSROOTS_PER_COMMUNE,
+        **options,
+    ):
         if settings.PRODUCTION:
             raise CommandError(
                 "Không tạo dữ liệu giả lập khi PLAN112_ENV=production"
                 " (synthetic data is never generated in production)."
             )
-        if orgs < 1 or years < 1:
-            raise CommandError("--orgs và --years phải lớn hơn 0.")
+        if min(orgs, years, provinces, grassroots_per) < 1:
+            raise CommandError("--orgs, --years, --provinces và --grassroots-per phải lớn hơn 0.")
         the_plan = Plan.objects.filter(code=plan).select_related("issuer").first()
         if the_plan is None:
             raise CommandError(f"Chưa nạp kế hoạch {plan} (manage.py load_plan …).")
@@ -178,20 +229,23 @@ class Command(BaseCommand):
         tasks = list(the_plan.tasks.order_by("number").prefetch_related("indicators"))
         scopes = scopes_of(the_plan)
         self.tasks_by_kind = {}
-        for kind in (OrganisationKind.DISTRICT_COMMITTEE, OrganisationKind.AFFILIATED_COMMITTEE):
+        for kind in TREE_KINDS:
             probe = Organisation(kind=kind)
             self.tasks_by_kind[kind] = [
                 t for t in tasks if any(s.task_id == t.pk and s.selects(probe) for s in scopes)
             ]
-        if not any(self.tasks_by_kind.values()):
+        if not all(self.tasks_by_kind.values()):
             raise CommandError(
-                "Phạm vi báo cáo của kế hoạch không gồm huyện ủy, đảng ủy trực thuộc."
+                "Phạm vi báo cáo của kế hoạch phải gồm đảng ủy trực thuộc, đảng ủy xã và tổ"
+                " chức cơ sở đảng."
             )
         indicators = [i for t in tasks for i in t.indicators.all()]
         self.templates = _figure_templates(self.rng, indicators, list(the_plan.rules.all()))
         self.scalable = not any(i.value_type == ValueType.PERCENT for i in indicators)
 
-        organisations = self._organisations(orgs, self._province(the_plan))
+        organisations = self._organisations(
+            orgs, top_node(the_plan).organisation, provinces, grassroots_per
+        )
         this_year = timezone.localdate().year
         totals = {"reports": 0, "sections": 0, "values": 0}
         for year in range(this_year - years + 1, this_year + 1):
@@ -211,57 +265,83 @@ class Command(BaseCommand):
     def _say(self, text: str) -> None:
         self.stdout.write(f"[{time.monotonic() - self.started:7.1f}s] {text}")
 
-    def _province(self, plan: Plan) -> Organisation:
-        org = plan.issuer
-        seen = set()
-        while org is not None and org.pk not in seen:
-            if org.kind == OrganisationKind.PROVINCIAL_COMMITTEE:
-                return org
-            seen.add(org.pk)
-            org = org.parent
-        return plan.issuer
+    def _organisations(
+        self, count: int, top: Organisation, provinces: int, grassroots_per: int
+    ) -> list[tuple]:
+        """The tree under ``top``, level by level: (pk, kind, valid_from, valid_to,
+        parent pk) for every organisation, committees first."""
+        communes = -(-count // grassroots_per)
+        provinces = max(1, min(provinces, communes // MIN_COMMUNES_PER_PROVINCE))
+        result: list[tuple] = []
+        with transaction.atomic():
+            first = self._level(
+                FIRST_LEVEL,
+                [top.pk] * provinces,
+                lambda i: f"Đảng bộ cấp 1 mô phỏng {i:02d}",
+            )
+            # Communes spread evenly: the first level's i-th committee gets every
+            # provinces-th commune, so sizes differ by one at most.
+            commune_parents = [first[i % provinces][0] for i in range(communes)]
+            middle = self._level(
+                COMMUNE,
+                commune_parents,
+                lambda i: f"Đảng ủy xã {self._place()} mô phỏng {i:04d}",
+            )
+            grassroots_parents = [middle[i // grassroots_per][0] for i in range(count)]
+            bottom = self._level(
+                GRASSROOTS,
+                grassroots_parents,
+                lambda i: f"Đảng bộ cơ sở {self._place()} mô phỏng {i:05d}",
+                closing=True,
+            )
+            result = first + middle + bottom
+        self._say(
+            f"{len(result)} tổ chức đã tạo: {len(first)} đảng bộ cấp 1, {len(middle)} đảng"
+            f" ủy xã, {len(bottom)} tổ chức cơ sở đảng."
+        )
+        return result
 
-    def _organisations(self, count: int, province: Organisation) -> list[tuple]:
+    def _place(self) -> str:
+        return f"{self.rng.choice(PLACES)} {self.rng.choice(PLACES)}"
+
+    def _level(self, kind: str, parents: list[int], name, *, closing: bool = False) -> list:
+        """One level of the tree, its i-th organisation under parents[i - 1]. With
+        ``closing``, a few were founded recently or closed some years ago."""
         rng = self.rng
         this_year = timezone.localdate().year
+        letter = {FIRST_LEVEL: "P", COMMUNE: "X", GRASSROOTS: "C"}[kind]
         result = []
-        with transaction.atomic():
-            for start in range(0, count, 5000):
-                batch = []
-                for i in range(start + 1, min(count, start + 5000) + 1):
-                    affiliated = rng.random() < 0.1
-                    place = f"{rng.choice(PLACES)} {rng.choice(PLACES)}"
-                    if affiliated:
-                        kind, name = OrganisationKind.AFFILIATED_COMMITTEE, f"Đảng ủy {place} {i}"
-                    else:
-                        kind = OrganisationKind.DISTRICT_COMMITTEE
-                        name = f"{rng.choice(['Huyện ủy', 'Thị ủy', 'Thành ủy'])} {place} {i}"
-                    valid_from = valid_to = None
-                    roll = rng.random()
-                    if roll < 0.02:  # founded recently
-                        valid_from = dt.date(this_year - rng.randint(0, 3), 1, 1)
-                    elif roll < 0.03:  # merged away some years ago
-                        valid_to = dt.date(this_year - rng.randint(1, 4), 6, 30)
-                    batch.append(
-                        Organisation(
-                            code=f"{PREFIX}{i:06d}",
-                            name=name,
-                            short_name=name[:100],
-                            kind=kind,
-                            parent=province,
-                            valid_from=valid_from,
-                            valid_to=valid_to,
-                        )
+        for start in range(0, len(parents), 5000):
+            batch = []
+            for i in range(start + 1, min(len(parents), start + 5000) + 1):
+                valid_from = valid_to = None
+                roll = rng.random() if closing else 1.0
+                if roll < 0.02:  # founded recently
+                    valid_from = dt.date(this_year - rng.randint(0, 3), 1, 1)
+                elif roll < 0.03:  # merged away some years ago
+                    valid_to = dt.date(this_year - rng.randint(1, 4), 6, 30)
+                title = name(i)
+                batch.append(
+                    Organisation(
+                        code=f"{PREFIX}{letter}{i:06d}",
+                        name=title,
+                        short_name=title[:100],
+                        kind=kind,
+                        parent_id=parents[i - 1],
+                        valid_from=valid_from,
+                        valid_to=valid_to,
                     )
-                created = Organisation.objects.bulk_create(batch)
-                result.extend((o.pk, o.kind, o.valid_from, o.valid_to) for o in created)
-        if result[0][0] is None:  # a backend that does not return ids
-            result = list(
-                Organisation.objects.filter(code__startswith=PREFIX)
-                .order_by("code")
-                .values_list("pk", "kind", "valid_from", "valid_to")
-            )
-        self._say(f"{len(result)} tổ chức đã tạo.")
+                )
+            created = Organisation.objects.bulk_create(batch)
+            if created and created[0].pk is None:  # a backend that does not return ids
+                ids = dict(
+                    Organisation.objects.filter(code__in=[o.code for o in created]).values_list(
+                        "code", "pk"
+                    )
+                )
+                for o in created:
+                    o.pk = ids[o.code]
+            result.extend((o.pk, o.kind, o.valid_from, o.valid_to, o.parent_id) for o in created)
         return result
 
     def _cycle(self, year: int, *, current: bool) -> ReportingCycle:
@@ -290,12 +370,8 @@ class Command(BaseCommand):
 
     def _cycle_reports(self, cycle: ReportingCycle, organisations: list[tuple]) -> dict:
         rng = self.rng
-        deadline = cycle.deadline
+        deadlines = {kind: cycle.deadline_for(kind) for kind in TREE_KINDS}
         opens = end_of_day(cycle.opens_on - dt.timedelta(days=1))
-        before_due = deadline >= self.now
-        profile = CURRENT_PROFILE if before_due else PAST_PROFILE
-        outcomes = [*profile, "missing"]
-        weights = [*profile.values(), 1 - sum(profile.values())]
         counts = {"reports": 0, "sections": 0, "values": 0}
         indicator_ids = {
             t.pk: [(i.pk, i.code) for i in t.indicators.all()]
@@ -304,15 +380,22 @@ class Command(BaseCommand):
         }
         for start in range(0, len(organisations), CHUNK):
             reports, plans = [], []
-            for pk, kind, valid_from, valid_to in organisations[start : start + CHUNK]:
+            for pk, kind, valid_from, valid_to, parent in organisations[start : start + CHUNK]:
                 if (valid_from and valid_from > cycle.period_end) or (
                     valid_to and valid_to < cycle.period_start
                 ):
                     continue  # not expected: no report
-                outcome = rng.choices(outcomes, weights)[0]
+                # Each level's own due date: grassroots may be past theirs while their
+                # committees are not yet.
+                deadline = deadlines[kind]
+                before_due = deadline >= self.now
+                profile = CURRENT_PROFILE if before_due else PAST_PROFILE
+                outcome = rng.choices([*profile, "missing"], [*profile.values(), _rest(profile)])[0]
                 if outcome == "missing" or not self.tasks_by_kind.get(kind):
                     continue
-                report = AnnualReport(cycle=cycle, organisation_id=pk, status=outcome)
+                report = AnnualReport(
+                    cycle=cycle, organisation_id=pk, reports_to_id=parent, status=outcome
+                )
                 if outcome == ReportStatus.DRAFT:
                     report.version = rng.randint(2, 6)
                     report.last_saved_at = self._moment(opens, min(self.now, deadline))

@@ -137,4 +137,11 @@ NODE_ENTRIES = {
     "api rollup TV-HCL": ("api:cycle-rollup", _cycle, {"node": "TV-HCL"}, DISTRICT_LEVEL),
     "api rollup province": ("api:cycle-rollup", _cycle, {"node": "TV-TU"}, PROVINCE_LEVEL),
     "api detail TV-HCL": ("api:cycle-detail", _cycle, {"node": "TV-HCL"}, LIST_AT_DISTRICT),
+    "api list TV-HCL": ("api:cycle-list", lambda w: {}, {"node": "TV-HCL"}, LIST_AT_DISTRICT),
+    "cycle page province": (
+        "reports:cycle_detail",
+        _cycle,
+        {"don_vi": "TV-TU"},
+        ROLES_200 | {"district_reviewer": 404, "other_district_reviewer": 404},
+    ),
 }

@@ -1,6 +1,7 @@
-"""The dashboard of a cycle and the provincial rollup: reviewers, leaders and
-administrators read them; reporters, who can see the cycle and the plan, are refused;
-people with no role get 404. Everything is GET only."""
+"""The dashboard of a cycle and the rollup: reviewers and leaders of every committee
+read them at their own level (the province's, a district's), administrators at the top;
+reporters, who can see the cycle and the plan, are refused; people with no role get 404.
+Everything is GET only. Other levels, asked for by code: see matrix_cascade."""
 
 from tests.plan112.matrix_common import ALL_405, OVERSEERS_ONLY
 

@@ -36,7 +36,7 @@ from reports.figures.deliverables import (
 from reports.forms import SubPlanForm
 from reports.models import SubPlan
 from reports.paging import PAGE_PARAMETER, Pager, paginate
-from reports.selectors import reporter_organisation_ids, subplans_visible_to
+from reports.selectors import oversight, reporter_organisation_ids, subplans_visible_to
 from reports.services import ServiceError
 from reports.services import subplans as services
 from reports.services.uploads import DOCX, PDF, check_upload
@@ -108,6 +108,10 @@ def subplan_list(request: AuthenticatedRequest) -> HttpResponse:
     for plan in plans:
         overseer = oversees(user, plan.pk)
         expected = subplan_expected_organisations(plan, today)
+        view = oversight(user)
+        if overseer and not (view.everything or plan.pk in view.whole_plans):
+            # A lower committee's people see the sub-plans of their own subtree only.
+            expected = expected.filter(view.subtree_q())
         shown = expected if overseer else expected.filter(pk__in=reporting_for)
         parameter = _page_parameter(plan)
         pager = paginate(

@@ -502,3 +502,12 @@ def test_reporters_list_is_also_a_fixed_number_of_queries(
     )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(LIST_URL)
+
+
+def test_a_district_reviewer_sees_the_sub_plans_of_its_own_subtree_only(
+    client_for, plan, district_reviewer, reviewer
+):
+    rows = client_for(district_reviewer).get(LIST_URL).context["sections"][0].rows
+    assert {row.organisation.code for row in rows} == {"TV-HCL"}
+    province = client_for(reviewer).get(LIST_URL).context["sections"][0]
+    assert "TV-HCK" in {row.organisation.code for row in province.rows}

@@ -32,7 +32,11 @@ def _publish(name: str, kwargs: dict, refused: Callable[[], None] | None) -> Non
     try:
         if app.conf.task_always_eager:
             # send_task ignores eager mode: run the registered job here, as .delay would.
-            app.loader.import_default_modules()
+            # The job modules are imported only while the job is unknown: each import
+            # reruns Django's system checks (Celery's Django fixup), costing more than
+            # the job itself when a run queues a hundred reminders.
+            if name not in app.tasks:
+                app.loader.import_default_modules()
             app.tasks[name].apply(kwargs=kwargs)
         else:
             app.send_task(name, kwargs=kwargs)

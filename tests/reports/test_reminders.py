@@ -124,8 +124,8 @@ def test_reminder_goes_out_on_each_default_offset_day(
     assert province_level == set(expected_organisations(cycle).values_list("code", flat=True))
 
 
-@pytest.mark.parametrize("offset", DEFAULT_OFFSETS)
-def test_grassroots_are_reminded_on_each_offset_of_their_own_earlier_due_date(
+@pytest.mark.parametrize("offset", [-14, -1, 1, 14])
+def test_grassroots_are_reminded_on_the_offsets_of_their_own_earlier_due_date(
     offset, cycle, people, grassroots_reporter, organisations, django_capture_on_commit_callbacks
 ):
     grassroots_reporter.email = "grassroots@example.vn"

@@ -70,8 +70,9 @@ def format_figure(value: Decimal | None) -> str:
 
 def derived_note(value: Any) -> str:
     """What an IndicatorValue filled from the level below says about where it came from:
-    "tổng hợp từ 12/14 báo cáo đã tiếp nhận" ("" for a figure that was not)."""
-    if not value.derived_of:
+    "tổng hợp từ 12/14 báo cáo đã tiếp nhận" ("" for a figure that was not, or while no
+    report of the level below that gives it has been accepted)."""
+    if not value.derived_of or value.derived is None:
         return ""
     return _("tổng hợp từ %(n)s/%(of)s báo cáo đã tiếp nhận") % {
         "n": format_figure(Decimal(value.derived_from)),

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from organisations.models import Organisation, User
+from organisations.models import COMMITTEE_KINDS, Organisation, User
 from reports.figures.content import format_figure
 from reports.figures.definitions import cycle_figures, indicator_totals
 from reports.models import AnnualReport, IndicatorValue, ReportStatus
@@ -37,10 +37,17 @@ class Derived:
     expected: int  # reports expected from the level below in the cycle
 
 
+def receives_reports(organisation: Organisation) -> bool:
+    """Only committees are addressed (tasks.lines): the others are not asked, no query."""
+    return organisation.kind in COMMITTEE_KINDS
+
+
 def derived_figures(report: AnnualReport) -> dict[int, Derived] | None:
     """What the accepted reports addressed to the report's organisation add up to, by
     indicator id; None when nobody reports to it in the cycle (a grassroots without
     cells). A fixed number of queries: the running totals are read, not the figures."""
+    if not receives_reports(report.organisation):
+        return None
     node = node_of(report.organisation)
     expected = cycle_figures(report.cycle, node).expected
     if not expected:
@@ -148,6 +155,8 @@ def children_of(report: AnnualReport, viewer: User | None = None) -> Children | 
     none. ``viewer`` decides which reports get a link. A fixed number of queries however
     many children: the expected organisations and their reports in one, and one more for
     what the viewer may open."""
+    if not receives_reports(report.organisation):
+        return None
     cycle = report.cycle
     node = node_of(report.organisation)
     organisations = list(expected_with_report(cycle, node=node, with_reports=True))

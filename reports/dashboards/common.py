@@ -7,13 +7,15 @@ number of organisations; the rollup a fixed number per cycle (cycles are few: on
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from organisations.models import OrganisationKind
+from organisations.models import COMMITTEE_KINDS, Organisation, OrganisationKind
+from organisations.tree import ancestors
 from reports.figures.content import format_figure
 from reports.figures.definitions import (
     CycleFigures,
@@ -21,6 +23,8 @@ from reports.figures.definitions import (
 from reports.models import (
     ReportStatus,
 )
+from reports.selectors import oversight
+from tasks.lines import ReportingNode
 
 # Numbers as people read them --------------------------------------------------------------
 
@@ -80,4 +84,52 @@ def rate_cards(f: CycleFigures) -> list[Card]:
         Card(_("Tỷ lệ đầy đủ"), f.completeness, percent_text(f.completeness)),
         Card(_("Tỷ lệ đúng hạn"), f.timeliness, percent_text(f.timeliness)),
         Card(_("Tỷ lệ tiếp nhận"), f.acceptance, percent_text(f.acceptance)),
+    ]
+
+
+# Where a level sits in the cascade ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One committee on the way from the top of the tree down to the level shown."""
+
+    code: str
+    name: str
+    linked: bool  # within the user's reach: a link with ?don_vi=
+    current: bool  # the level shown
+
+
+def _chain(node: ReportingNode, above: Iterable[Organisation]) -> list[Organisation]:
+    """The committees from the top of the tree down to the node, in that order. The
+    ancestors come back ordered by code, so the order is rebuilt from the parent links;
+    bodies that are not committees (a Front, a bloc) are passed over, since no level of
+    reporting sits there."""
+    by_pk = {org.pk: org for org in above}
+    chain = [node.organisation]
+    parent = node.organisation.parent_id
+    while parent is not None and parent in by_pk and len(chain) <= len(by_pk):
+        chain.append(by_pk[parent])
+        parent = by_pk[parent].parent_id
+    chain.reverse()
+    return [org for org in chain if org.kind in COMMITTEE_KINDS or org is node.organisation]
+
+
+def breadcrumb(user, plan_id: int, node: ReportingNode | None) -> list[Crumb]:
+    """The committees above the level shown, then the level itself: one query (the
+    ancestors). Only the part the user may open is linked: all of it for the plan's top
+    committee's people and administrators, from their own committee down for a lower
+    committee's (a district reviewer sees the province named, not linked)."""
+    if node is None:
+        return []
+    chain = _chain(node, ancestors(node.organisation))
+    view = oversight(user)
+    reach = 0
+    if not view.everything and plan_id not in view.whole_plans:
+        mine = view.lower_lines()
+        reach = next((i for i, org in enumerate(chain) if org.pk in mine), len(chain) - 1)
+    last = len(chain) - 1
+    return [
+        Crumb(code=org.code, name=org.name, linked=reach <= i < last, current=i == last)
+        for i, org in enumerate(chain)
     ]

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organisations.models import Organisation, OrganisationKind
+from organisations.lineage import predecessors_of
+from organisations.models import COMMITTEE_KINDS, Organisation, OrganisationKind
 from reports.dashboards.common import STATUS_LABELS, Card, rate_cards
 from reports.dashboards.panels import (
     HeatMap,
@@ -23,6 +25,7 @@ from reports.figures.content import format_figure
 from reports.figures.definitions import (
     CycleFigures,
     cycle_figures,
+    expected_everywhere,
     expected_organisations,
     node_or_top,
 )
@@ -43,7 +46,7 @@ from reports.models import (
 )
 from reports.paging import Pager, paginate
 from reports.selectors import expected_with_report
-from tasks.lines import ReportingNode
+from tasks.lines import COMMITTEES, ReportingNode, plan_lines
 from tasks.models import Plan
 from tasks.selectors import subplan_expected_organisations
 
@@ -83,6 +86,27 @@ class LastReminder:
         return str(ReminderStatus(self.status).label)
 
 
+@dataclass(frozen=True)
+class Below:
+    """A listed committee's own level: the organisations reporting to it and how many
+    of them have submitted, as its drill-down shows them (``cycle_figures`` at its node)."""
+
+    expected: int
+    actual: int
+
+    @property
+    def percent(self) -> int:
+        """For the bar's width: whole per cent, 0 when nothing is expected."""
+        return round(self.actual * 100 / self.expected) if self.expected else 0
+
+    @property
+    def text(self) -> str:
+        return _("%(actual)s/%(expected)s đã gửi") % {
+            "actual": self.actual,
+            "expected": self.expected,
+        }
+
+
 @dataclass
 class OrganisationRow:
     """One expected organisation on the dashboard."""
@@ -92,6 +116,7 @@ class OrganisationRow:
     deadline: dt.datetime
     today: dt.date
     reminder: LastReminder | None = None
+    below: Below | None = None  # a committee with organisations reporting to it
 
     @property
     def submitted(self) -> bool:
@@ -190,6 +215,7 @@ class Dashboard:
     today: dt.date
     pager: Pager | None = None  # None for the exports, which list every row
     node: ReportingNode | None = None  # the committee whose level this is
+    predecessors: dict[int, list[Organisation]] | None = None  # of the rows, when read
 
     @property
     def total_rows(self) -> int:
@@ -213,7 +239,7 @@ class Dashboard:
     @cached_property
     def history(self) -> History:
         """The rows × years matrix, worked out when a page shows it."""
-        return history_of(self.cycle, self.rows)
+        return history_of(self.cycle, self.rows, self.predecessors)
 
     @property
     def filtered(self) -> bool:
@@ -285,6 +311,55 @@ def _latest_reminders(
     return latest
 
 
+def levels_below(
+    cycle: ReportingCycle,
+    committees: list[Organisation],
+    predecessors: dict[int, list[Organisation]] | None = None,
+) -> dict[int, Below]:
+    """For each listed committee with organisations reporting to it, their progress:
+    the expected organisations of the cycle at every level, grouped by the committee
+    they report to (their parent, or grandparent past a body that is not a committee),
+    counted with their submitted reports in one aggregate query; the committees'
+    predecessors (read here unless given: the dashboard reads them once for its history
+    too), whose old children count for the committee that carries them on (a node is
+    read with its line, as ``tasks.lines`` says). Never a query per row; the same rule as
+    ``cycle_figures`` at each committee's node."""
+    if not committees:
+        return {}
+    line_of = {org.pk: org.pk for org in committees}
+    if predecessors is None:
+        predecessors = predecessors_of(line_of)
+    for pk in list(line_of):
+        line_of.update({p.pk: pk for p in predecessors.get(pk, [])})
+    to_top = sorted(plan_lines(cycle.plan).to_top)
+    counts = (
+        expected_everywhere(cycle)
+        .exclude(kind__in=to_top)
+        .annotate(
+            addressee=Case(
+                When(parent__kind__in=COMMITTEES, then=F("parent_id")),
+                default=F("parent__parent_id"),
+                output_field=IntegerField(),
+            ),
+            cycle_report=FilteredRelation("reports", condition=Q(reports__cycle=cycle)),
+        )
+        .filter(addressee__in=list(line_of))
+        .order_by()
+        .values("addressee")
+        .annotate(
+            expected=Count("pk"),
+            actual=Count("pk", filter=Q(cycle_report__first_submitted_at__isnull=False)),
+        )
+        .values_list("addressee", "expected", "actual")
+    )
+    totals: dict[int, list[int]] = {}
+    for addressee, expected, actual in counts:
+        total = totals.setdefault(line_of[addressee], [0, 0])
+        total[0] += expected
+        total[1] += actual
+    return {pk: Below(expected=e, actual=a) for pk, (e, a) in totals.items() if e}
+
+
 def subplan_compliance(plan: Plan, today: dt.date, *, every_row: bool = False) -> SubPlanCompliance:
     """The plan's sub-plans in the four buckets of Vietnamese task tracking: each bucket
     counted in the database and its first organisations named; with ``every_row`` (the
@@ -341,7 +416,11 @@ def _row_page(
         )
     if page is None:
         return [(org, org.report_pk) for org in rows], None
-    keep = (("loai", kind),) if kind else ()
+    # A lower level's pages stay on that level.
+    keep: tuple[tuple[str, str], ...] = ()
+    if node is not None and not node.top:
+        keep = (("don_vi", node.organisation.code),)
+    keep += (("loai", kind),) if kind else ()
     keep += (("trang_thai", status),) if status else ()
     pager = paginate(rows, page, keep=keep)
     return [(org, org.report_pk) for org in pager.page], pager
@@ -377,13 +456,18 @@ def cycle_dashboard(
     reports = AnnualReport.objects.select_related("last_saved_by").in_bulk(
         [pk for _org, pk in page_rows if pk is not None]
     )
-    shown = {org.pk: org for org, _report in page_rows}
     for report in reports.values():
         report.cycle = cycle
-        # on_time reads the organisation's kind (its level's due date): no query per row.
-        if report.organisation_id in shown:
-            report.organisation = shown[report.organisation_id]
+    for org, report_pk in page_rows:  # on_time reads the kind (its level's due date)
+        if report_pk in reports:
+            reports[report_pk].organisation = org
     reminders = _latest_reminders(cycle, organisation_ids)
+    predecessors: dict[int, list[Organisation]] | None = None
+    below: dict[int, Below] = {}
+    if not every_row:  # the page: its history and its committees' levels read these
+        predecessors = predecessors_of(organisation_ids)
+        committees = [org for org, _pk in page_rows if org.kind in COMMITTEE_KINDS]
+        below = levels_below(cycle, committees, predecessors)
     rows = [
         OrganisationRow(
             organisation=org,
@@ -391,6 +475,7 @@ def cycle_dashboard(
             deadline=cycle.deadline_for(org.kind),
             today=today,
             reminder=reminders.get(org.pk),
+            below=below.get(org.pk),
         )
         for org, report_pk in page_rows
     ]
@@ -410,4 +495,5 @@ def cycle_dashboard(
         today=today,
         pager=pager,
         node=node,
+        predecessors=predecessors,
     )

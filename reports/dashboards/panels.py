@@ -144,29 +144,36 @@ def heatmap_of(cycle: ReportingCycle, rows: list[OrganisationRow]) -> HeatMap:
     return HeatMap(tasks=tasks, rows=result)
 
 
-def history_of(cycle: ReportingCycle, rows: list[OrganisationRow]) -> History:
+def history_of(
+    cycle: ReportingCycle,
+    rows: list[OrganisationRow],
+    predecessors: dict[int, list[Organisation]] | None = None,
+) -> History:
     """Organisations × years: each year's report status, the organisation's own and, in
     the years before it existed, its predecessors' (a merger's new committee shows what
-    the committees it replaced reported). Three queries."""
+    the committees it replaced reported). Three queries; two when the dashboard gives
+    the predecessors."""
     cycles = list(ReportingCycle.objects.filter(plan_id=cycle.plan_id).order_by("year"))
+    for each in cycles:
+        each.plan = cycle.plan  # a level's due date reads the plan's lines, once
     by_id = {c.pk: c for c in cycles}
     by_id[cycle.pk] = cycle
     for other in by_id.values():  # one plan object: its reporting lines are read once
         other.plan = cycle.plan
     cycles = [by_id[c.pk] for c in cycles]
-    predecessors = predecessors_of(r.organisation.pk for r in rows)
+    if predecessors is None:  # unless the dashboard read them already
+        predecessors = predecessors_of(r.organisation.pk for r in rows)
     names = {p.pk: p for line in predecessors.values() for p in line}
-    own = {r.organisation.pk: r.organisation for r in rows}
+    listed = {r.organisation.pk: r.organisation for r in rows}
     reports = {}
     for report in AnnualReport.objects.filter(
         cycle__plan_id=cycle.plan_id,
         organisation_id__in=[*own, *names],
     ).only("pk", "cycle_id", "organisation_id", "status", "first_submitted_at"):
-        # on_time needs the cycle and the organisation's kind (its level's due date):
-        # both are at hand, so no query per report.
-        report.cycle = by_id[report.cycle_id]
-        # A predecessor's report is shown under the name it was written under.
-        report.organisation = names.get(report.organisation_id) or own[report.organisation_id]
+        report.cycle = by_id[report.cycle_id]  # so on_time needs no query
+        # on_time reads the organisation's kind (its level's due date): the row's own, or
+        # the predecessor's, under whose name an earlier report is shown.
+        report.organisation = names.get(report.organisation_id) or listed[report.organisation_id]
         reports[(report.organisation_id, report.cycle_id)] = report
     return History(
         cycles=cycles,

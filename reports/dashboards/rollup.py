@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Sum, Window
+from django.db.models import Count, F, Max, Q, Sum, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -30,16 +30,18 @@ from reports.figures.definitions import (
     node_or_top,
     previous_cycle,
 )
+from reports.figures.tallies import refresh_stale_maxima
 from reports.models import (
     AnnualReport,
+    IndicatorTally,
     IndicatorValue,
     Level,
     LevelTally,
     ReportingCycle,
     TaskSection,
 )
-from tasks.lines import ReportingNode
-from tasks.models import Indicator, Plan, Task
+from tasks.lines import COMMITTEES, ReportingNode, plan_lines
+from tasks.models import Aggregation, Indicator, Plan, Task
 
 # The provincial rollup of a plan ----------------------------------------------------------
 
@@ -152,6 +154,26 @@ class YearPoint:
         return percent_text(self.figures.timeliness)
 
 
+@dataclass(frozen=True)
+class LevelLine:
+    """One indicator at two levels: the reports addressed to the node itself, and the
+    reports addressed to the committees that report to it (the level below)."""
+
+    indicator: Indicator
+    own: Decimal | None
+    own_reports: int
+    below: Decimal | None
+    below_reports: int
+
+    @property
+    def own_text(self) -> str:
+        return format_figure(self.own)
+
+    @property
+    def below_text(self) -> str:
+        return format_figure(self.below)
+
+
 @dataclass
 class Rollup:
     plan: Plan
@@ -166,6 +188,8 @@ class Rollup:
     trend: list[YearPoint]
     compared: int = 0  # counted organisations for the comparison, shown or not
     node: ReportingNode | None = None  # the committee whose level this is
+    by_level: list[LevelLine] = field(default_factory=list)
+    has_below: bool = False  # some committee reports to the node
 
     @property
     def compared_more(self) -> int:
@@ -365,6 +389,66 @@ def _comparison(
     return rows, top[0][3] if top else 0
 
 
+def _tally_value(
+    indicator: Indicator, total: Decimal, count: int, maximum: Decimal | None
+) -> Decimal | None:
+    """An indicator's figure from summed running totals, by its aggregation (as
+    ``reports.figures.definitions`` reads the node's own)."""
+    if count <= 0:
+        return None
+    if indicator.aggregation == Aggregation.AVERAGE:
+        return (Decimal(total) / count).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if indicator.aggregation == Aggregation.MAX:
+        return maximum
+    return Decimal(total)
+
+
+def levels_compared(
+    cycle: ReportingCycle, totals: Totals, statuses: tuple[str, ...], node: ReportingNode
+) -> tuple[list[LevelLine], bool]:
+    """The node's own totals (already read) beside the level below: the running totals
+    of the reports addressed to the committees that report to the node, summed in the
+    database over those committees (one query; the committees are a subquery, so their
+    number does not matter). Never a sum over the figures themselves."""
+    children = Organisation.objects.filter(
+        node.addressed_q(plan_lines(cycle.plan)), kind__in=COMMITTEES
+    ).values("pk")
+
+    def read() -> dict[int, dict]:
+        rows = (
+            IndicatorTally.objects.filter(cycle=cycle, status__in=statuses, node__in=children)
+            .values("indicator_id")
+            .annotate(
+                total=Sum("total"),
+                n=Sum("count"),
+                maximum=Max("maximum", filter=Q(count__gt=0)),
+                stale=Count("pk", filter=Q(maximum_stale=True)),
+            )
+            .order_by()
+        )
+        return {row["indicator_id"]: row for row in rows}
+
+    below = read()
+    if any(row["stale"] for row in below.values()):
+        refresh_stale_maxima([cycle.pk])
+        below = read()
+    lines = []
+    for total in totals.rows:
+        row = below.get(total.indicator.pk)
+        lines.append(
+            LevelLine(
+                indicator=total.indicator,
+                own=total.value,
+                own_reports=total.reports,
+                below=_tally_value(total.indicator, row["total"], row["n"], row["maximum"])
+                if row
+                else None,
+                below_reports=row["n"] if row and row["n"] > 0 else 0,
+            )
+        )
+    return lines, bool(below)
+
+
 def plan_cycles(plan: Plan) -> list[ReportingCycle]:
     """The plan's cycles, oldest first."""
     cycles = list(ReportingCycle.objects.filter(plan=plan).order_by("year"))
@@ -411,6 +495,7 @@ def plan_rollup(
             value = year_totals.by_code()[indicator.code].value
         trend.append(YearPoint(cycle=each, figures=figures[each.pk], value=value))
     comparison, compared = _comparison(cycle, indicator, statuses, node.line)
+    by_level, has_below = levels_compared(cycle, totals, statuses, node)
     return Rollup(
         plan=plan,
         cycles=cycles,
@@ -424,6 +509,8 @@ def plan_rollup(
         compared=compared,
         trend=trend,
         node=node,
+        by_level=by_level,
+        has_below=has_below,
     )
 
 

@@ -27,6 +27,7 @@ from reports.dashboards.cycle import Dashboard, OrganisationRow
 from reports.dashboards.rollup import Rollup, TotalLine, organisation_values
 from reports.documents.safe_text import put_text_cell, sheet_text
 from reports.documents.xlsx_styles import style_name
+from tasks.lines import ReportingNode
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -54,6 +55,25 @@ class Column:
     header: str
     width: float
     format: str | None = None
+
+
+# Which level a file covers -----------------------------------------------------------------
+
+
+def _with_level(title: str, node: ReportingNode | None) -> str:
+    """The title with the committee whose level the file holds: a district's file must
+    not pass for the province's. On the same line, so the rows below keep their place."""
+    if node is None:
+        return title
+    return _("%(title)s — báo cáo gửi %(node)s") % {"title": title, "node": node.organisation.name}
+
+
+def _level_suffix(node: ReportingNode | None) -> tuple[str, str]:
+    """What a lower level adds to the file's names (ASCII, then in full); nothing for
+    the plan's top committee, whose files keep their names."""
+    if node is None or node.top:
+        return "", ""
+    return f"-{node.organisation.code.lower()}", f" - {node.organisation.name}"
 
 
 # Cells ------------------------------------------------------------------------------------
@@ -171,8 +191,11 @@ def dashboard_row_values(number: int, row: OrganisationRow) -> list:
 def _dashboard_title(dashboard: Dashboard) -> list[str]:
     cycle = dashboard.cycle
     lines = [
-        _("Tình hình báo cáo năm %(year)s — Kế hoạch số %(plan)s")
-        % {"year": cycle.year, "plan": cycle.plan.number},
+        _with_level(
+            _("Tình hình báo cáo năm %(year)s — Kế hoạch số %(plan)s")
+            % {"year": cycle.year, "plan": cycle.plan.number},
+            dashboard.node,
+        ),
         _("Hạn nộp: %(due)s. Số liệu đến ngày %(today)s.")
         % {"due": cycle.due_on.strftime("%d/%m/%Y"), "today": dashboard.today.strftime("%d/%m/%Y")},
     ]
@@ -275,12 +298,13 @@ def dashboard_csv(dashboard: Dashboard) -> bytes:
 
 def dashboard_filenames(dashboard: Dashboard, extension: str) -> tuple[str, str]:
     cycle = dashboard.cycle
-    ascii_name = f"theo-doi-{cycle.plan.code}-{cycle.year}.{extension}"
+    short, long = _level_suffix(dashboard.node)
+    ascii_name = f"theo-doi-{cycle.plan.code}-{cycle.year}{short}.{extension}"
     full = _("Theo dõi báo cáo năm %(year)s - Kế hoạch %(plan)s") % {
         "year": cycle.year,
         "plan": cycle.plan.code,
     }
-    return ascii_name, f"{full}.{extension}"
+    return ascii_name, f"{full}{long}.{extension}"
 
 
 # The rollup -------------------------------------------------------------------------------
@@ -325,8 +349,11 @@ def rollup_xlsx(rollup: Rollup) -> bytes:
     row = _title(
         ws,
         [
-            _("Tổng hợp kết quả thực hiện năm %(year)s — Kế hoạch số %(plan)s")
-            % {"year": rollup.cycle.year, "plan": rollup.plan.number},
+            _with_level(
+                _("Tổng hợp kết quả thực hiện năm %(year)s — Kế hoạch số %(plan)s")
+                % {"year": rollup.cycle.year, "plan": rollup.plan.number},
+                rollup.node,
+            ),
             rollup.basis,
         ],
         len(columns),
@@ -357,8 +384,11 @@ def _organisation_sheet(workbook: Workbook, rollup: Rollup) -> None:
     row = _title(
         ws,
         [
-            _("Số liệu của từng đơn vị năm %(year)s — Kế hoạch số %(plan)s")
-            % {"year": rollup.cycle.year, "plan": rollup.plan.number},
+            _with_level(
+                _("Số liệu của từng đơn vị năm %(year)s — Kế hoạch số %(plan)s")
+                % {"year": rollup.cycle.year, "plan": rollup.plan.number},
+                rollup.node,
+            ),
             rollup.basis,
         ],
         min(len(columns), 10),
@@ -379,9 +409,10 @@ def rollup_csv(rollup: Rollup) -> bytes:
 
 
 def rollup_filenames(rollup: Rollup, extension: str) -> tuple[str, str]:
-    ascii_name = f"tong-hop-{rollup.plan.code}-{rollup.cycle.year}.{extension}"
+    short, long = _level_suffix(rollup.node)
+    ascii_name = f"tong-hop-{rollup.plan.code}-{rollup.cycle.year}{short}.{extension}"
     full = _("Tổng hợp năm %(year)s - Kế hoạch %(plan)s") % {
         "year": rollup.cycle.year,
         "plan": rollup.plan.code,
     }
-    return ascii_name, f"{full}.{extension}"
+    return ascii_name, f"{full}{long}.{extension}"

@@ -16,6 +16,7 @@ from reports.access import (
     require_manager,
     require_role,
 )
+from reports.dashboards.common import breadcrumb
 from reports.dashboards.cycle import NOT_STARTED, status_slices
 from reports.figures.definitions import cycle_figures
 from reports.forms import CycleForm
@@ -96,7 +97,9 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         organisations = expected_with_report(cycle, with_reports=True, everywhere=True).filter(
             pk__in=mine
         )
-    pager = paginate(organisations, request.GET.get(PAGE_PARAMETER))
+    # A lower level's pages stay on that level.
+    keep = (("don_vi", node.organisation.code),) if node is not None and not node.top else ()
+    pager = paginate(organisations, request.GET.get(PAGE_PARAMETER), keep=keep)
     rows = expected_rows(pager.page.object_list, cycle)
     context = {
         "cycle": cycle,
@@ -105,6 +108,7 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage(user, cycle.plan_id),
         "can_remind": reviewer,
         "node": node,
+        "crumbs": breadcrumb(user, cycle.plan_id, node),
         "mine": mine,
         "reminders": reminders_by_organisation(cycle, [row.organisation.pk for row in rows])
         if reviewer

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from organisations.http import AuthenticatedRequest
 from reports.access import found, get_cycle_for_user, get_node_for_user
+from reports.dashboards.common import breadcrumb
 from reports.dashboards.cycle import Dashboard, cycle_dashboard
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
@@ -65,6 +66,7 @@ def dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if reviewer
             else {},
             "board": board,
+            "crumbs": breadcrumb(request.user, cycle.plan_id, board.node),
             "figures": board.figures,
             "rows": board.rows,
             "status_chart": board.status_chart(),

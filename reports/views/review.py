@@ -15,14 +15,18 @@ from organisations.http import AuthenticatedRequest
 from reports.access import get_report_for_user, require_overseer
 from reports.forms import AcceptForm, InboxFilterForm, ReopenForm, ReturnForm
 from reports.models import AnnualReport
-from reports.selectors import inbox_for, report_with_content
+from reports.selectors import inbox_for, oversight, report_with_content
 from reports.services import ServiceError
 from reports.services import reports as lifecycle
+from tasks.lines import ReportingNode, nodes
+from tasks.models import Plan
 
 
 @require_GET
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
-    """Every report of the plans the user reviews or leads, filterable, 50 a page."""
+    """The reports addressed to the committees the user acts for, filterable, 50 a page;
+    each row names the committee it is addressed to, and someone acting for several
+    committees may keep to one (``?cap_uy=<code>``; an unknown code keeps them all)."""
     require_overseer(request.user)
     form = InboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -31,14 +35,34 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
         status=filters.get("status", ""),
         lateness=filters.get("lateness", ""),
         cycle_id=filters.get("cycle"),
-    )
+    ).select_related("reports_to")
+    committees: list[ReportingNode] = []
+    chosen = None
+    mine = oversight(request.user).committees
+    if len(mine) > 1:  # two queries, for the committees and their lines
+        committees = sorted(nodes(mine).values(), key=lambda n: n.organisation.code)
+        code = request.GET.get("cap_uy", "")
+        chosen = next((n for n in committees if n.organisation.code == code), None)
+        if chosen is not None:
+            reports = reports.filter(reports_to_id__in=chosen.line)
     page = Paginator(reports, 50).get_page(request.GET.get("trang"))
+    # One plan object per plan on the page: a report's due date reads its plan's lines
+    # (tasks.lines.plan_lines caches them on the plan), so no query per row.
+    plans: dict[int, Plan] = {}
+    for report in page.object_list:
+        report.cycle.plan = plans.setdefault(report.cycle.plan_id, report.cycle.plan)
     query = request.GET.copy()
     query.pop("trang", None)
     return render(
         request,
         "reports/inbox.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "committees": committees,
+            "chosen": chosen,
+        },
     )
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from organisations.http import AuthenticatedRequest
 from reports.access import found, get_node_for_user, get_plan_for_user
+from reports.dashboards.common import breadcrumb
 from reports.dashboards.rollup import Rollup, plan_cycles, plan_rollup
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
@@ -44,7 +45,11 @@ def _rollup(request: AuthenticatedRequest, plan: Plan) -> Rollup | None:
 def rollup(request: AuthenticatedRequest, plan_code: str) -> HttpResponse:
     plan = get_plan_for_user(request.user, plan_code, oversee=True)
     data = _rollup(request, plan)
-    context = {"plan": plan, "rollup": data}
+    context = {
+        "plan": plan,
+        "rollup": data,
+        "crumbs": breadcrumb(request.user, plan.pk, data.node if data else None),
+    }
     if data is not None:
         context.update(
             levels_chart=data.levels_chart(),

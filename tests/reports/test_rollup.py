@@ -310,7 +310,9 @@ def test_xlsx_indicator_sheet_equals_the_page(client_for, leader, plan, years):
     workbook = open_xlsx(response)
     assert workbook.sheetnames == ["Chỉ tiêu", "Theo đơn vị"]
     sheet = workbook["Chỉ tiêu"]
-    assert sheet["A1"].value == "Tổng hợp kết quả thực hiện năm 2026 — Kế hoạch số 112-KH/TU"
+    assert sheet["A1"].value == (
+        "Tổng hợp kết quả thực hiện năm 2026 — Kế hoạch số 112-KH/TU — báo cáo gửi Tỉnh ủy Trà Vinh"
+    )
     assert sheet["A2"].value == "Số liệu tính trên các báo cáo đã được tiếp nhận."
     header = [c.value for c in sheet[4]]
     assert header[:6] == [

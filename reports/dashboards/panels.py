@@ -154,8 +154,6 @@ def history_of(
     the committees it replaced reported). Three queries; two when the dashboard gives
     the predecessors."""
     cycles = list(ReportingCycle.objects.filter(plan_id=cycle.plan_id).order_by("year"))
-    for each in cycles:
-        each.plan = cycle.plan  # a level's due date reads the plan's lines, once
     by_id = {c.pk: c for c in cycles}
     by_id[cycle.pk] = cycle
     for other in by_id.values():  # one plan object: its reporting lines are read once
@@ -168,7 +166,7 @@ def history_of(
     reports = {}
     for report in AnnualReport.objects.filter(
         cycle__plan_id=cycle.plan_id,
-        organisation_id__in=[*own, *names],
+        organisation_id__in=[*listed, *names],
     ).only("pk", "cycle_id", "organisation_id", "status", "first_submitted_at"):
         report.cycle = by_id[report.cycle_id]  # so on_time needs no query
         # on_time reads the organisation's kind (its level's due date): the row's own, or

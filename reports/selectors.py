@@ -363,6 +363,7 @@ def expected_rows(
         report = getattr(organisation, "cycle_report", None)  # not set when there is none
         if report is not None:
             report.cycle = cycle
+            report.organisation = organisation  # its level's due date reads the kind
         rows.append(
             ExpectedRow(
                 organisation=organisation,

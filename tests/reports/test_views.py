@@ -379,9 +379,9 @@ def test_cycle_page_query_count_is_fixed(
     client_for, reviewer, cycle, django_assert_max_num_queries
 ):
     client = client_for(reviewer)
-    # Seven more than one level needed: the plan's top committee and its lineage, the
-    # reviewer's committees' lineage, and the plan's reporting lines.
-    with django_assert_max_num_queries(23) as small:
+    # Eight more than one level needed: the plan's top committee and its lineage, the
+    # reviewer's committees' lineage, the plan's reporting lines, the level breadcrumb.
+    with django_assert_max_num_queries(24) as small:
         client.get(cycle.get_absolute_url())
     make_many_reports(cycle, 200)
     with django_assert_max_num_queries(len(small.captured_queries)):

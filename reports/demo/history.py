@@ -10,18 +10,31 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import reduce
 from operator import or_
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils import timezone
 
-from organisations.models import Membership, Organisation, OrganisationKind, Role, User
+from organisations.loaders import organisations_load
+from organisations.models import (
+    COMMITTEE_KINDS,
+    Membership,
+    Organisation,
+    OrganisationChange,
+    OrganisationKind,
+    Role,
+    User,
+)
+from plan112.datafiles import read_yaml
+from reports.demo.accounts import demo_accounts_create, reporter_username
 from reports.demo.data import demo_data
 from reports.demo.documents import report_scan, subplan_number, subplan_scan
 from reports.demo.writing import Profile, ReportWriter
@@ -30,6 +43,7 @@ from reports.models import (
     Attachment,
     AttachmentKind,
     CycleStatus,
+    IndicatorValue,
     Notification,
     OutboxMessage,
     ReportEvent,
@@ -50,6 +64,15 @@ from reports.services.reports import (
 from reports.services.subplans import subplan_register
 from tasks.models import Plan
 from tasks.selectors import organisations_in_scope, subplan_expected_organisations
+
+# Restructuring files (data/organisations/2025-vinh-long.yaml) are applied by the history
+# in time order, between the cycles before and after them; then the demo's illustrative
+# chi bộ (never real data, so never in data/organisations) are added under the new
+# commune committees.
+RESTRUCTURINGS = Path(settings.BASE_DIR) / "data" / "organisations"
+DEMO_CELLS = Path(__file__).with_name("chi-bo-minh-hoa.yaml")
+# Levels that report first: their committee's report comes after them.
+LOWER_KINDS = (OrganisationKind.CELL, OrganisationKind.GRASSROOTS)
 
 # The fields the services above stamp with the current time.
 STAMPED = {
@@ -86,7 +109,7 @@ def _back_dated(moment: dt.datetime) -> Iterator[None]:
 class _History(ReportWriter):
     """The history of one plan, built in chronological order."""
 
-    def __init__(self, plan, *, today, rng, reviewer, reporters):
+    def __init__(self, plan, *, today, rng, reviewer):
         self.plan = plan
         self.rng = rng
         self.reviewer = reviewer
@@ -97,13 +120,34 @@ class _History(ReportWriter):
         self.first_year = today.year - 3
         self.tasks = list(plan.tasks.order_by("number").prefetch_related("indicators"))
         self.rules = list(plan.rules.all())
+        self.profiles: dict[int, Profile] = {}
+        self._refresh()
+
+    def _refresh(self) -> None:
+        """(Re)read organisations, reporters and reviewers: a restructuring closes some
+        organisations, forms others and moves or ends memberships. Profiles drawn
+        before are kept, so an organisation stays the same from year to year."""
+        reporters = _reporters()
         candidates = list(
             Organisation.objects.exclude(kind=OrganisationKind.EXTERNAL).order_by("code")
         )
-        scope = organisations_in_scope(plan, candidates)
+        scope = organisations_in_scope(self.plan, candidates)
         self.scope = {o.pk: scope[o.pk] for o in candidates if scope[o.pk] and o.pk in reporters}
-        self.profiles = {
-            o.pk: self._profile(o, reporters[o.pk]) for o in candidates if o.pk in self.scope
+        communes = Counter(o.parent_id for o in candidates if o.kind == OrganisationKind.GRASSROOTS)
+        for org in candidates:
+            if org.pk not in self.scope:
+                continue
+            if org.pk in self.profiles:
+                self.profiles[org.pk].organisation = org
+                self.profiles[org.pk].user = reporters[org.pk]
+            else:
+                self.profiles[org.pk] = self._profile(org, reporters[org.pk], communes[org.pk])
+        # A reviewer at a committee's Ban Tổ chức reviews what is addressed to the committee.
+        self.reviewers = {
+            m.organisation.served_committee_id: m.user
+            for m in Membership.objects.filter(role=Role.REVIEWER)
+            .select_related("user", "organisation")
+            .order_by("-user__username")
         }
         self.try_first = next((o.pk for o in candidates if o.code == demo_data().try_first), None)
 
@@ -189,8 +233,8 @@ class _History(ReportWriter):
                 stories[stand_in], stories[self.try_first] = stories[self.try_first], "missing"
         return stories
 
-    def _past_steps(self, cycle, story: str, late: bool, cap: dt.datetime):
-        rng, opens, due = self.rng, cycle.opens_on, cycle.due_on
+    def _past_steps(self, cycle, story: str, late: bool, cap: dt.datetime, due: dt.date):
+        rng, opens = self.rng, cycle.opens_on
         if late:
             start, save = self._days(opens + dt.timedelta(days=5), due, 2)
             submit = self._at(due + dt.timedelta(days=rng.randint(1, 24)), back=False)
@@ -227,8 +271,9 @@ class _History(ReportWriter):
 
     def _play(self, cycle, profile: Profile, story: str, steps) -> None:
         rng, user = self.rng, profile.user
-        numbers = sorted(self.scope[profile.organisation.pk])
-        full = self._content(profile, numbers, cycle.year)
+        org = profile.organisation
+        numbers = sorted(self.scope[org.pk])
+        full = self._content(profile, numbers, cycle.year, self._floor(cycle, org))
         first, comments, fixed = full, {}, full
         if story == "returned":
             first, comments, fixed = self._returned_versions(profile, full, cycle.year)
@@ -265,14 +310,68 @@ class _History(ReportWriter):
                         report=report,
                         comment=rng.choice(demo_data().return_comments).format(year=cycle.year),
                         section_comments=comments,
-                        actor=self.reviewer,
+                        actor=self._reviewer(report),
                     )
                 elif kind == "accept":
                     comment = demo_data().accept_comment if rng.random() < 0.3 else ""
-                    report = report_accept(report=report, actor=self.reviewer, comment=comment)
+                    report = report_accept(
+                        report=report, actor=self._reviewer(report), comment=comment
+                    )
 
-    def cycle(self, year: int, *, current: bool) -> ReportingCycle:
+    def _reviewer(self, report: AnnualReport) -> User:
+        """The reviewer of the committee the report is addressed to."""
+        return self.reviewers.get(report.reports_to_id, self.reviewer)
+
+    def _floor(self, cycle, org: Organisation) -> dict:
+        """For a committee: the sums of the accepted reports addressed to it."""
+        if org.kind not in COMMITTEE_KINDS:
+            return {}
+        rows = (
+            IndicatorValue.objects.filter(
+                report__cycle=cycle,
+                report__reports_to=org,
+                report__status=ReportStatus.ACCEPTED,
+                value__isnull=False,
+            )
+            .values("indicator__code")
+            .annotate(total=Sum("value"))
+        )
+        return {row["indicator__code"]: row["total"] for row in rows}
+
+    def _active(self, cycle) -> list[Organisation]:
+        """Organisations with a reporter that existed during the cycle's period, the
+        lower levels first (a committee writes after reading theirs)."""
+        orgs = [
+            p.organisation
+            for pk, p in self.profiles.items()
+            if pk in self.scope
+            and (p.organisation.valid_from is None or p.organisation.valid_from <= cycle.period_end)
+            and (p.organisation.valid_to is None or p.organisation.valid_to >= cycle.period_start)
+        ]
+        return sorted(orgs, key=lambda o: (o.kind not in LOWER_KINDS, o.code))
+
+    def _play_past(self, cycle, orgs, cap, *, window: dt.date | None = None) -> None:
+        stories = self._past_stories(orgs)
+        for org in orgs:
+            story, late = stories[org.pk]
+            if story == "missing":
+                continue
+            if window is not None:  # before closing: on time, and accepted at once
+                story, late = ("accepted" if story == "submitted" else story), False
+            due = window or cycle.due_on_for(org.kind)
+            steps = self._past_steps(cycle, story, late, cap, due)
+            self._play(cycle, self.profiles[org.pk], story, steps)
+
+    def cycle(
+        self, year: int, *, current: bool, restructure: Callable[[], None] | None = None
+    ) -> ReportingCycle:
+        """One yearly cycle. ``restructure`` (the year of a restructuring): the cycle opens
+        in June, the committees about to close report before they close on 30/06, the
+        restructuring is applied, and the organisations formed on 1 July report in
+        December for the whole year."""
         opens, due = dt.date(year, 11, 1), dt.date(year, 12, 15)
+        if restructure is not None:
+            opens = dt.date(year, 6, 1)
         closes = dt.date(year + 1, 1, 31)
         created = min(self._at(opens - dt.timedelta(days=12)), self.ceiling)
         with _back_dated(created):
@@ -281,12 +380,28 @@ class _History(ReportWriter):
                 period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31),
                 opens_on=opens, due_on=due, closes_on=closes, actor=self.reviewer,
             )  # fmt: skip
-        orgs = [
-            p.organisation
-            for p in self.profiles.values()
-            if (p.organisation.valid_from is None or p.organisation.valid_from <= cycle.period_end)
-            and (p.organisation.valid_to is None or p.organisation.valid_to >= cycle.period_start)
-        ]
+        closing = min(dt.datetime.combine(closes, dt.time(16, 30), self.zone), self.ceiling)
+        cap = closing - dt.timedelta(minutes=30)
+        if restructure is not None:
+            before = dt.date(year, 6, 25)
+            leaving = [
+                o for o in self._active(cycle) if o.kind == OrganisationKind.DISTRICT_COMMITTEE
+            ]
+            last_day = dt.datetime.combine(dt.date(year, 6, 29), dt.time(16, 30), self.zone)
+            self._play_past(cycle, leaving, min(last_day, cap), window=before)
+            restructure()
+            self._refresh()
+            played = set(cycle.reports.values_list("organisation_id", flat=True))
+            staying = [
+                o
+                for o in self._active(cycle)
+                if o.pk not in played and (o.valid_to is None or o.valid_to >= cycle.period_end)
+            ]
+            self._play_past(cycle, staying, cap)
+            with _back_dated(closing):
+                cycle_close(cycle=cycle, actor=self.reviewer)
+            return cycle
+        orgs = self._active(cycle)
         if current:
             cap = min(self.ceiling, end_of_day(due))
             active = (cap.date() - opens).days >= 3
@@ -296,14 +411,7 @@ class _History(ReportWriter):
                     steps = self._current_steps(cycle, stories[org.pk], cap)
                     self._play(cycle, self.profiles[org.pk], stories[org.pk], steps)
             return cycle
-        closing = min(dt.datetime.combine(closes, dt.time(16, 30), self.zone), self.ceiling)
-        cap = closing - dt.timedelta(minutes=30)
-        stories = self._past_stories(orgs)
-        for org in orgs:
-            story, late = stories[org.pk]
-            if story != "missing":
-                steps = self._past_steps(cycle, story, late, cap)
-                self._play(cycle, self.profiles[org.pk], story, steps)
+        self._play_past(cycle, orgs, cap)
         with _back_dated(closing):
             cycle_close(cycle=cycle, actor=self.reviewer)
         return cycle
@@ -338,6 +446,42 @@ class _History(ReportWriter):
         return len(chosen)
 
 
+def _reporters() -> dict[int, User]:
+    """The demo reporter of each organisation: the one named after it when a merger has
+    moved others' reporters to it too."""
+    out: dict[int, User] = {}
+    for m in (
+        Membership.objects.filter(role=Role.REPORTER, user__username__startswith="bc-")
+        .select_related("user", "organisation")
+        .order_by("user__username")
+    ):
+        named = m.user.username == reporter_username(m.organisation)
+        if named or m.organisation_id not in out:
+            out[m.organisation_id] = m.user
+    return out
+
+
+def _restructurings() -> list[tuple[int, Path]]:
+    """The restructuring files by year (their names start with it: 2025-vinh-long.yaml)."""
+    return [
+        (int(p.name[:4]), p) for p in sorted(RESTRUCTURINGS.glob("[0-9][0-9][0-9][0-9]-*.yaml"))
+    ]
+
+
+def _applied(path: Path) -> bool:
+    keys = [c.require("key").text() for c in read_yaml(path).get("changes").items()]
+    return OrganisationChange.objects.filter(key__in=keys).count() == len(keys)
+
+
+def _restructure(files: list[Path], say: Callable[[str], None]) -> None:
+    """Apply the restructuring files, add the demo's illustrative chi bộ under the
+    committees they form, and create the accounts of the new organisations."""
+    for path in [*files, DEMO_CELLS]:
+        stats = organisations_load(path=path)
+        say(f"  Sắp xếp tổ chức ({path.name}): {stats.summary()}.")
+    demo_accounts_create(password=settings.DEMO_PASSWORD)
+
+
 def _cycle_line(cycle: ReportingCycle) -> str:
     reports = list(cycle.reports.values_list("status", flat=True))
     submitted = sum(1 for s in reports if s != ReportStatus.DRAFT)
@@ -363,12 +507,7 @@ def demo_history_create(
     rng = random.Random(112)  # noqa: S311 - demo data, not secrets
     reviewer_name = next(s.username for s in demo_data().staff if s.role == Role.REVIEWER)
     reviewer = User.objects.filter(username=reviewer_name).first()
-    reporters = {
-        m.organisation_id: m.user
-        for m in Membership.objects.filter(role=Role.REPORTER, user__username__startswith="bc-")
-        .select_related("user")
-        .order_by("user__username")
-    }
+    reporters = _reporters()
     created = False
     for plan in Plan.objects.order_by("pk"):
         if ReportingCycle.objects.filter(plan=plan).exists():
@@ -383,12 +522,21 @@ def demo_history_create(
             if plan.subplans_due is None:  # demo configuration
                 plan.subplans_due = dt.date(today.year - 3, 3, 31)
                 Plan.objects.filter(pk=plan.pk).update(subplans_due=plan.subplans_due)
-            history = _History(plan, today=today, rng=rng, reviewer=reviewer, reporters=reporters)
+            history = _History(plan, today=today, rng=rng, reviewer=reviewer)
             count = history.subplans()
             say(f"  Kế hoạch thực hiện của các cấp ủy: {count} đã đăng ký.")
-            for year in range(today.year - 3, today.year):
-                say(_cycle_line(history.cycle(year, current=False)))
-            say(_cycle_line(history.cycle(today.year, current=True)))
+            for year in range(today.year - 3, today.year + 1):
+                files = [p for y, p in _restructurings() if y <= year and not _applied(p)]
+                if any(y < year for y, p in _restructurings() if p in files):
+                    _restructure(files, say)  # an earlier year's: before the cycle
+                    history._refresh()
+                    files = []
+                cycle = history.cycle(
+                    year,
+                    current=year == today.year,
+                    restructure=(lambda fs=files: _restructure(fs, say)) if files else None,
+                )
+                say(_cycle_line(cycle))
         created = True
     return {**demo_history_counts(), "created": created}
 

@@ -14,6 +14,18 @@ from reports.figures.content import ReportContent, SectionContent
 from reports.models import Level
 from tasks.models import Operator, Plan, ValueType
 
+TERRITORIAL_KINDS = frozenset(
+    {
+        OrganisationKind.DISTRICT_COMMITTEE,
+        OrganisationKind.GRASSROOTS,
+        OrganisationKind.COMMUNE_COMMITTEE,
+    }
+)
+# Organisations at the level of a commune or below it: one base organisation each.
+GRASSROOTS_KINDS = frozenset(
+    {OrganisationKind.GRASSROOTS, OrganisationKind.COMMUNE_COMMITTEE, OrganisationKind.CELL}
+)
+
 
 @dataclass
 class Profile:
@@ -46,6 +58,8 @@ def _positions(org: Organisation) -> tuple[str, str]:
     for prefix in ("Huyện ủy", "Thị ủy", "Thành ủy", "Đảng ủy"):
         if name.startswith(prefix):
             return f"Bí thư {prefix}", f"Phó Bí thư Thường trực {prefix}"
+    if name.startswith("Chi bộ"):
+        return "Bí thư Chi bộ", "Phó Bí thư Chi bộ"
     if name.startswith("Ban "):
         return f"Trưởng {name}", f"Phó Trưởng {name}"
     if name.startswith("Ủy ban Kiểm tra"):
@@ -66,6 +80,7 @@ def _where(org: Organisation) -> str:
         ("Thị ủy", "Đảng bộ thị xã"),
         ("Thành ủy", "Đảng bộ thành phố"),
         ("Đảng ủy", "Đảng bộ"),
+        ("Chi bộ", "chi bộ"),
     ):
         if org.name.startswith(prefix):
             return where
@@ -86,9 +101,15 @@ class ReportWriter:
 
     # People and figures ---------------------------------------------------------------
 
-    def _profile(self, org: Organisation, user) -> Profile:
+    def _profile(self, org: Organisation, user, communes: int = 0) -> Profile:
+        """``communes``: how many xã the organisation has in the data (a huyện ủy's count
+        is at least that, so the sum of its communes' reports never exceeds its own)."""
         rng, data = self.rng, demo_data()
-        territorial = org.kind == OrganisationKind.DISTRICT_COMMITTEE
+        # A huyện ủy answers for its communes, a đảng ủy xã for its own hamlets: both have
+        # the territorial figures; a xã counts itself as its one commune and one base
+        # organisation, so that a district's figures can be the sum of its communes'.
+        territorial = org.kind in TERRITORIAL_KINDS
+        grassroots = org.kind in GRASSROOTS_KINDS
         scale = data.kind_scale.get(org.kind, 1.0) * rng.uniform(0.85, 1.2)
         if org.name.startswith("Thành ủy"):
             scale *= 1.3
@@ -109,8 +130,10 @@ class ReportWriter:
             scale=scale,
             diligence=rng.uniform(0.2, 1.0),
             territorial=territorial,
-            communes=rng.randint(9, 20) if territorial else 0,
-            base_orgs=round(rng.randint(30, 60) * (scale if committee else 0.6)),
+            communes=(1 if grassroots else max(rng.randint(9, 20), communes)) if territorial else 0,
+            base_orgs=1
+            if grassroots
+            else round(rng.randint(30, 60) * (scale if committee else 0.6)),
             members=round(rng.randint(3000, 6500) * scale),
             ethnic=rng.uniform(0.05, 0.45),
             subject=f"Ban Thường vụ {org.name}" if committee else org.name,
@@ -148,9 +171,20 @@ class ReportWriter:
             return Decimal(round(value))
         return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
-    def _figures(self, profile: Profile, tasks, year: int) -> dict[str, Decimal]:
+    def _figures(
+        self, profile: Profile, tasks, year: int, floor: dict[str, Decimal] | None = None
+    ) -> dict[str, Decimal]:
         """Figures for the tasks' indicators that satisfy every rule they are part of:
-        wholes first, then each part as a share of its whole, checked with rule.holds."""
+        wholes first, then each part as a share of its whole, checked with rule.holds.
+        ``floor``: the sums of the accepted reports addressed to this committee; its own
+        counts are at least those (a huyện ủy's year includes its communes')."""
+        floor = floor or {}
+
+        def at_least(indicator, value: Decimal) -> Decimal:
+            if indicator.value_type == ValueType.PERCENT or indicator.code not in floor:
+                return value
+            return max(value, floor[indicator.code])
+
         indicators = [i for task in tasks for i in task.indicators.all()]
         reported = {i.code for i in indicators}
         rules = [r for r in self.rules if r.codes() <= reported]
@@ -162,7 +196,9 @@ class ReportWriter:
         values: dict[str, Decimal] = {}
         for _attempt in range(30):
             values = {
-                i.code: self._base(i, profile, year) for i in indicators if i.code not in parts_of
+                i.code: at_least(i, self._base(i, profile, year))
+                for i in indicators
+                if i.code not in parts_of
             }
             pending = [i for i in indicators if i.code in parts_of]
             for _round in range(len(pending) + 1):
@@ -172,10 +208,11 @@ class ReportWriter:
                         limit = min(
                             sum(values[c] for c in r.whole) for r in parts_of[indicator.code]
                         )
-                        values[indicator.code] = self._part(indicator, limit, profile)
+                        part = self._part(indicator, limit, profile)
+                        values[indicator.code] = at_least(indicator, part)
                         pending.remove(indicator)
             for indicator in pending:  # parts of each other: no order works
-                values[indicator.code] = self._base(indicator, profile, year)
+                values[indicator.code] = at_least(indicator, self._base(indicator, profile, year))
             if all(rule.holds(values) is not False for rule in rules):
                 return values
         return {**values, **{code: Decimal(0) for code in parts_of}}
@@ -234,15 +271,19 @@ class ReportWriter:
             level=level,
         )
 
-    def _content(self, profile: Profile, numbers: list[int], year: int) -> ReportContent:
-        """A complete report; optional figures are now and then left empty."""
+    def _content(
+        self, profile: Profile, numbers: list[int], year: int, floor: dict | None = None
+    ) -> ReportContent:
+        """A complete report; optional figures are now and then left empty (never one
+        with a floor: the sum below it must show)."""
         rng, data = self.rng, demo_data()
+        floor = floor or {}
         tasks = [t for t in self.tasks if t.number in numbers]
-        figures = self._figures(profile, tasks, year)
+        figures = self._figures(profile, tasks, year, floor)
         words = self._words(profile, figures, year)
         for task in tasks:
             for indicator in task.indicators.all():
-                if not indicator.required and rng.random() < 0.1:
+                if not indicator.required and rng.random() < 0.1 and not floor.get(indicator.code):
                     figures[indicator.code] = None
         name, position = profile.signers[0] if rng.random() < 0.75 else profile.signers[1]
         return ReportContent(

@@ -12,11 +12,19 @@ from django.db import transaction
 from django.db.models import DateTimeField
 from django.utils import timezone
 
-from organisations.models import Organisation, OrganisationKind, User
+from organisations.models import (
+    Membership,
+    Organisation,
+    OrganisationChange,
+    OrganisationKind,
+    User,
+)
 from reports.demo.accounts import demo_accounts_create, reporter_username
 from reports.demo.data import demo_data
 from reports.demo.history import demo_history_create
+from reports.figures import tallies
 from reports.figures.content import ReportContent, submission_errors
+from reports.figures.definitions import expected_organisations as expected_to
 from reports.models import (
     AnnualReport,
     AttachmentKind,
@@ -29,7 +37,9 @@ from reports.models import (
     ReportStatus,
     SubPlan,
 )
+from reports.selectors import can_manage, can_review_report, reports_visible_to
 from reports.services.reports import report_for_snapshot
+from tasks.lines import node_of
 from tasks.selectors import organisations_in_scope
 
 TODAY = dt.date(2026, 11, 24)
@@ -53,7 +63,11 @@ def statuses(cycle) -> set[str]:
     return set(cycle.reports.values_list("status", flat=True))
 
 
-def test_four_cycles_three_closed_and_the_current_one_open(history, plan):
+def test_four_cycles_cascading_down_the_tree_across_the_2025_reorganisation(history, plan):
+    """Four cycles, three closed. Grassroots report to their huyện ủy in 2023–2024 and
+    are reviewed there; the 2025 file is applied between the 2024 and 2025 cycles; since
+    then the commune committees report to the province and the demo's chi bộ to their
+    commune committee. (One test: each history takes a while to build.)"""
     cycles = list(ReportingCycle.objects.filter(plan=plan).order_by("year"))
     assert [c.year for c in cycles] == [2023, 2024, 2025, 2026]
     assert [c.status for c in cycles] == [CycleStatus.CLOSED] * 3 + [CycleStatus.OPEN]
@@ -63,6 +77,96 @@ def test_four_cycles_three_closed_and_the_current_one_open(history, plan):
     )  # fmt: skip
     assert history["cycles"] == 4
     assert (history["cycles_closed"], history["cycles_open"]) == (3, 1)
+
+    cycles = {c.year: c for c in ReportingCycle.objects.filter(plan=plan)}
+    canglong = Organisation.objects.get(code="TV-HCL")
+    district_reviewer = User.objects.get(username="bantochuc.canglong")
+    integer_codes = set(
+        plan.tasks.filter(indicators__value_type="integer").values_list(
+            "indicators__code", flat=True
+        )
+    )
+    for year in (2023, 2024):
+        cycle = cycles[year]
+        grassroots = list(
+            cycle.reports.filter(organisation__kind=OrganisationKind.GRASSROOTS).select_related(
+                "organisation"
+            )
+        )
+        assert len(grassroots) > 80, year
+        assert all(r.reports_to_id == r.organisation.parent_id for r in grassroots)
+        # Due 15 days before the committees' own reports.
+        assert cycle.due_on_for(OrganisationKind.GRASSROOTS) == dt.date(year, 11, 30)
+        from_canglong = [r for r in grassroots if r.reports_to_id == canglong.pk]
+        accepted = ReportEvent.objects.filter(
+            report__in=from_canglong, kind=EventKind.ACCEPTED
+        ).values_list("actor__username", flat=True)
+        assert set(accepted) == {"bantochuc.canglong"}, year
+        # A huyện ủy's accepted figures are at least the sum of its communes' accepted ones.
+        for district in cycle.reports.filter(
+            organisation__kind=OrganisationKind.DISTRICT_COMMITTEE, status=ReportStatus.ACCEPTED
+        ):
+            own = {v.indicator.code: v.value for v in district.values.select_related("indicator")}
+            sums: dict[str, int] = {}
+            for report in cycle.reports.filter(
+                reports_to=district.organisation, status=ReportStatus.ACCEPTED
+            ):
+                for v in report.values.select_related("indicator"):
+                    if v.value is not None and v.indicator.code in integer_codes:
+                        sums[v.indicator.code] = sums.get(v.indicator.code, 0) + v.value
+            assert sums, (year, district)
+            for code, total in sums.items():
+                assert (own[code] or 0) >= total, (year, district, code)
+
+    # The 2025 file was applied: the huyện ủy closed on 30/06/2025, their reviewers' roles
+    # ended, the provincial staff moved to Tỉnh ủy Vĩnh Long's bodies and still oversee
+    # the whole plan, their predecessors' reports included.
+    assert OrganisationChange.objects.filter(key="2025-vl-merge-provinces").exists()
+    canglong.refresh_from_db()
+    assert canglong.valid_to == dt.date(2025, 6, 30)
+    assert not district_reviewer.memberships.exists()
+    staff = {
+        m.user.username: m.organisation.code
+        for m in Membership.objects.filter(
+            user__username__in=["bantochuc", "thuongtruc"]
+        ).select_related("user", "organisation")
+    }
+    assert staff == {"bantochuc": "VL-BTC", "thuongtruc": "VL-TT"}
+    reviewer = User.objects.get(username="bantochuc")
+    assert can_manage(reviewer, plan.pk)
+    assert reports_visible_to(reviewer).count() == AnnualReport.objects.count()
+    assert can_review_report(reviewer, cycles[2024].reports.filter(reports_to__code="TV-TU")[0])
+    assert not can_review_report(reviewer, next(r for r in grassroots if r in from_canglong))
+
+    # 2025, the transition year: the huyện ủy that reported before closing still count.
+    transition = cycles[2025]
+    top_2025 = set(expected_to(transition).values_list("kind", flat=True))
+    assert {OrganisationKind.DISTRICT_COMMITTEE, OrganisationKind.COMMUNE_COMMITTEE} <= top_2025
+    for report in transition.reports.filter(organisation__kind=OrganisationKind.DISTRICT_COMMITTEE):
+        assert report.first_submitted_at.date() < dt.date(2025, 7, 1)
+
+    # 2026: the 41 commune committees report to the province; no huyện ủy is expected.
+    current = cycles[2026]
+    top = list(expected_to(current))
+    communes = [o for o in top if o.kind == OrganisationKind.COMMUNE_COMMITTEE]
+    assert len(communes) == 41
+    assert not [o for o in top if o.kind == OrganisationKind.DISTRICT_COMMITTEE]
+    # A commune committee with the demo's chi bộ reporting to it, and reviewing them.
+    antruong = Organisation.objects.get(code="VL-XANTRUONG")
+    cells = list(expected_to(current, node_of(antruong)))
+    assert 5 <= len(cells) <= 10
+    assert all(c.kind == OrganisationKind.CELL and "minh họa" in c.name for c in cells)
+    cell_reports = AnnualReport.objects.filter(organisation__in=cells, reports_to=antruong)
+    assert cell_reports.filter(cycle=transition, status=ReportStatus.ACCEPTED).exists()
+    assert set(
+        ReportEvent.objects.filter(report__in=cell_reports, kind=EventKind.ACCEPTED).values_list(
+            "actor__username", flat=True
+        )
+    ) == {"duxa.antruong"}
+
+    # The running totals agree with the reports in every cycle.
+    for cycle in cycles.values():
+        assert tallies.differences(cycle) == [], cycle.year
 
 
 def test_current_cycle_has_every_state_and_organisations_not_started(history, plan):
@@ -217,7 +321,8 @@ def test_seed_demo_prints_the_history(db, settings, tmp_path):
 
 
 def test_readme_suggests_the_reporter_the_demo_keeps_a_report_for(plan, organisations, settings):
-    username = reporter_username(Organisation.objects.get(code=demo_data().try_first))
+    # The organisation to try first is formed by the 2025 file, which the history applies.
+    username = reporter_username(Organisation(code=demo_data().try_first))
     readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
     quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     assert f"`{username}`" in quick_start

@@ -24,6 +24,7 @@ from organisations.selectors import has_any_role, memberships_of
 from organisations.tree import descendants, tops_of
 from reports.figures.definitions import expected_everywhere, expected_organisations, on_time_q
 from reports.models import (
+    TALLIED_STATUSES,
     AnnualReport,
     Attachment,
     EventKind,
@@ -318,9 +319,10 @@ class ExpectedRow:
 
     @property
     def overdue(self) -> bool:
-        """Not submitted and past the deadline."""
-        submitted = self.report is not None and self.report.first_submitted_at is not None
-        return not submitted and timezone.now() > self.deadline
+        """Past the deadline and still awaited: no report, a draft, or a report returned
+        and not sent back (as the reminders see it, reports.notifications.awaiting)."""
+        handed_in = self.report is not None and self.report.status in TALLIED_STATUSES
+        return not handed_in and timezone.now() > self.deadline
 
 
 def expected_with_report(

@@ -139,7 +139,10 @@ class StatusRowSerializer(serializers.Serializer):
         help_text=_("Số lần gửi / times submitted")
     )
     overdue = serializers.BooleanField(
-        help_text=_("Quá hạn mà chưa gửi / past the deadline and not submitted")
+        help_text=_(
+            "Quá hạn mà chưa gửi, hoặc bị trả lại chưa gửi lại / past the deadline and not "
+            "submitted, or returned and not sent back"
+        )
     )
 
     @extend_schema_field(

@@ -57,9 +57,9 @@ lock:
 	  echo '# Refresh: make lock'; .lock-venv/bin/pip freeze --exclude-editable | sort -f; } > constraints.txt
 	rm -rf .lock-venv
 
-# Timings at 150 and 50,000 organisations against PostgreSQL on 127.0.0.1 (its own
-# databases, never the test ones); figures printed and written to bench/. See
-# docs/performance.md.
+# Timings at 160 and 52,000 grassroots organisations (a tree of about 55,000 with their
+# committees) against PostgreSQL on 127.0.0.1 (its own plan112_bench_* databases, never
+# the test ones); figures printed and written to bench/. See docs/performance.md.
 bench: install
 	$(BIN)/python bench/run.py
 

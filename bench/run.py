@@ -590,7 +590,13 @@ def measure(*, runs: int, warmup: int) -> None:
         assert response.status_code == 302, response.status_code
         assert AnnualReport.objects.get(pk=report.pk).status == ReportStatus.SUBMITTED
 
-    results["submit (POST)"] = timed(submit, runs=runs, warmup=warmup, before=next_submission)
+    # Each run submits another draft: a small tree past the grassroots' due date may hold
+    # fewer than the runs ask for, and then fewer runs are timed (the row says how many).
+    left = len(drafts) - 1 - warmup - 2  # the query-count and memory runs take one each
+    if left >= 3:
+        results["submit (POST)"] = timed(
+            submit, runs=min(runs, left), warmup=warmup, before=next_submission
+        )
     results.update(bare_sql([c.pk for c in cycles], current.pk, runs))
     print(json.dumps(results))
 

@@ -14,6 +14,10 @@ from reports.figures.content import ReportContent, SectionContent
 from reports.models import Level
 from tasks.models import Operator, Plan, ValueType
 
+CHILDREN_REASON = (
+    "Gồm cả kết quả của cơ quan cấp ủy và của các đơn vị có báo cáo chưa được tiếp nhận."
+)
+
 TERRITORIAL_KINDS = frozenset(
     {
         OrganisationKind.DISTRICT_COMMITTEE,
@@ -293,6 +297,9 @@ class ReportWriter:
             signer_position=position,
             sections={t.number: self._section(t, profile, words) for t in tasks},
             figures=figures,
+            # A committee's own figures include more than its accepted grassroots' sum
+            # (the floor): every figure that differs from the sum says why.
+            reasons=dict.fromkeys(figures, CHILDREN_REASON) if floor else {},
         )
 
     def _draft(self, full: ReportContent, share: float) -> ReportContent:
@@ -307,6 +314,7 @@ class ReportWriter:
             signer_position=full.signer_position,
             sections={n: s for n, s in full.sections.items() if n in keep},
             figures={c: v for c, v in full.figures.items() if c in codes},
+            reasons={c: r for c, r in full.reasons.items() if c in codes},
         )
 
     def _returned_versions(self, profile, full: ReportContent, year: int):

@@ -73,6 +73,7 @@ def test_the_api_schema_lists_every_api_url(api_schema):
         "GET /api/v1/cycles/{id}/",
         "GET /api/v1/cycles/{id}/status/",
         "GET /api/v1/cycles/{id}/rollup/",
+        "GET /api/v1/organisations/{code}/history/",
     }
 
 

@@ -63,7 +63,7 @@ def statuses(cycle) -> set[str]:
     return set(cycle.reports.values_list("status", flat=True))
 
 
-def test_four_cycles_cascading_down_the_tree_across_the_2025_reorganisation(history, plan):
+def check_four_cycles_cascading_down_the_tree_across_the_2025_reorganisation(history, plan):
     """Four cycles, three closed. Grassroots report to their huyện ủy in 2023–2024 and
     are reviewed there; the 2025 file is applied between the 2024 and 2025 cycles; since
     then the commune committees report to the province and the demo's chi bộ to their
@@ -169,7 +169,7 @@ def test_four_cycles_cascading_down_the_tree_across_the_2025_reorganisation(hist
         assert tallies.differences(cycle) == [], cycle.year
 
 
-def test_current_cycle_has_every_state_and_organisations_not_started(history, plan):
+def check_current_cycle_has_every_state_and_organisations_not_started(history, plan):
     cycle = ReportingCycle.objects.get(plan=plan, year=2026)
     assert {
         ReportStatus.SUBMITTED, ReportStatus.RETURNED, ReportStatus.ACCEPTED, ReportStatus.DRAFT,
@@ -182,7 +182,7 @@ def test_current_cycle_has_every_state_and_organisations_not_started(history, pl
     assert latest.date() < TODAY
 
 
-def test_past_cycles_have_late_on_time_and_missing_reports(history, plan):
+def check_past_cycles_have_late_on_time_and_missing_reports(history, plan):
     expected = expected_organisations(plan)
     for cycle in ReportingCycle.objects.filter(plan=plan, status=CycleStatus.CLOSED):
         reports = list(cycle.reports.select_related("cycle"))
@@ -196,7 +196,7 @@ def test_past_cycles_have_late_on_time_and_missing_reports(history, plan):
         assert all(r.last_submitted_at < cycle.closed_at for r in reports)
 
 
-def test_reports_pass_the_rules_with_snapshots_comments_and_scans(history, plan, settings):
+def check_reports_pass_the_rules_with_snapshots_comments_and_scans(history, plan, settings):
     rules = list(plan.rules.all())
     reports = AnnualReport.objects.exclude(status=ReportStatus.DRAFT)
     assert reports.count() > 50
@@ -236,7 +236,7 @@ def test_reports_pass_the_rules_with_snapshots_comments_and_scans(history, plan,
     assert str(settings.MEDIA_ROOT) in attachment.file.path
 
 
-def test_subplans_for_some_committees_on_time_and_late(history, plan):
+def check_subplans_for_some_committees_on_time_and_late(history, plan):
     plan.refresh_from_db()
     assert plan.subplans_due == dt.date(2023, 3, 31)
     districts = Organisation.objects.filter(kind=OrganisationKind.DISTRICT_COMMITTEE)
@@ -259,6 +259,15 @@ def fingerprint() -> list:
          r.overall_assessment)
         for r in reports
     ] + list(subplans.values_list("number", "registered_at"))  # fmt: skip
+
+
+def test_the_demo_history(history, plan, settings):
+    """One build of the history (most of a minute), and every check of its shape on it."""
+    check_four_cycles_cascading_down_the_tree_across_the_2025_reorganisation(history, plan)
+    check_current_cycle_has_every_state_and_organisations_not_started(history, plan)
+    check_past_cycles_have_late_on_time_and_missing_reports(history, plan)
+    check_reports_pass_the_rules_with_snapshots_comments_and_scans(history, plan, settings)
+    check_subplans_for_some_committees_on_time_and_late(history, plan)
 
 
 def test_same_history_every_time_and_a_second_run_creates_nothing(

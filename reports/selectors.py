@@ -54,21 +54,18 @@ class Oversight:
 
     def lines(self) -> frozenset[int]:
         """Every committee the user acts for and those merged into them (one query, once)."""
-        cached = self.__dict__.get("_lines")
-        if cached is None:
-            before = predecessors_of(self.committees)
-            cached = frozenset(
-                {*self.committees, *(p.pk for group in before.values() for p in group)}
-            )
-            object.__setattr__(self, "_lines", cached)
-        return cached
+        return self._with_predecessors("_lines", self.committees)
 
     def lower_lines(self) -> frozenset[int]:
-        cached = self.__dict__.get("_lower_lines")
+        """The same for the committees below the top only."""
+        return self._with_predecessors("_lower_lines", self.lower)
+
+    def _with_predecessors(self, key: str, ids: frozenset[int]) -> frozenset[int]:
+        cached = self.__dict__.get(key)
         if cached is None:
-            before = predecessors_of(self.lower)
-            cached = frozenset({*self.lower, *(p.pk for group in before.values() for p in group)})
-            object.__setattr__(self, "_lower_lines", cached)
+            before = predecessors_of(ids)
+            cached = frozenset({*ids, *(p.pk for group in before.values() for p in group)})
+            object.__setattr__(self, key, cached)
         return cached
 
     def subtree_q(self, prefix: str = "") -> Q:

@@ -146,6 +146,9 @@ class AnnualReport(models.Model):
     )
     # Optimistic locking: every save must name the version it was based on.
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    # What section III.1 of a plan asks of a committee first: how it led the dissemination
+    # (quán triệt), made its own implementation plan and passed it on to its chi bộ.
+    leadership = models.TextField(_("công tác lãnh đạo, chỉ đạo triển khai"), blank=True)
     overall_assessment = models.TextField(_("đánh giá chung"), blank=True)
     proposals = models.TextField(_("kiến nghị, đề xuất"), blank=True)
     signer_name = models.CharField(_("người ký"), max_length=150, blank=True)
@@ -229,6 +232,93 @@ class AnnualReport(models.Model):
         moment = self.first_submitted_at or timezone.now()
         local = timezone.localtime(moment).date()
         return max(0, (local - self.due_on).days)
+
+
+class ContributionStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    SENT = "sent", _("Đã gửi")
+
+
+class Contribution(models.Model):
+    """What a body that guides and coordinates "theo chức năng, nhiệm vụ" (an advisory
+    body, the Front, a mass organisation) gives Ban Tổ chức for its yearly report. Not a
+    report: it is not reviewed, and it never counts in a rate (plan data ``contributors``)."""
+
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
+        related_name="contributions",
+    )  # fmt: skip
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("đơn vị góp ý"), on_delete=models.PROTECT,
+        related_name="contributions",
+    )  # fmt: skip
+    # The body whose report it goes into (Ban Tổ chức of the plan's top committee).
+    addressed_to = models.ForeignKey(
+        Organisation, verbose_name=_("gửi đến"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="contributions_received",
+    )  # fmt: skip
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=ContributionStatus.choices,
+        default=ContributionStatus.DRAFT,
+    )  # fmt: skip
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người cập nhật"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ý kiến đóng góp")
+        verbose_name_plural = _("ý kiến đóng góp")
+        ordering = ["cycle", "organisation__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "organisation"], name="contribution_unique_per_cycle"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(sent_at__isnull=False),
+                name="contribution_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Đóng góp năm %(year)s của %(org)s") % {
+            "year": self.cycle.year,
+            "org": self.organisation.short_name or self.organisation.name,
+        }
+
+
+class ContributionPart(models.Model):
+    """A contribution's text on one task of the plan (``task`` None: on the plan as a
+    whole)."""
+
+    contribution = models.ForeignKey(
+        Contribution, verbose_name=_("ý kiến đóng góp"), on_delete=models.CASCADE,
+        related_name="parts",
+    )  # fmt: skip
+    task = models.ForeignKey(
+        Task, verbose_name=_("nhiệm vụ"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    text = models.TextField(_("nội dung"), blank=True)
+
+    class Meta:
+        verbose_name = _("nội dung đóng góp")
+        verbose_name_plural = _("nội dung đóng góp")
+        ordering = ["contribution", "task__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contribution", "task"],
+                name="contribution_part_unique_task",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.task) if self.task_id else str(_("Chung"))
 
 
 class Level(models.TextChoices):

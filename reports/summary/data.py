@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
@@ -26,6 +26,7 @@ from reports.figures.definitions import (
 )
 from reports.models import (
     AnnualReport,
+    DraftPart,
     IndicatorValue,
     ReportingCycle,
     ReportStatus,
@@ -97,6 +98,9 @@ class SummaryData:
     tasks: list[Task]
     expected: list[ExpectedRow]
     counted: int  # how many reports the totals and texts are taken from
+    # The draft's parts in order (reports.summary.services), as Ban Tổ chức edited them:
+    # the Word file's text.
+    parts: list[DraftPart] = field(default_factory=list)
 
     @property
     def statuses(self) -> tuple[str, ...]:

@@ -1,0 +1,226 @@
+"""The yearly summary's draft: Ban Tổ chức reads and edits the text the application
+composed, part by part, with each part's versions, the newer composed text waiting on a
+decision, and beside it what the units and the contributing bodies wrote.
+
+The same people as the summary page: the plan's top reviewers and leaders and the
+administrators read it; the reviewers who may build the summary edit it (leaders 403 on
+every change); reporters 403; people with no role 404.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from organisations.http import AuthenticatedRequest
+from reports.access import found, get_summary_for_user
+from reports.models import DraftPart, DraftPartVersion, ReportingCycle, SummaryDraft
+from reports.selectors import can_manage
+from reports.services import ServiceError
+from reports.summary.draft import LEADERSHIP, RECOMMENDATIONS
+from reports.summary.services import (
+    MAX_PART_LENGTH,
+    DraftConflict,
+    draft_open,
+    draft_part_resolve,
+    draft_part_restore,
+    draft_part_save,
+    draft_regenerate,
+)
+from reports.summary.sources import contributions_for_summary
+
+
+class PartForm(forms.Form):
+    text = forms.CharField(required=False, max_length=MAX_PART_LENGTH, strip=False)
+    base_version = forms.IntegerField(min_value=1)
+
+
+class ResolveForm(forms.Form):
+    choice = forms.ChoiceField(choices=[("new", "new"), ("keep", "keep")])
+    base_version = forms.IntegerField(min_value=1)
+
+
+class BaseForm(forms.Form):
+    base_version = forms.IntegerField(min_value=1)
+
+
+def difference(mine: str, new: str) -> list[tuple[str, str]]:
+    """Line by line, what taking ``new`` would change in ``mine``: ("del", line) for a
+    line that would go, ("ins", line) for one that would come, ("same", line) otherwise."""
+    kinds = {"- ": "del", "+ ": "ins", "  ": "same"}
+    return [
+        (kinds[line[:2]], line[2:])
+        for line in difflib.ndiff(mine.splitlines(), new.splitlines())
+        if line[:2] in kinds
+    ]
+
+
+def _parts(cycle: ReportingCycle, draft: SummaryDraft) -> list[DraftPart]:
+    """The parts with their versions, authors and the contributions beside them: a fixed
+    number of queries whatever the number of parts, versions and organisations."""
+    parts = list(
+        draft.parts.select_related("edited_by", "task")
+        .prefetch_related(
+            Prefetch("versions", queryset=DraftPartVersion.objects.select_related("author"))
+        )
+        .order_by("position")
+    )
+    contributions = contributions_for_summary(cycle)
+    for part in parts:
+        if part.task is not None:
+            part.contributions = contributions.get(part.task.number, [])
+        elif part.key in (LEADERSHIP, RECOMMENDATIONS):
+            part.contributions = contributions.get(None, [])
+        else:
+            part.contributions = []
+        part.difference = difference(part.text, part.pending) if part.pending is not None else []
+        part.placeholder = (
+            _(
+                "Phần này để Ban Tổ chức tự viết kiến nghị, đề xuất của mình; để trống thì"
+                " không in vào văn bản."
+            )
+            if part.key == RECOMMENDATIONS
+            else ""
+        )
+    return parts
+
+
+def _render(
+    request: AuthenticatedRequest,
+    cycle: ReportingCycle,
+    draft: SummaryDraft,
+    *,
+    kept: dict[int, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    parts = _parts(cycle, draft)
+    for part in parts:
+        # A refused save shows the person's own text again, ready to save over the
+        # current version once they have compared the two.
+        part.shown = (kept or {}).get(part.pk, part.text)
+        part.conflict = part.pk in (kept or {})
+    context = {
+        "cycle": cycle,
+        "draft": draft,
+        "parts": parts,
+        "can_edit": can_manage(request.user, cycle.plan_id),
+    }
+    return render(request, "reports/summary_draft.html", context, status=status)
+
+
+@require_GET
+@never_cache
+def draft_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cycle, _summary = get_summary_for_user(request.user, pk)
+    draft = draft_open(cycle=cycle, actor=request.user)
+    return _render(request, cycle, draft)
+
+
+def _part_for(request: AuthenticatedRequest, pk: int, part_pk: int):
+    cycle, _summary = get_summary_for_user(request.user, pk, build=True)
+    part = found(
+        DraftPart.objects.filter(draft__cycle=cycle, pk=part_pk).select_related("draft").first()
+    )
+    return cycle, part
+
+
+def _anchor(cycle: ReportingCycle, part: DraftPart) -> HttpResponse:
+    response = redirect("reports:draft_detail", pk=cycle.pk)
+    response["Location"] += f"#phan-{part.key}"
+    return response
+
+
+@require_POST
+def draft_part_save_view(request: AuthenticatedRequest, pk: int, part_pk: int) -> HttpResponse:
+    cycle, part = _part_for(request, pk, part_pk)
+    form = PartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Không lưu được: biểu mẫu thiếu hoặc sai dữ liệu."))
+        return _anchor(cycle, part)
+    text = form.cleaned_data["text"]
+    try:
+        draft_part_save(
+            part=part, text=text, base_version=form.cleaned_data["base_version"], actor=request.user
+        )
+    except DraftConflict as conflict:
+        messages.error(request, str(conflict))
+        return _render(request, cycle, part.draft, kept={part.pk: text}, status=409)
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return _render(request, cycle, part.draft, kept={part.pk: text}, status=400)
+    messages.success(request, _("Đã lưu phần “%(part)s”.") % {"part": part})
+    return _anchor(cycle, part)
+
+
+@require_POST
+def draft_part_resolve_view(request: AuthenticatedRequest, pk: int, part_pk: int) -> HttpResponse:
+    cycle, part = _part_for(request, pk, part_pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Vui lòng chọn dùng bản mới hoặc giữ bản đã sửa."))
+        return _anchor(cycle, part)
+    take_new = form.cleaned_data["choice"] == "new"
+    try:
+        draft_part_resolve(
+            part=part,
+            take_new=take_new,
+            base_version=form.cleaned_data["base_version"],
+            actor=request.user,
+        )
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return _anchor(cycle, part)
+    messages.success(
+        request,
+        _("Đã dùng bản tổng hợp mới.") if take_new else _("Đã giữ bản đã sửa."),
+    )
+    return _anchor(cycle, part)
+
+
+@require_POST
+def draft_part_restore_view(
+    request: AuthenticatedRequest, pk: int, part_pk: int, number: int
+) -> HttpResponse:
+    cycle, part = _part_for(request, pk, part_pk)
+    form = BaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Không khôi phục được: biểu mẫu thiếu dữ liệu."))
+        return _anchor(cycle, part)
+    try:
+        draft_part_restore(
+            part=part,
+            number=number,
+            base_version=form.cleaned_data["base_version"],
+            actor=request.user,
+        )
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return _anchor(cycle, part)
+    messages.success(request, _("Đã khôi phục phiên bản %(number)s.") % {"number": number})
+    return _anchor(cycle, part)
+
+
+@require_POST
+def draft_regenerate_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cycle, _summary = get_summary_for_user(request.user, pk, build=True)
+    draft = SummaryDraft.objects.filter(cycle=cycle).first()
+    if draft is None:
+        draft_open(cycle=cycle, actor=request.user)
+    else:
+        draft_regenerate(draft=draft, actor=request.user)
+    messages.success(
+        request,
+        _(
+            "Đã cập nhật số liệu. Những phần chưa ai sửa đã lấy nội dung mới; phần đã sửa"
+            " giữ nguyên và có bản mới để đồng chí xem, quyết định."
+        ),
+    )
+    return redirect("reports:draft_detail", pk=cycle.pk)

@@ -7,90 +7,237 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0007_contributions_and_leadership'),
-        ('tasks', '0004_plan_children_rule_reportingline'),
+        ("reports", "0007_contributions_and_leadership"),
+        ("tasks", "0004_plan_children_rule_reportingline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SummaryDraft',
+            name="SummaryDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('include_submitted', models.BooleanField(default=False, verbose_name='tính cả báo cáo chưa tiếp nhận')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='tạo lúc')),
-                ('composed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='cập nhật số liệu lúc')),
-                ('composed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người cập nhật số liệu')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người tạo')),
-                ('cycle', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='summary_draft', to='reports.reportingcycle', verbose_name='kỳ báo cáo')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "include_submitted",
+                    models.BooleanField(
+                        default=False, verbose_name="tính cả báo cáo chưa tiếp nhận"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="tạo lúc"),
+                ),
+                (
+                    "composed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="cập nhật số liệu lúc"
+                    ),
+                ),
+                (
+                    "composed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người cập nhật số liệu",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người tạo",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="summary_draft",
+                        to="reports.reportingcycle",
+                        verbose_name="kỳ báo cáo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dự thảo báo cáo tổng hợp',
-                'verbose_name_plural': 'dự thảo báo cáo tổng hợp',
+                "verbose_name": "dự thảo báo cáo tổng hợp",
+                "verbose_name_plural": "dự thảo báo cáo tổng hợp",
             },
         ),
         migrations.CreateModel(
-            name='DraftPart',
+            name="DraftPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=32, verbose_name='mã phần')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='thứ tự')),
-                ('section', models.CharField(blank=True, max_length=255, verbose_name='mục')),
-                ('heading', models.CharField(blank=True, max_length=255, verbose_name='tiêu đề')),
-                ('text', models.TextField(blank=True, verbose_name='nội dung')),
-                ('generated', models.TextField(blank=True, verbose_name='nội dung do hệ thống tổng hợp')),
-                ('pending', models.TextField(blank=True, null=True, verbose_name='nội dung tổng hợp mới chờ quyết định')),
-                ('quotes', models.JSONField(blank=True, default=list, verbose_name='trích dẫn gợi ý')),
-                ('edited_at', models.DateTimeField(blank=True, null=True, verbose_name='sửa lúc')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='phiên bản')),
-                ('edited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người sửa')),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tasks.task', verbose_name='nhiệm vụ')),
-                ('draft', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='reports.summarydraft', verbose_name='dự thảo')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=32, verbose_name="mã phần")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="thứ tự")),
+                ("section", models.CharField(blank=True, max_length=255, verbose_name="mục")),
+                ("heading", models.CharField(blank=True, max_length=255, verbose_name="tiêu đề")),
+                ("text", models.TextField(blank=True, verbose_name="nội dung")),
+                (
+                    "generated",
+                    models.TextField(blank=True, verbose_name="nội dung do hệ thống tổng hợp"),
+                ),
+                (
+                    "pending",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="nội dung tổng hợp mới chờ quyết định"
+                    ),
+                ),
+                (
+                    "quotes",
+                    models.JSONField(blank=True, default=list, verbose_name="trích dẫn gợi ý"),
+                ),
+                ("edited_at", models.DateTimeField(blank=True, null=True, verbose_name="sửa lúc")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="phiên bản")),
+                (
+                    "edited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người sửa",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tasks.task",
+                        verbose_name="nhiệm vụ",
+                    ),
+                ),
+                (
+                    "draft",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parts",
+                        to="reports.summarydraft",
+                        verbose_name="dự thảo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phần của dự thảo',
-                'verbose_name_plural': 'phần của dự thảo',
-                'ordering': ['draft', 'position'],
+                "verbose_name": "phần của dự thảo",
+                "verbose_name_plural": "phần của dự thảo",
+                "ordering": ["draft", "position"],
             },
         ),
         migrations.CreateModel(
-            name='DraftPartVersion',
+            name="DraftPartVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='số phiên bản')),
-                ('text', models.TextField(blank=True, verbose_name='nội dung')),
-                ('source', models.CharField(choices=[('generated', 'Hệ thống tổng hợp'), ('edited', 'Người sửa'), ('restored', 'Khôi phục')], max_length=16, verbose_name='nguồn')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='lúc')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người thực hiện')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='reports.draftpart', verbose_name='phần')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="số phiên bản")),
+                ("text", models.TextField(blank=True, verbose_name="nội dung")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("generated", "Hệ thống tổng hợp"),
+                            ("edited", "Người sửa"),
+                            ("restored", "Khôi phục"),
+                        ],
+                        max_length=16,
+                        verbose_name="nguồn",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="lúc"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người thực hiện",
+                    ),
+                ),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="reports.draftpart",
+                        verbose_name="phần",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiên bản phần dự thảo',
-                'verbose_name_plural': 'phiên bản phần dự thảo',
-                'ordering': ['part', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('part', 'number'), name='draft_version_unique'), models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='draft_version_positive')],
+                "verbose_name": "phiên bản phần dự thảo",
+                "verbose_name_plural": "phiên bản phần dự thảo",
+                "ordering": ["part", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("part", "number"), name="draft_version_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("number__gte", 1)), name="draft_version_positive"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='draftpart',
-            constraint=models.UniqueConstraint(fields=('draft', 'key'), name='draft_part_unique_key'),
+            model_name="draftpart",
+            constraint=models.UniqueConstraint(
+                fields=("draft", "key"), name="draft_part_unique_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draftpart',
-            constraint=models.UniqueConstraint(fields=('draft', 'position'), name='draft_part_unique_position'),
+            model_name="draftpart",
+            constraint=models.UniqueConstraint(
+                fields=("draft", "position"), name="draft_part_unique_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draftpart',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='draft_part_version_positive'),
+            model_name="draftpart",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)), name="draft_part_version_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draftpart',
-            constraint=models.CheckConstraint(condition=models.Q(('edited_at__isnull', False), ('edited_by__isnull', True), _connector='OR'), name='draft_part_editor_has_time'),
+            model_name="draftpart",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("edited_at__isnull", False), ("edited_by__isnull", True), _connector="OR"
+                ),
+                name="draft_part_editor_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draftpart',
-            constraint=models.CheckConstraint(condition=models.Q(('pending__isnull', True), ('edited_at__isnull', False), _connector='OR'), name='draft_part_pending_only_when_edited'),
+            model_name="draftpart",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("pending__isnull", True), ("edited_at__isnull", False), _connector="OR"
+                ),
+                name="draft_part_pending_only_when_edited",
+            ),
         ),
     ]

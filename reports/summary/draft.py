@@ -232,9 +232,10 @@ def change_sentence(row: IndicatorTotal, previous_year: int | None) -> str:
     change = row.change
     if not change:
         return _("bằng năm %(year)s") % {"year": previous_year}
-    values = {"amount": number(abs(change)), "year": previous_year}
+    amount = number(abs(change))
     if row.change_percent is not None:
-        values["amount"] += f" ({percent(abs(row.change_percent))})"
+        amount += f" ({percent(abs(row.change_percent))})"
+    values = {"amount": amount, "year": previous_year}
     if change > 0:
         return _("tăng %(amount)s so với năm %(year)s") % values
     return _("giảm %(amount)s so với năm %(year)s") % values

@@ -10,6 +10,7 @@ every change); reporters 403; people with no role 404.
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
@@ -35,7 +36,7 @@ from reports.summary.services import (
     draft_part_save,
     draft_regenerate,
 )
-from reports.summary.sources import contributions_for_summary
+from reports.summary.sources import ContributionSource, contributions_for_summary
 
 
 class PartForm(forms.Form):
@@ -63,10 +64,27 @@ def difference(mine: str, new: str) -> list[tuple[str, str]]:
     ]
 
 
-def _parts(cycle: ReportingCycle, draft: SummaryDraft) -> list[DraftPart]:
+@dataclass
+class PartRow:
+    """A part as the page shows it: with the contributions beside it, the difference a
+    pending composed text would make, and the text in its editor (the person's own after
+    a refused save)."""
+
+    part: DraftPart
+    contributions: list[ContributionSource] = field(default_factory=list)
+    difference: list[tuple[str, str]] = field(default_factory=list)
+    placeholder: str = ""
+    shown: str = ""
+    conflict: bool = False
+
+
+def _rows(
+    cycle: ReportingCycle, draft: SummaryDraft, kept: dict[int, str] | None = None
+) -> list[PartRow]:
     """The parts with their versions, authors and the contributions beside them: a fixed
     number of queries whatever the number of parts, versions and organisations."""
-    parts = list(
+    kept = kept or {}
+    parts = (
         draft.parts.select_related("edited_by", "task")
         .prefetch_related(
             Prefetch("versions", queryset=DraftPartVersion.objects.select_related("author"))
@@ -74,23 +92,22 @@ def _parts(cycle: ReportingCycle, draft: SummaryDraft) -> list[DraftPart]:
         .order_by("position")
     )
     contributions = contributions_for_summary(cycle)
+    rows = []
     for part in parts:
+        row = PartRow(part=part, shown=kept.get(part.pk, part.text), conflict=part.pk in kept)
         if part.task is not None:
-            part.contributions = contributions.get(part.task.number, [])
+            row.contributions = contributions.get(part.task.number, [])
         elif part.key in (LEADERSHIP, RECOMMENDATIONS):
-            part.contributions = contributions.get(None, [])
-        else:
-            part.contributions = []
-        part.difference = difference(part.text, part.pending) if part.pending is not None else []
-        part.placeholder = (
-            _(
+            row.contributions = contributions.get(None, [])
+        if part.pending is not None:
+            row.difference = difference(part.text, part.pending)
+        if part.key == RECOMMENDATIONS:
+            row.placeholder = _(
                 "Phần này để Ban Tổ chức tự viết kiến nghị, đề xuất của mình; để trống thì"
                 " không in vào văn bản."
             )
-            if part.key == RECOMMENDATIONS
-            else ""
-        )
-    return parts
+        rows.append(row)
+    return rows
 
 
 def _render(
@@ -101,16 +118,12 @@ def _render(
     kept: dict[int, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    parts = _parts(cycle, draft)
-    for part in parts:
-        # A refused save shows the person's own text again, ready to save over the
-        # current version once they have compared the two.
-        part.shown = (kept or {}).get(part.pk, part.text)
-        part.conflict = part.pk in (kept or {})
+    # After a refused save the person's own text is shown again (``kept``), ready to
+    # save over the current version once they have compared the two.
     context = {
         "cycle": cycle,
         "draft": draft,
-        "parts": parts,
+        "rows": _rows(cycle, draft, kept),
         "can_edit": can_manage(request.user, cycle.plan_id),
     }
     return render(request, "reports/summary_draft.html", context, status=status)

@@ -277,9 +277,7 @@ def test_docx_names_missing_organisations_and_leaves_the_full_list_to_excel(
     texts = paragraphs(build(cycle, reviewer))
     line = next(text for text in texts if text.startswith("Đơn vị chưa gửi báo cáo: "))
     missing = expected_count(cycle) - 3
-    assert line.endswith(
-        f"và {missing - 10} đơn vị khác (danh sách đầy đủ trong tệp Excel)."
-    )
+    assert line.endswith(f"và {missing - 10} đơn vị khác (danh sách đầy đủ trong tệp Excel).")
     assert "Huyện ủy Càng Long" not in line
     assert "Huyện ủy Cầu Kè" not in line
     assert line.count(", ") == 9  # ten named

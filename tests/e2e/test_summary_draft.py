@@ -29,9 +29,7 @@ def test_ban_to_chuc_edits_the_draft_keeps_the_edit_and_builds_the_word_file(
     sent = []
     monkeypatch.setattr(celery_app, "send_task", lambda name, kwargs: sent.append(kwargs))
     cycle = make_cycle(plan, reviewer)
-    report_accept(
-        report=submitted_report(cycle, organisations["TV-HCL"], reporter), actor=reviewer
-    )
+    report_accept(report=submitted_report(cycle, organisations["TV-HCL"], reporter), actor=reviewer)
     waiting = submitted_report(cycle, organisations["TV-HCK"], other_reporter)
 
     # 1. From the summary page to the draft, composed on opening.
@@ -88,9 +86,7 @@ def test_the_draft_reads_on_a_phone_with_the_sources_below_the_text(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     cycle = make_cycle(plan, reviewer)
-    report_accept(
-        report=submitted_report(cycle, organisations["TV-HCL"], reporter), actor=reviewer
-    )
+    report_accept(report=submitted_report(cycle, organisations["TV-HCL"], reporter), actor=reviewer)
     page = page_for(reviewer, "phone")
     page.goto(f"{live_server.url}/ky-bao-cao/{cycle.pk}/tong-ket/du-thao/")
     part = page.locator("#phan-task-1")

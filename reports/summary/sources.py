@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Length, RowNumber
 from django.urls import reverse
 
+from reports.documents.safe_text import strip_control
 from reports.figures.definitions import counted_statuses, node_or_top
 from reports.models import (
     AnnualReport,
@@ -50,7 +51,8 @@ class ContributionSource:
 
 def shorten(text: str, limit: int = QUOTE_LENGTH) -> str:
     """The text's first non-empty line, cut at a word before ``limit`` characters."""
-    line = next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+    text = strip_control(text)
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     line = " ".join(line.split())
     if len(line) <= limit:
         return line

@@ -3,10 +3,20 @@ file built from what was edited."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
-from reports.models import AnnualReport, DraftPart, SummaryDraft
+from organisations.models import Organisation
+from reports.models import (
+    AnnualReport,
+    Contribution,
+    ContributionPart,
+    ContributionStatus,
+    DraftPart,
+    SummaryDraft,
+)
 from reports.summary.services import draft_open, draft_part_save, draft_regenerate
+from tasks.models import Task
 from tests.reports import test_summary as base
 from tests.reports.test_summary import add_organisations_with_reports, build, paragraphs
 
@@ -198,3 +208,29 @@ def test_the_build_composes_a_draft_when_nobody_opened_one(year, reviewer):
     draft = SummaryDraft.objects.get(cycle=cycle)
     assert draft.created_by is None
     assert draft.parts.count() == 2 + 7 + 4
+
+
+def test_contributions_sent_appear_beside_the_part_they_concern(year, client_for, reviewer):
+    cycle = year["cycle"]
+    task_two = Task.objects.get(plan=cycle.plan, number=2)
+    body = Organisation.objects.get(code="TV-BTG")
+    sent = Contribution.objects.create(
+        cycle=cycle, organisation=body, status=ContributionStatus.SENT, sent_at=timezone.now()
+    )
+    ContributionPart.objects.create(contribution=sent, task=task_two, text="Góp ý nhiệm vụ hai")
+    ContributionPart.objects.create(contribution=sent, task=None, text="Góp ý chung")
+    other = Organisation.objects.get(code="TV-BDV")
+    unsent = Contribution.objects.create(cycle=cycle, organisation=other)
+    ContributionPart.objects.create(contribution=unsent, task=task_two, text="Chưa gửi đi")
+
+    page = client_for(reviewer).get(url(cycle)).content.decode()
+
+    def part_html(key: str) -> str:
+        start = page.index(f'id="phan-{key}"')
+        return page[start : page.index("</section>", start)]
+
+    assert "Góp ý nhiệm vụ hai" in part_html("task-2")
+    assert "Góp ý nhiệm vụ hai" not in part_html("task-1")
+    assert "Góp ý chung" in part_html("leadership")
+    assert "Góp ý chung" in part_html("recommendations")
+    assert "Chưa gửi đi" not in page

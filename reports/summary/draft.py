@@ -17,6 +17,7 @@ quoted (``sources``), so the text reads the same at a province's size and a nati
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
@@ -42,6 +43,7 @@ from reports.summary.sources import (
     report_quotes,
     section_quotes,
     section_quotes_by_task,
+    unit_names,
 )
 from tasks.models import Task
 
@@ -138,10 +140,10 @@ def _situation(cycle: ReportingCycle, counted: int, include_submitted: bool) -> 
     ]
     if figures.missing:
         sent = AnnualReport.objects.filter(cycle=cycle, first_submitted_at__isnull=False)
-        missing = list(
-            expected_organisations(cycle)
-            .exclude(pk__in=sent.values("organisation_id"))
-            .values_list("name", flat=True)[:NAMED]
+        missing = unit_names(
+            expected_organisations(cycle).exclude(pk__in=sent.values("organisation_id")),
+            NAMED,
+            cycle.period_end,
         )
         lines.append(
             _("Đơn vị chưa gửi báo cáo: %(names)s (danh sách đầy đủ trong tệp Excel).")
@@ -170,8 +172,11 @@ def _subplans(cycle: ReportingCycle) -> list[str]:
         % values
     )
     if plan.subplans_due is not None:
-        on_time = issued.filter(subplans__registered_at__lte=end_of_day(plan.subplans_due))
-        line += _("; trong đó %(on_time)s đơn vị ban hành đúng hạn (trước ngày %(due)s)") % {
+        # One filter() call: both conditions on the same sub-plan, not on any two.
+        on_time = expected.filter(
+            subplans__plan=plan, subplans__registered_at__lte=end_of_day(plan.subplans_due)
+        )
+        line += _("; trong đó %(on_time)s đơn vị đăng ký đúng hạn (hạn ngày %(due)s)") % {
             "on_time": number(on_time.count()),
             "due": date_format(plan.subplans_due, "SHORT_DATE_FORMAT"),
         }
@@ -179,7 +184,7 @@ def _subplans(cycle: ReportingCycle) -> list[str]:
     missing = expected.exclude(subplans__plan=plan)
     not_issued = total - issued_count
     if not_issued:
-        names = list(missing.values_list("name", flat=True)[:NAMED])
+        names = unit_names(missing, NAMED, cycle.period_end)
         lines.append(
             _("Đơn vị chưa đăng ký kế hoạch thực hiện: %(names)s.")
             % {"names": _names(names, not_issued)}
@@ -189,7 +194,7 @@ def _subplans(cycle: ReportingCycle) -> list[str]:
 
 def _leadership(cycle, reports, said: dict[str, int]) -> ComposedPart:
     lines = _subplans(cycle)
-    quotes = report_quotes(reports, "leadership", CANDIDATES)
+    quotes = report_quotes(reports, "leadership", CANDIDATES, cycle.period_end)
     if said["leadership"]:
         lines.append(
             _(
@@ -323,9 +328,9 @@ def _task(
     )
 
 
-def _limitations(reports, said: dict[str, int]) -> ComposedPart:
-    limits = section_quotes(reports, "limitations", CANDIDATES)
-    causes = section_quotes(reports, "causes", CANDIDATES)
+def _limitations(reports, said: dict[str, int], day: dt.date) -> ComposedPart:
+    limits = section_quotes(reports, "limitations", CANDIDATES, day)
+    causes = section_quotes(reports, "causes", CANDIDATES, day)
     lines = [_("1. Hạn chế, khuyết điểm")]
     if said["limitations"]:
         lines.append(
@@ -352,10 +357,10 @@ def _limitations(reports, said: dict[str, int]) -> ComposedPart:
     )
 
 
-def _direction_parts(reports, said: dict[str, int]) -> list[ComposedPart]:
+def _direction_parts(reports, said: dict[str, int], day: dt.date) -> list[ComposedPart]:
     section = _("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ VÀ KIẾN NGHỊ, ĐỀ XUẤT")
-    steps = section_quotes(reports, "next_steps", CANDIDATES)
-    proposals = report_quotes(reports, "proposals", CANDIDATES)
+    steps = section_quotes(reports, "next_steps", CANDIDATES, day)
+    proposals = report_quotes(reports, "proposals", CANDIDATES, day)
     if said["next_steps"]:
         lines = [
             _("%(count)s đơn vị nêu phương hướng, nhiệm vụ thời gian tới; chủ yếu là:")
@@ -403,7 +408,7 @@ def compose(cycle: ReportingCycle, *, include_submitted: bool = False) -> list[C
     for row in totals.rows:
         by_task.setdefault(row.indicator.task_id, []).append(row)
     levels = _levels(cycle, counted_statuses(include_submitted))
-    quotes = section_quotes_by_task(reports, "results", CANDIDATES)
+    quotes = section_quotes_by_task(reports, "results", CANDIDATES, cycle.period_end)
     tasks = Task.objects.filter(plan_id=cycle.plan_id).order_by("number")
 
     parts = [
@@ -420,6 +425,6 @@ def compose(cycle: ReportingCycle, *, include_submitted: bool = False) -> list[C
         )
         for task in tasks
     ]
-    parts.append(_limitations(reports, said))
-    parts += _direction_parts(reports, said)
+    parts.append(_limitations(reports, said, cycle.period_end))
+    parts += _direction_parts(reports, said, cycle.period_end)
     return parts

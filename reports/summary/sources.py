@@ -7,12 +7,15 @@ committees would be unreadable), and counts the rest in the database.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import Length, RowNumber
 from django.urls import reverse
 
+from organisations.models import Organisation
+from organisations.selectors import organisation_names_on
 from reports.documents.safe_text import strip_control
 from reports.figures.definitions import counted_statuses, node_or_top
 from reports.models import (
@@ -76,12 +79,33 @@ def _report_url(report_id: int, task_number: int | None = None) -> str:
     return f"{url}#nhiem-vu-{task_number}" if task_number else url
 
 
+UNIT = ("id", "name", "short_name", "name_since")
+
+
+def _units(prefix: str) -> list[str]:
+    return [f"{prefix}{field}" for field in UNIT]
+
+
+def names_on(rows: list[tuple], day: dt.date, *, short: bool = True) -> dict[int, str]:
+    """The names the units of ``rows`` (each starting with an organisation's id, name,
+    short name and name_since) bore on ``day``, by id: a report is quoted under the name
+    it was written under (DESIGN §8). A query only when one was renamed since."""
+    organisations = [
+        Organisation(pk=pk, name=name, short_name=short_name, name_since=since)
+        for pk, name, short_name, since, *_rest in rows
+    ]
+    return {
+        pk: (named.display_name if short else named.name)
+        for pk, named in organisation_names_on(organisations, day).items()
+    }
+
+
 def section_quotes_by_task(
-    reports: QuerySet[AnnualReport], field: str, per_task: int
+    reports: QuerySet[AnnualReport], field: str, per_task: int, day: dt.date
 ) -> dict[int, list[Quote]]:
     """Up to ``per_task`` passages of ``field`` for each task, by task id: the longest
     texts first (they say most), then by organisation code. One query (a window)."""
-    rows = (
+    rows = list(
         TaskSection.objects.filter(report__in=reports)
         .exclude(**{field: ""})
         .annotate(
@@ -94,57 +118,60 @@ def section_quotes_by_task(
         .filter(rank__lte=per_task)
         .order_by("task__number", "rank")
         .values_list(
-            "task_id",
-            "task__number",
-            "report_id",
-            "report__organisation__name",
-            "report__organisation__short_name",
-            field,
+            *_units("report__organisation__"), "task_id", "task__number", "report_id", field
         )
     )
+    names = names_on(rows, day)
     quotes: dict[int, list[Quote]] = {}
-    for task_id, number, report_id, name, short, text in rows:
+    for pk, _name, _short, _since, task_id, number, report_id, text in rows:
         passage = shorten(text)
         if passage:
             quotes.setdefault(task_id, []).append(
-                Quote(short or name, passage, _report_url(report_id, number), number)
+                Quote(names[pk], passage, _report_url(report_id, number), number)
             )
     return quotes
 
 
-def section_quotes(reports: QuerySet[AnnualReport], field: str, limit: int) -> list[Quote]:
+def section_quotes(
+    reports: QuerySet[AnnualReport], field: str, limit: int, day: dt.date
+) -> list[Quote]:
     """Up to ``limit`` passages of ``field`` over every task, by task then organisation."""
-    rows = (
+    rows = list(
         TaskSection.objects.filter(report__in=reports)
         .exclude(**{field: ""})
         .order_by("task__number", "report__organisation__code")
-        .values_list(
-            "task__number",
-            "report_id",
-            "report__organisation__name",
-            "report__organisation__short_name",
-            field,
-        )[:limit]
+        .values_list(*_units("report__organisation__"), "task__number", "report_id", field)[:limit]
     )
+    names = names_on(rows, day)
     return [
-        Quote(short or name, shorten(text), _report_url(report_id, number), number)
-        for number, report_id, name, short, text in rows
+        Quote(names[pk], shorten(text), _report_url(report_id, number), number)
+        for pk, _name, _short, _since, number, report_id, text in rows
         if shorten(text)
     ]
 
 
-def report_quotes(reports: QuerySet[AnnualReport], field: str, limit: int) -> list[Quote]:
+def report_quotes(
+    reports: QuerySet[AnnualReport], field: str, limit: int, day: dt.date
+) -> list[Quote]:
     """Up to ``limit`` passages of a report-level ``field`` (leadership, proposals)."""
-    rows = (
+    rows = list(
         reports.exclude(**{field: ""})
         .order_by("organisation__code")
-        .values_list("pk", "organisation__name", "organisation__short_name", field)[:limit]
+        .values_list(*_units("organisation__"), "pk", field)[:limit]
     )
+    names = names_on(rows, day)
     return [
-        Quote(short or name, shorten(text), _report_url(pk))
-        for pk, name, short, text in rows
+        Quote(names[pk], shorten(text), _report_url(report_pk))
+        for pk, _name, _short, _since, report_pk, text in rows
         if shorten(text)
     ]
+
+
+def unit_names(organisations: QuerySet[Organisation], limit: int, day: dt.date) -> list[str]:
+    """The full names, on ``day``, of the first ``limit`` of the organisations."""
+    rows = list(organisations.values_list(*UNIT)[:limit])
+    names = names_on(rows, day, short=False)
+    return [names[row[0]] for row in rows]
 
 
 def how_many_said(reports: QuerySet[AnnualReport]) -> dict[str, int]:

@@ -318,3 +318,21 @@ def test_restoring_an_earlier_version_adds_a_version_with_its_text(year, reviewe
     assert restored.versions.first().source == VersionSource.RESTORED
     with pytest.raises(DraftConflict):
         draft_part_restore(part=target, number=2, base_version=2, actor=reviewer)
+
+
+def test_a_unit_renamed_since_is_quoted_under_the_name_it_reported_under(year):
+    """Reports stay with the name they were written under (DESIGN §8)."""
+    from organisations.models import Organisation, OrganisationName
+
+    cycle = year["cycle"]
+    organisation = Organisation.objects.get(pk=year["hcl"].organisation_id)
+    OrganisationName.objects.create(
+        organisation=organisation, name=organisation.name, short_name=organisation.short_name,
+        valid_to=cycle.period_end + dt.timedelta(days=30),
+    )  # fmt: skip
+    Organisation.objects.filter(pk=organisation.pk).update(
+        name="Đảng ủy xã Mới", short_name="", name_since=cycle.period_end + dt.timedelta(days=31)
+    )
+    task = parts_of(cycle)["task-1"]
+    assert "- Huyện ủy Càng Long: Càng Long mở 12 lớp bồi dưỡng nhiệm vụ 1" in lines(task.text)
+    assert "Đảng ủy xã Mới" not in task.text

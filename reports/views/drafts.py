@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -38,19 +38,21 @@ from reports.summary.services import (
 )
 from reports.summary.sources import ContributionSource, contributions_for_summary
 
-
-class PartForm(forms.Form):
-    text = forms.CharField(required=False, max_length=MAX_PART_LENGTH, strip=False)
-    base_version = forms.IntegerField(min_value=1)
-
-
-class ResolveForm(forms.Form):
-    choice = forms.ChoiceField(choices=[("new", "new"), ("keep", "keep")])
-    base_version = forms.IntegerField(min_value=1)
+# Versions are PositiveIntegerField: a larger number is a form error or a 404, never a
+# database overflow.
+MAX_VERSION = 2_147_483_647
 
 
 class BaseForm(forms.Form):
-    base_version = forms.IntegerField(min_value=1)
+    base_version = forms.IntegerField(min_value=1, max_value=MAX_VERSION)
+
+
+class PartForm(BaseForm):
+    text = forms.CharField(required=False, max_length=MAX_PART_LENGTH, strip=False)
+
+
+class ResolveForm(BaseForm):
+    choice = forms.ChoiceField(choices=[("new", "new"), ("keep", "keep")])
 
 
 def difference(mine: str, new: str) -> list[tuple[str, str]]:
@@ -203,6 +205,8 @@ def draft_part_restore_view(
     request: AuthenticatedRequest, pk: int, part_pk: int, number: int
 ) -> HttpResponse:
     cycle, part = _part_for(request, pk, part_pk)
+    if number > MAX_VERSION:
+        raise Http404
     form = BaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Không khôi phục được: biểu mẫu thiếu dữ liệu."))

@@ -56,6 +56,8 @@ def test_ban_to_chuc_edits_the_draft_keeps_the_edit_and_builds_the_word_file(
     expect(part.get_by_text("Có bản tổng hợp mới")).to_be_visible()
     expect(part.locator("ins").first).to_be_visible()
     screenshot(page, "summary-draft-pending")
+    page.locator("#ban-moi-task-1").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "summary-draft-pending-part.png"))
     part.get_by_role("button", name="Giữ bản đã sửa").click()
     expect(page.get_by_text("Đã giữ bản đã sửa.")).to_be_visible()
     expect(page.locator("#phan-task-1 textarea")).to_have_value(EDIT)

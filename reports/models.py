@@ -941,6 +941,9 @@ class DraftPartVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["part", "number"], name="draft_version_unique"),
             models.CheckConstraint(condition=Q(number__gte=1), name="draft_version_positive"),
+            models.CheckConstraint(
+                condition=Q(source__in=VersionSource.values), name="draft_version_source_known"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -151,7 +151,12 @@ def draft_part_restore(
 ) -> DraftPart:
     """Make an earlier version's text the part's text again, as a new version."""
     current = _locked(part, base_version)
-    old = DraftPartVersion.objects.filter(part=current, number=number).first()
+    # A number past the column's range is no version (and must not reach the database).
+    old = (
+        DraftPartVersion.objects.filter(part=current, number=number).first()
+        if 1 <= number <= current.version
+        else None
+    )
     if old is None:
         raise ServiceError(_("Không tìm thấy phiên bản %(number)s.") % {"number": number})
     if old.text == current.text:

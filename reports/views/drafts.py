@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from organisations.http import AuthenticatedRequest
-from reports.access import found, get_summary_for_user
+from reports.access import get_draft_part_for_user, get_summary_for_user
 from reports.models import DraftPart, DraftPartVersion, ReportingCycle, SummaryDraft
 from reports.selectors import can_manage
 from reports.services import ServiceError
@@ -38,8 +38,8 @@ from reports.summary.services import (
 )
 from reports.summary.sources import ContributionSource, contributions_for_summary
 
-# Versions are PositiveIntegerField: a larger number is a form error or a 404, never a
-# database overflow.
+# Versions are PositiveIntegerField: a larger number is a form error, never a database
+# overflow.
 MAX_VERSION = 2_147_483_647
 
 
@@ -140,11 +140,7 @@ def draft_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _part_for(request: AuthenticatedRequest, pk: int, part_pk: int):
-    cycle, _summary = get_summary_for_user(request.user, pk, build=True)
-    part = found(
-        DraftPart.objects.filter(draft__cycle=cycle, pk=part_pk).select_related("draft").first()
-    )
-    return cycle, part
+    return get_draft_part_for_user(request.user, pk, part_pk)
 
 
 def _anchor(cycle: ReportingCycle, part: DraftPart) -> HttpResponse:
@@ -205,8 +201,6 @@ def draft_part_restore_view(
     request: AuthenticatedRequest, pk: int, part_pk: int, number: int
 ) -> HttpResponse:
     cycle, part = _part_for(request, pk, part_pk)
-    if number > MAX_VERSION:
-        raise Http404
     form = BaseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Không khôi phục được: biểu mẫu thiếu dữ liệu."))

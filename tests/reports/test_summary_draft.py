@@ -336,3 +336,14 @@ def test_a_unit_renamed_since_is_quoted_under_the_name_it_reported_under(year):
     task = parts_of(cycle)["task-1"]
     assert "- Huyện ủy Càng Long: Càng Long mở 12 lớp bồi dưỡng nhiệm vụ 1" in lines(task.text)
     assert "Đảng ủy xã Mới" not in task.text
+
+
+def test_the_database_refuses_a_pending_text_on_a_part_nobody_edited(year, reviewer):
+    from django.db import IntegrityError, transaction
+
+    draft = draft_open(cycle=year["cycle"], actor=reviewer)
+    untouched = part(draft, "task-2")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DraftPart.objects.filter(pk=untouched.pk).update(pending="Bản mới")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        untouched.versions.update(source="invented")

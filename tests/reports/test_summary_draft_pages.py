@@ -236,13 +236,15 @@ def test_contributions_sent_appear_beside_the_part_they_concern(year, client_for
     assert "Chưa gửi đi" not in page
 
 
-def test_a_version_number_past_the_database_range_is_not_found(year, client_for, reviewer):
+def test_a_version_number_past_the_database_range_is_refused(year, client_for, reviewer):
     draft = draft_open(cycle=year["cycle"], actor=reviewer)
     part = draft.parts.get(key="task-2")
     client = client_for(reviewer)
     restore = reverse("reports:draft_part_restore", args=[year["cycle"].pk, part.pk, 2**40])
-    assert client.post(restore, {"base_version": 1}).status_code == 404
+    assert client.post(restore, {"base_version": 1}).status_code == 302
     response = client.post(save_url(part), {"text": "x", "base_version": 2**40})
     assert response.status_code == 302  # refused as a form error
     part.refresh_from_db()
     assert part.version == 1
+    messages = [str(m) for m in client.get(url(year["cycle"])).context["messages"]]
+    assert "Không tìm thấy phiên bản 1099511627776." in messages

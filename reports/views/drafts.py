@@ -9,12 +9,13 @@ every change); reporters 403; people with no role 404.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +24,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organisations.http import AuthenticatedRequest
 from reports.access import get_draft_part_for_user, get_summary_for_user
-from reports.models import DraftPart, DraftPartVersion, ReportingCycle, SummaryDraft
+from reports.models import (
+    AnnualReport,
+    DraftPart,
+    DraftPartVersion,
+    ReportingCycle,
+    SummaryDraft,
+)
 from reports.selectors import can_manage
 from reports.services import ServiceError
 from reports.summary.draft import LEADERSHIP, RECOMMENDATIONS
@@ -125,10 +132,20 @@ def _render(
     context = {
         "cycle": cycle,
         "draft": draft,
+        "outdated": figures_changed_since(cycle, draft.composed_at),
         "rows": _rows(cycle, draft, kept),
         "can_edit": can_manage(request.user, cycle.plan_id),
     }
     return render(request, "reports/summary_draft.html", context, status=status)
+
+
+def figures_changed_since(cycle: ReportingCycle, moment: dt.datetime) -> bool:
+    """Whether a report of the cycle was submitted or accepted after ``moment`` (the
+    draft's last composition): its figures may then be behind. One aggregate query."""
+    latest = AnnualReport.objects.filter(cycle=cycle).aggregate(
+        submitted=Max("last_submitted_at"), accepted=Max("accepted_at")
+    )
+    return any(when is not None and when > moment for when in latest.values())
 
 
 @require_GET

@@ -1,7 +1,10 @@
 """The yearly summary's draft page: who reads and edits it, what it shows, and the Word
 file built from what was edited."""
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
@@ -248,3 +251,30 @@ def test_a_version_number_past_the_database_range_is_refused(year, client_for, r
     assert part.version == 1
     messages = [str(m) for m in client.get(url(year["cycle"])).context["messages"]]
     assert "Không tìm thấy phiên bản 1099511627776." in messages
+
+
+def test_the_page_says_when_reports_arrived_after_the_figures_were_composed(
+    year, client_for, reviewer
+):
+    warning = "số liệu trong dự thảo có thể chưa mới"
+    cycle = year["cycle"]
+    with time_machine.travel(base.BUILT, tick=False):
+        client = client_for(reviewer)
+        assert warning not in client.get(url(cycle)).content.decode()
+        accepted = base.BUILT + dt.timedelta(minutes=30)
+    AnnualReport.objects.filter(pk=year["btg"].pk).update(accepted_at=accepted)
+    with time_machine.travel(accepted + dt.timedelta(minutes=30), tick=False):
+        assert warning in client.get(url(cycle)).content.decode()
+        client.post(reverse("reports:draft_regenerate", args=[cycle.pk]))
+        assert warning not in client.get(url(cycle)).content.decode()
+
+
+def test_an_edit_survives_a_build_that_counts_other_reports(year, reviewer):
+    draft = draft_open(cycle=year["cycle"], actor=reviewer)
+    part = draft.parts.get(key="task-1")
+    draft_part_save(part=part, text="Giữ qua mọi lần lập", base_version=1, actor=reviewer)
+    texts = paragraphs(build(year["cycle"], reviewer, include_submitted=True))
+    assert texts[texts.index(part.heading) + 1] == "Giữ qua mọi lần lập"
+    part.refresh_from_db()
+    # The composed text now counts Ban Tuyên giáo's submitted report; it waits beside.
+    assert "Tuyên giáo biên soạn tài liệu nhiệm vụ 1" in part.pending

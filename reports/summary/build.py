@@ -2,8 +2,9 @@
 
 ``summary_request`` queues one build per cycle; the job ``reports.build_yearly_summary``
 runs ``summary_build``, which claims the build, gathers the cycle's figures (from
-``reports.figures``, the same functions the dashboard uses) and the counted reports'
-texts, writes the Word and Excel files — and a PDF when LibreOffice is installed — and
+``reports.figures``, the same functions the dashboard uses) and the text of the cycle's
+draft as Ban Tổ chức edited it (``reports.summary.services``; composed on the spot when
+nobody opened it), writes the Word and Excel files — and a PDF when LibreOffice is installed — and
 tells the plan's leaders. Progress is written as it goes, in short UPDATEs that commit
 at once, so the page can show it while the job runs.
 

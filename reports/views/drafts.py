@@ -152,6 +152,8 @@ def figures_changed_since(cycle: ReportingCycle, moment: dt.datetime) -> bool:
 @never_cache
 def draft_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle, _summary = get_summary_for_user(request.user, pk)
+    # The first reader composes the draft: the same text whoever opens it first, written
+    # once (draft_open is safe against two first readers at once).
     draft = draft_open(cycle=cycle, actor=request.user)
     return _render(request, cycle, draft)
 

@@ -23,6 +23,7 @@ from reports.figures.definitions import expected_everywhere
 from reports.models import (
     AnnualReport,
     Attachment,
+    DraftPart,
     Notification,
     ReportingCycle,
     SubPlan,
@@ -280,6 +281,19 @@ def get_summary_for_user(
     cycle = get_cycle_for_user(user, cycle_pk, oversee=True, top=True, manage=build)
     summary = YearlySummary.objects.filter(cycle=cycle).select_related("requested_by").first()
     return cycle, summary
+
+
+def get_draft_part_for_user(
+    user: Viewer, cycle_pk: int, part_pk: int
+) -> tuple[ReportingCycle, DraftPart]:
+    """A part of the cycle's yearly summary draft, to change it: for the reviewers who
+    may build the summary; 403 for the others who read the summary, 404 for everyone
+    else and for a part of another cycle's draft."""
+    cycle, _summary = get_summary_for_user(user, cycle_pk, build=True)
+    part = found(
+        DraftPart.objects.filter(draft__cycle=cycle, pk=part_pk).select_related("draft").first()
+    )
+    return cycle, part
 
 
 def get_notification_for_user(user: Viewer, pk: int) -> Notification:

@@ -812,3 +812,139 @@ class YearlySummary(models.Model):
 
     def __str__(self) -> str:
         return _("Báo cáo tổng hợp năm %(year)s") % {"year": self.cycle.year}
+
+
+# Ban Tổ chức's draft of the yearly summary ----------------------------------------------
+
+
+class SummaryDraft(models.Model):
+    """The yearly summary's text as Ban Tổ chức edits it before the files are built: parts
+    the application composes from the cycle's figures and the units' words, each then
+    edited by people (``DraftPart``)."""
+
+    cycle = models.OneToOneField(
+        ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
+        related_name="summary_draft",
+    )  # fmt: skip
+    # Whether the composed text counts submitted reports not yet accepted (as the
+    # summary's own switch does).
+    include_submitted = models.BooleanField(_("tính cả báo cáo chưa tiếp nhận"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người tạo"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    composed_at = models.DateTimeField(_("cập nhật số liệu lúc"), default=timezone.now)
+    composed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người cập nhật số liệu"),
+        on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("dự thảo báo cáo tổng hợp")
+        verbose_name_plural = _("dự thảo báo cáo tổng hợp")
+
+    def __str__(self) -> str:
+        return _("Dự thảo báo cáo tổng hợp năm %(year)s") % {"year": self.cycle.year}
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:draft_detail", args=[self.cycle_id])
+
+
+class DraftPart(models.Model):
+    """One part of the draft: its heading, the text as it stands (``text``), the text the
+    application last composed for it (``generated``), and a newer composed text waiting
+    for a person to take or leave it (``pending``, only on parts a person edited)."""
+
+    draft = models.ForeignKey(
+        SummaryDraft, verbose_name=_("dự thảo"), on_delete=models.CASCADE, related_name="parts"
+    )
+    key = models.CharField(_("mã phần"), max_length=32)
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    # The roman-numbered section the part belongs to ("II. KẾT QUẢ …"), and its own heading
+    # inside it ("1. …"), either blank.
+    section = models.CharField(_("mục"), max_length=255, blank=True)
+    heading = models.CharField(_("tiêu đề"), max_length=255, blank=True)
+    task = models.ForeignKey(
+        Task, verbose_name=_("nhiệm vụ"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    text = models.TextField(_("nội dung"), blank=True)
+    generated = models.TextField(_("nội dung do hệ thống tổng hợp"), blank=True)
+    # None when nothing waits; "" is a composed text too (a part the figures emptied).
+    pending = models.TextField(  # noqa: DJ001
+        _("nội dung tổng hợp mới chờ quyết định"), null=True, blank=True
+    )
+    # What a person may quote from while editing: [{"unit", "text", "url", "task"}].
+    quotes = models.JSONField(_("trích dẫn gợi ý"), default=list, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người sửa"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    edited_at = models.DateTimeField(_("sửa lúc"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+
+    class Meta:
+        verbose_name = _("phần của dự thảo")
+        verbose_name_plural = _("phần của dự thảo")
+        ordering = ["draft", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["draft", "key"], name="draft_part_unique_key"),
+            models.UniqueConstraint(
+                fields=["draft", "position"], name="draft_part_unique_position"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="draft_part_version_positive"),
+            models.CheckConstraint(
+                condition=Q(edited_at__isnull=False) | Q(edited_by__isnull=True),
+                name="draft_part_editor_has_time",
+            ),
+            # Only a person's text waits on a decision: an untouched part takes the new one.
+            models.CheckConstraint(
+                condition=Q(pending__isnull=True) | Q(edited_at__isnull=False),
+                name="draft_part_pending_only_when_edited",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading or self.section or self.key
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edited_at is not None
+
+
+class VersionSource(models.TextChoices):
+    GENERATED = "generated", _("Hệ thống tổng hợp")
+    EDITED = "edited", _("Người sửa")
+    RESTORED = "restored", _("Khôi phục")
+
+
+class DraftPartVersion(models.Model):
+    """Every text a draft part has had, in order. Written once, never changed."""
+
+    part = models.ForeignKey(
+        DraftPart, verbose_name=_("phần"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("số phiên bản"))
+    text = models.TextField(_("nội dung"), blank=True)
+    source = models.CharField(_("nguồn"), max_length=16, choices=VersionSource.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người thực hiện"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("phiên bản phần dự thảo")
+        verbose_name_plural = _("phiên bản phần dự thảo")
+        ordering = ["part", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["part", "number"], name="draft_version_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="draft_version_positive"),
+            models.CheckConstraint(
+                condition=Q(source__in=VersionSource.values), name="draft_version_source_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.part} — {self.number}"

@@ -3,6 +3,7 @@ from django.urls import path
 from reports.views import (
     cycles,
     dashboard,
+    drafts,
     exports,
     files,
     notifications,
@@ -80,6 +81,28 @@ urlpatterns = [
     path("ky-bao-cao/<int:pk>/tong-ket/", summary.summary_detail, name="summary_detail"),
     path("ky-bao-cao/<int:pk>/tong-ket/lap/", summary.summary_start, name="summary_start"),
     path("ky-bao-cao/<int:pk>/tong-ket/tien-do/", summary.summary_status, name="summary_status"),
+    # Its draft, edited in the browser
+    path("ky-bao-cao/<int:pk>/tong-ket/du-thao/", drafts.draft_detail, name="draft_detail"),
+    path(
+        "ky-bao-cao/<int:pk>/tong-ket/du-thao/cap-nhat-so-lieu/",
+        drafts.draft_regenerate_view,
+        name="draft_regenerate",
+    ),
+    path(
+        "ky-bao-cao/<int:pk>/tong-ket/du-thao/phan/<int:part_pk>/",
+        drafts.draft_part_save_view,
+        name="draft_part_save",
+    ),
+    path(
+        "ky-bao-cao/<int:pk>/tong-ket/du-thao/phan/<int:part_pk>/ban-moi/",
+        drafts.draft_part_resolve_view,
+        name="draft_part_resolve",
+    ),
+    path(
+        "ky-bao-cao/<int:pk>/tong-ket/du-thao/phan/<int:part_pk>/khoi-phuc/<int:number>/",
+        drafts.draft_part_restore_view,
+        name="draft_part_restore",
+    ),
     path(
         "ky-bao-cao/<int:pk>/tong-ket/tep/<str:kind>/",
         summary.summary_download,

@@ -2,8 +2,9 @@
 
 ``summary_request`` queues one build per cycle; the job ``reports.build_yearly_summary``
 runs ``summary_build``, which claims the build, gathers the cycle's figures (from
-``reports.figures``, the same functions the dashboard uses) and the counted reports'
-texts, writes the Word and Excel files — and a PDF when LibreOffice is installed — and
+``reports.figures``, the same functions the dashboard uses) and the text of the cycle's
+draft as Ban Tổ chức edited it (``reports.summary.services``; composed on the spot when
+nobody opened it), writes the Word and Excel files — and a PDF when LibreOffice is installed — and
 tells the plan's leaders. Progress is written as it goes, in short UPDATEs that commit
 at once, so the page can show it while the job runs.
 
@@ -33,6 +34,7 @@ from organisations.models import Role
 from organisations.tree import province_members
 from plan112.celery import job_queue
 from reports.models import (
+    DraftPart,
     Notification,
     ReportingCycle,
     SummaryStatus,
@@ -40,6 +42,7 @@ from reports.models import (
 )
 from reports.summary.data import steps, summary_data
 from reports.summary.excel import summary_xlsx_bytes
+from reports.summary.services import draft_open, draft_regenerate
 from reports.summary.word import summary_docx_bytes
 
 logger = logging.getLogger(__name__)
@@ -282,6 +285,17 @@ def _discard(names: list[str]) -> None:
             logger.exception("Could not delete the summary file %s", name)
 
 
+def draft_parts_for_build(summary: YearlySummary) -> list[DraftPart]:
+    """The parts of the cycle's draft, in order: composed first when nobody has opened
+    the draft (the beat job builds summaries without a person), and recomposed when the
+    summary counts other reports than the draft did, so that the text and the tables
+    count the same reports (a person's edits are kept, as always)."""
+    draft = draft_open(cycle=summary.cycle, actor=None, include_submitted=summary.include_submitted)
+    if draft.include_submitted != summary.include_submitted:
+        draft_regenerate(draft=draft, actor=None, include_submitted=summary.include_submitted)
+    return list(draft.parts.order_by("position"))
+
+
 def _build(summary: YearlySummary, saved: list[str], current: list[str]) -> None:
 
     labels = steps()
@@ -292,6 +306,7 @@ def _build(summary: YearlySummary, saved: list[str], current: list[str]) -> None
         _progress(summary.pk, value, step)
 
     data = summary_data(summary)
+    data.parts = draft_parts_for_build(summary)
     progress(15)
     docx = summary_docx_bytes(data, progress=progress)
     progress(65, labels["xlsx"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
@@ -26,10 +26,10 @@ from reports.figures.definitions import (
 )
 from reports.models import (
     AnnualReport,
+    DraftPart,
     IndicatorValue,
     ReportingCycle,
     ReportStatus,
-    TaskSection,
     YearlySummary,
 )
 from tasks.models import Plan, Task
@@ -73,15 +73,6 @@ class ExpectedRow:
         return self.first_submitted_at is not None
 
 
-@dataclass(frozen=True)
-class SectionRow:
-    task_number: int
-    organisation: str  # the short name
-    results: str
-    limitations: str
-    level: str
-
-
 @dataclass
 class SummaryData:
     """Everything the Word and Excel files show, with streams for the counted reports."""
@@ -97,6 +88,9 @@ class SummaryData:
     tasks: list[Task]
     expected: list[ExpectedRow]
     counted: int  # how many reports the totals and texts are taken from
+    # The draft's parts in order (reports.summary.services), as Ban Tổ chức edited them:
+    # the Word file's text.
+    parts: list[DraftPart] = field(default_factory=list)
 
     @property
     def statuses(self) -> tuple[str, ...]:
@@ -127,33 +121,6 @@ class SummaryData:
 
     def counted_reports(self):
         return AnnualReport.objects.filter(cycle=self.cycle, status__in=self.statuses)
-
-    def sections(self) -> Iterator[SectionRow]:
-        """The counted reports' sections, by task number then organisation code."""
-        rows = (
-            TaskSection.objects.filter(report__cycle=self.cycle, report__status__in=self.statuses)
-            .order_by("task__number", "report__organisation__code")
-            .values_list(
-                "task__number",
-                "report__organisation__name",
-                "report__organisation__short_name",
-                "results",
-                "limitations",
-                "level",
-            )
-        )
-        for task_number, name, short, results, limitations, level in rows.iterator(CHUNK):
-            yield SectionRow(task_number, short or name, results, limitations, level)
-
-    def proposals(self) -> Iterator[tuple[str, str]]:
-        rows = (
-            self.counted_reports()
-            .exclude(proposals="")
-            .order_by("organisation__code")
-            .values_list("organisation__name", "organisation__short_name", "proposals")
-        )
-        for name, short, text in rows.iterator(CHUNK):
-            yield short or name, text
 
     def report_rows(self) -> Iterator[tuple[int, str, str, str]]:
         """(report id, organisation code, organisation name, status) by code."""

@@ -10,11 +10,9 @@ figures of ``reports.figures``); nothing here knows a particular province or pla
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Callable
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -26,7 +24,6 @@ from reports.documents.word import (
     TABLE_SIZE,
     TEXT_WIDTH,
     add_paragraph,
-    add_run,
     borderless,
     cell_line,
     empty_cell,
@@ -35,10 +32,9 @@ from reports.documents.word import (
     setup_document,
     xml_safe,
 )
-from reports.figures.content import format_figure, level_label
+from reports.figures.content import format_figure
 from reports.figures.definitions import IndicatorTotal
-from reports.models import Level
-from reports.summary.data import SummaryData, number, percent, steps
+from reports.summary.data import SummaryData, number, steps
 
 Progress = Callable[..., None]
 TITLE_SIZE = Pt(15)
@@ -51,22 +47,6 @@ def _ignore(*args, **kwargs) -> None:
 
 def _heading(document, text: str) -> None:
     add_paragraph(document, text, bold=True, space_before=Pt(6))
-
-
-def _label(document, text: str) -> None:
-    add_paragraph(document, text, bold=True, italic=True)
-
-
-def _item(document, organisation: str, text: str) -> None:
-    """ "- Organisation: first line", then the text's other lines as paragraphs."""
-    lines = text_lines(xml_safe(text))
-    if not lines:
-        return
-    paragraph = add_paragraph(document, "- ")
-    add_run(paragraph, f"{organisation}:", bold=True)
-    add_run(paragraph, f" {lines[0]}")
-    for line in lines[1:]:
-        add_paragraph(document, line)
 
 
 # The document's parts -------------------------------------------------------------------
@@ -103,61 +83,6 @@ def _header(document, data: SummaryData) -> None:
     )  # fmt: skip
     add_paragraph(document, subject(data), bold=True, align=center, indent=False, space_after=Pt(0))
     add_paragraph(document, "-----", align=center, indent=False)
-
-
-def _introduction(document, data: SummaryData) -> None:
-    add_paragraph(
-        document,
-        _(
-            "Thực hiện Kế hoạch số %(plan)s của %(issuer)s, trên cơ sở báo cáo của các đơn vị, "
-            "kết quả thực hiện năm %(year)s được tổng hợp như sau:"
-        )
-        % {"plan": data.plan.number, "issuer": data.plan.issuer.name, "year": data.cycle.year},
-    )
-
-
-def _situation(document, data: SummaryData) -> None:
-    figures = data.figures
-    _heading(document, _("I. TÌNH HÌNH BÁO CÁO"))
-    values = {
-        "year": data.cycle.year,
-        "due": date_format(data.cycle.due_on, "SHORT_DATE_FORMAT"),
-        "expected": number(figures.expected),
-        "actual": number(figures.actual),
-        "on_time": number(figures.on_time),
-        "late": number(figures.late),
-        "missing": number(figures.missing),
-        "accepted": number(figures.accepted),
-        "completeness": percent(figures.completeness),
-        "timeliness": percent(figures.timeliness),
-        "acceptance": percent(figures.acceptance),
-        "counted": number(data.counted),
-    }
-    lines = [
-        _(
-            "Hạn nộp báo cáo năm %(year)s là ngày %(due)s. Số đơn vị phải báo cáo: "
-            "%(expected)s đơn vị."
-        ),
-        _("- Đã gửi báo cáo: %(actual)s/%(expected)s đơn vị, tỷ lệ đầy đủ đạt %(completeness)s."),
-        _(
-            "- Gửi đúng hạn: %(on_time)s/%(expected)s đơn vị, tỷ lệ đúng hạn đạt %(timeliness)s;"
-            " gửi chậm: %(late)s đơn vị."
-        ),
-        _("- Chưa gửi báo cáo: %(missing)s đơn vị."),
-        _("- Báo cáo đã được tiếp nhận: %(accepted)s/%(expected)s, đạt %(acceptance)s."),
-    ]
-    for line in lines:
-        add_paragraph(document, line % values)
-    if data.summary.include_submitted:
-        basis = _(
-            "Số liệu và nội dung tổng hợp ở mục II tính từ %(counted)s báo cáo đã được tiếp nhận"
-            " hoặc đã gửi và đang chờ xem xét."
-        )
-    else:
-        basis = _(
-            "Số liệu và nội dung tổng hợp ở mục II tính từ %(counted)s báo cáo đã được tiếp nhận."
-        )
-    add_paragraph(document, basis % values, italic=True)
 
 
 def change_text(row: IndicatorTotal) -> str:
@@ -201,132 +126,31 @@ def _figures_table(document, data: SummaryData, rows: list[IndicatorTotal]) -> N
     add_paragraph(document, indent=False, space_after=Pt(0))
 
 
-# At a province's size every organisation is quoted; at a nation's, a summary quoting
-# 50,000 committees would be unreadable and slow to build. Past this many, the rest are
-# counted and left to the Excel file and the reports themselves.
-MAX_QUOTED = 150
-
-
-def _more(document, count: int, where: str) -> None:
-    if count:
-        add_paragraph(
-            document,
-            _("… và %(count)s đơn vị khác (%(where)s).") % {"count": number(count), "where": where},
-            italic=True,
-        )
-
-
-def _letters():
-    for letter in "abcdefghik":
-        yield f"{letter})"
-
-
-def _results(document, data: SummaryData, progress: Progress) -> None:
-    """Section II, task by task. The counted reports' sections arrive as one stream
-    ordered by task; only one task's limitations are held while its results are written."""
-    _heading(document, _("II. KẾT QUẢ THỰC HIỆN"))
+def _draft(document, data: SummaryData, progress: Progress) -> None:
+    """The draft's parts in order: a roman-numbered section's heading before its first
+    part, each part's heading and its text (a paragraph per line), and after a task's
+    part the table of its indicators. A part with no text and no table (Ban Tổ chức's
+    recommendations before anyone writes them) leaves nothing behind, not even its
+    heading."""
     indicators: dict[int, list[IndicatorTotal]] = {}
     for row in data.totals.rows:
         indicators.setdefault(row.indicator.task_id, []).append(row)
-    stream = data.sections()
-    pending = next(stream, None)
-    count = max(len(data.tasks), 1)
-    for index, task in enumerate(data.tasks):
-        letters = _letters()
-        add_paragraph(
-            document,
-            f"{task.number}. {task.title}",
-            bold=True,
-            space_before=Pt(6),
-        )
-        rows = indicators.get(task.pk, [])
-        if rows:
-            _label(document, _("%(letter)s Một số chỉ tiêu chủ yếu:") % {"letter": next(letters)})
-            _figures_table(document, data, rows)
-        _label(document, _("%(letter)s Kết quả đạt được:") % {"letter": next(letters)})
-        while pending is not None and pending.task_number < task.number:
-            pending = next(stream, None)  # a task no longer in the plan: nothing to say
-        written = more_results = more_limitations = 0
-        limitations: list[tuple[str, str]] = []
-        levels: Counter[str] = Counter()
-        while pending is not None and pending.task_number == task.number:
-            if text_lines(pending.results):
-                if written < MAX_QUOTED:
-                    _item(document, pending.organisation, pending.results)
-                    written += 1
-                else:
-                    more_results += 1
-            if text_lines(pending.limitations):
-                if len(limitations) < MAX_QUOTED:
-                    limitations.append((pending.organisation, pending.limitations))
-                else:
-                    more_limitations += 1
-            if pending.level:
-                levels[pending.level] += 1
-            pending = next(stream, None)
-        if not written:
-            add_paragraph(
-                document, _("Chưa có đơn vị nào báo cáo kết quả nhiệm vụ này."), italic=True
-            )
-        _more(document, more_results, _("xem báo cáo của từng đơn vị"))
-        _label(document, _("%(letter)s Hạn chế:") % {"letter": next(letters)})
-        for organisation, text in limitations:
-            _item(document, organisation, text)
-        if not limitations:
-            add_paragraph(document, _("Các đơn vị không nêu hạn chế."), italic=True)
-        _more(document, more_limitations, _("xem báo cáo của từng đơn vị"))
-        if levels:
-            tally = "; ".join(
-                _("%(level)s: %(count)s đơn vị")
-                % {"level": level_label(level), "count": number(levels[level])}
-                for level in Level.values
-                if levels[level]
-            )
-            add_paragraph(document, _("Các đơn vị tự đánh giá — %(tally)s.") % {"tally": tally})
+    section = ""
+    count = max(len(data.parts), 1)
+    for index, part in enumerate(data.parts):
+        lines = text_lines(xml_safe(part.text))
+        rows = indicators.get(part.task_id, []) if part.task_id else []
+        if lines or rows:
+            if part.section and part.section != section:
+                _heading(document, part.section)
+                section = part.section
+            if part.heading:
+                add_paragraph(document, part.heading, bold=True, space_before=Pt(6))
+            for line in lines:
+                add_paragraph(document, line)
+            if rows:
+                _figures_table(document, data, rows)
         progress(20 + 35 * (index + 1) // count)
-
-
-def _late_and_missing(document, data: SummaryData) -> None:
-    _heading(document, _("III. ĐƠN VỊ CHƯA BÁO CÁO HOẶC BÁO CÁO CHẬM"))
-    missing, late = data.missing, data.late
-    _label(
-        document,
-        _("1. Đơn vị chưa gửi báo cáo (%(count)s đơn vị):")
-        % {"count": number(data.figures.missing)},
-    )
-    for row in missing[:MAX_QUOTED]:
-        add_paragraph(document, f"- {row.name}.")
-    if not missing:
-        add_paragraph(document, _("Không có."))
-    _more(document, max(0, len(missing) - MAX_QUOTED), _("danh sách đầy đủ trong tệp Excel"))
-    _label(
-        document,
-        _("2. Đơn vị gửi báo cáo chậm (%(count)s đơn vị):") % {"count": number(data.figures.late)},
-    )
-    for row in late[:MAX_QUOTED]:
-        sent = date_format(timezone.localtime(row.first_submitted_at), "SHORT_DATE_FORMAT")
-        add_paragraph(
-            document,
-            _("- %(name)s: gửi ngày %(sent)s, chậm %(days)s ngày.")
-            % {"name": row.name, "sent": sent, "days": number(row.days_late)},
-        )
-    if not late:
-        add_paragraph(document, _("Không có."))
-    _more(document, max(0, len(late) - MAX_QUOTED), _("danh sách đầy đủ trong tệp Excel"))
-
-
-def _proposals(document, data: SummaryData) -> None:
-    _heading(document, _("IV. KIẾN NGHỊ, ĐỀ XUẤT"))
-    written = more = 0
-    for organisation, text in data.proposals():
-        if written < MAX_QUOTED:
-            _item(document, organisation, text)
-            written += 1
-        else:
-            more += 1
-    if not written:
-        add_paragraph(document, _("Các đơn vị không có kiến nghị, đề xuất."), italic=True)
-    _more(document, more, _("xem báo cáo của từng đơn vị"))
 
 
 def _closing(document, data: SummaryData) -> None:
@@ -358,8 +182,9 @@ def _closing(document, data: SummaryData) -> None:
 
 
 def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> bytes:
-    """The yearly summary as a Word file. ``progress(percent, step=None)`` is told as the
-    work advances (20–60)."""
+    """The yearly summary as a Word file: the header, the draft's parts (``data.parts``,
+    as Ban Tổ chức edited them), the closing. ``progress(percent, step=None)`` is told as
+    the work advances (20–60)."""
     labels = steps()
     document = Document()
     setup_document(document)
@@ -371,13 +196,9 @@ def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> by
     properties.created = properties.modified = data.built_at
 
     _header(document, data)
-    _introduction(document, data)
-    _situation(document, data)
     progress(20, labels["tasks"])
-    _results(document, data, progress)
+    _draft(document, data, progress)
     progress(55, labels["docx"])
-    _late_and_missing(document, data)
-    _proposals(document, data)
     _closing(document, data)
 
     buffer = io.BytesIO()

@@ -31,3 +31,29 @@ ENTRIES = {
     ),
     "reports:summary_download": (_with_word_file, READ_SUMMARY, ALL_405),
 }
+
+
+def _draft_part(w) -> dict:
+    """The cycle's draft, opened by the reviewer, and its first part."""
+    from reports.summary.services import draft_open
+
+    draft = draft_open(cycle=w["cycle"], actor=w["reviewer"])
+    return {"pk": w["cycle"].pk, "part_pk": draft.parts.order_by("position").first().pk}
+
+
+ENTRIES |= {
+    "reports:draft_detail": (lambda w: {"pk": w["cycle"].pk}, READ_SUMMARY, ALL_405),
+    "reports:draft_regenerate": (
+        lambda w: {"pk": w["cycle"].pk},
+        ALL_405,
+        as_post(MANAGE_CYCLE),
+    ),
+    # An empty form is refused with a message on the page it returns to.
+    "reports:draft_part_save": (_draft_part, ALL_405, as_post(MANAGE_CYCLE)),
+    "reports:draft_part_resolve": (_draft_part, ALL_405, as_post(MANAGE_CYCLE)),
+    "reports:draft_part_restore": (
+        lambda w: _draft_part(w) | {"number": 1},
+        ALL_405,
+        as_post(MANAGE_CYCLE),
+    ),
+}

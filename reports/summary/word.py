@@ -20,16 +20,19 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from reports.documents.report import place_date_line, text_lines
+from organisations.models import Organisation, OrganisationKind
+from reports.documents.party import place_date_line, report_subject
+from reports.documents.report import text_lines
 from reports.documents.word import (
-    SMALL_SIZE,
     TABLE_SIZE,
     TEXT_WIDTH,
     add_paragraph,
     add_run,
-    borderless,
+    apply_rules,
     cell_line,
     empty_cell,
+    party_header,
+    recipients_and_signature,
     repeat_header,
     set_widths,
     setup_document,
@@ -73,36 +76,37 @@ def _item(document, organisation: str, text: str) -> None:
 
 
 def header_number(data: SummaryData) -> str:
-    return _("Số %(number)s-BC/TU") % {"number": data.number or "…"}
+    """ "Số 12-BC/BTCTU": the issuing body's ký hiệu (its data), "…" until numbered."""
+    return data.issuer.number_line(data.number, rules=data.rules)
 
 
 def subject(data: SummaryData) -> str:
-    return _("kết quả thực hiện Kế hoạch số %(number)s năm %(year)s") % {
-        "number": data.plan.number,
-        "year": data.cycle.year,
-    }
+    return report_subject(data.plan, data.cycle.year)
+
+
+def addressee(data: SummaryData) -> str:
+    """Whom the summary reports to: the issuing body's `addressee` in its data (Ban Tổ
+    chức → "Ban Thường vụ Tỉnh ủy": plan section III.3, "định kỳ hàng năm báo cáo Ban
+    Thường vụ Tỉnh ủy"), else the standing committee of the committee as it was on the
+    document's date, else the committee."""
+    if data.issuer.addressee:
+        return data.issuer.addressee
+    committee = data.committee
+    for child in Organisation.objects.filter(
+        parent=committee, kind=OrganisationKind.STANDING_COMMITTEE
+    ).order_by("code"):
+        if child.is_active_on(data.day):
+            return child.name_on(data.day)
+    return committee.name_on(data.day)
 
 
 def _header(document, data: SummaryData) -> None:
-    table = document.add_table(rows=1, cols=2)
-    borderless(table)
-    set_widths(table, [Cm(7), TEXT_WIDTH - Cm(7)])
-    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
-    cell_line(left, data.top.name.upper(), bold=True)
-    cell_line(left, "*")
-    cell_line(left, header_number(data))
-    cell_line(right, _("ĐẢNG CỘNG SẢN VIỆT NAM"), bold=True, underline=True, size=TITLE_SIZE)
-    day = timezone.localtime(data.built_at).date()
-    cell_line(right, place_date_line(data.place, day), italic=True, space_before=Pt(12))
-
-    add_paragraph(document, indent=False, space_after=Pt(0))
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    add_paragraph(
-        document, _("BÁO CÁO"), bold=True, size=TITLE_SIZE, align=center, indent=False,
-        space_before=Pt(12), space_after=Pt(0),
+    issuer = data.issuer
+    party_header(
+        document, data.rules, superior=issuer.superior, name_lines=issuer.name_lines,
+        number=header_number(data), place_date=place_date_line(data.place, data.day, data.rules),
+        title=_("BÁO CÁO"), subject=subject(data),
     )  # fmt: skip
-    add_paragraph(document, subject(data), bold=True, align=center, indent=False, space_after=Pt(0))
-    add_paragraph(document, "-----", align=center, indent=False)
 
 
 def _introduction(document, data: SummaryData) -> None:
@@ -330,31 +334,22 @@ def _proposals(document, data: SummaryData) -> None:
 
 
 def _closing(document, data: SummaryData) -> None:
+    to = addressee(data)
     add_paragraph(
         document,
         _(
             "Trên đây là báo cáo kết quả thực hiện Kế hoạch số %(plan)s năm %(year)s, "
-            "kính báo cáo Thường trực Tỉnh ủy."
+            "kính báo cáo %(to)s."
         )
-        % {"plan": data.plan.number, "year": data.cycle.year},
+        % {"plan": data.plan.number, "year": data.cycle.year, "to": to},
         space_before=Pt(6),
     )
     add_paragraph(document, indent=False, space_after=Pt(0))
-    table = document.add_table(rows=1, cols=2)
-    borderless(table)
-    set_widths(table, [TEXT_WIDTH - Cm(8.5), Cm(8.5)])
-    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
-    flush = WD_ALIGN_PARAGRAPH.LEFT
-    cell_line(left, _("Nơi nhận:"), bold=True, italic=True, size=SMALL_SIZE, align=flush)
-    for line in (
-        _("- Thường trực Tỉnh ủy (b/c),"),
-        _("- Các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy,"),
-        _("- Lưu VPTU, BTCTU."),
-    ):
-        cell_line(left, line, size=RECIPIENT_SIZE, align=flush)
-    cell_line(right, _("T/L BAN THƯỜNG VỤ"), bold=True)
-    cell_line(right, _("TRƯỞNG BAN TỔ CHỨC"), bold=True)
-    cell_line(right, space_after=Pt(84))  # room for the signature and the seal
+    recipients = [
+        _("%(to)s (b/c),") % {"to": to},
+        _("Lưu %(body)s.") % {"body": data.issuer.suffix or _("văn thư")},
+    ]
+    recipients_and_signature(document, data.rules, recipients, data.signer)
 
 
 def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> bytes:
@@ -363,9 +358,10 @@ def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> by
     labels = steps()
     document = Document()
     setup_document(document)
+    apply_rules(document, data.rules)
     properties = document.core_properties
-    properties.title = xml_safe(f"{_('BÁO CÁO')} {subject(data)}")
-    properties.author = xml_safe(data.top.name)
+    properties.title = xml_safe(f"{_('BÁO CÁO')} {subject(data)}")[:255]  # Word's limit
+    properties.author = xml_safe(" ".join(data.issuer.name_lines))
     properties.last_modified_by = properties.author
     properties.comments = ""
     properties.created = properties.modified = data.built_at

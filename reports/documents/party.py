@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from organisations.models import Organisation, OrganisationKind
+from organisations.models import Organisation, OrganisationChange, OrganisationKind
 
 # Rule sets -------------------------------------------------------------------------------
 
@@ -158,12 +158,45 @@ def on_date(organisation: Organisation, day: dt.date) -> Organisation:
     return current
 
 
+def parent_on(organisation: Organisation, day: dt.date) -> Organisation | None:
+    """The organisation's parent on ``day``. ``parent`` is today's: when the organisation
+    was moved since (its parent merged away, say), the restructuring record of the first
+    move after ``day`` names the parent it had then."""
+    parent = organisation.parent
+    if parent is None or parent.is_active_on(day):
+        return parent
+    changes = OrganisationChange.objects.filter(
+        effective_on__gt=day, organisations=organisation
+    ).order_by("effective_on", "pk")
+    for change in changes:
+        for moved in (change.details or {}).get("children_moved", []):
+            if moved.get("organisation") == organisation.code and moved.get("from"):
+                return Organisation.objects.filter(code=moved["from"]).first() or parent
+    return parent
+
+
+def children_on(committee: Organisation, day: dt.date, **filters) -> list[Organisation]:
+    """The organisations under ``committee`` on ``day``, by code. Children that have
+    moved since (to the committee's successor, when it merged) are found through the
+    restructuring records."""
+    heirs = [committee.pk]
+    current = committee
+    while current.successor_id is not None and current.successor_id not in heirs:
+        heirs.append(current.successor_id)
+        current = current.successor  # type: ignore[assignment]
+    candidates = Organisation.objects.filter(parent__in=heirs, **filters).select_related("parent")
+    found = []
+    for child in candidates.order_by("code"):
+        if not child.is_active_on(day):
+            continue
+        parent = parent_on(child, day)
+        if parent is not None and parent.pk == committee.pk:
+            found.append(child)
+    return found
+
+
 def _child_of_kind(parent: Organisation, kind: str, day: dt.date) -> Organisation | None:
-    children = [
-        child
-        for child in Organisation.objects.filter(parent=parent, kind=kind).order_by("code")
-        if child.is_active_on(day)
-    ]
+    children = children_on(parent, day, kind=kind)
     return children[0] if children else None
 
 
@@ -171,9 +204,8 @@ def summary_issuer_of(top: Organisation, day: dt.date) -> Organisation | None:
     """The body of the top committee that issues the yearly summary on ``day`` (Ban Tổ
     chức: plan section III.3), marked `yearly_summary: true` in its `document:` data."""
     committee = on_date(top, day)
-    for child in Organisation.objects.filter(parent=committee).order_by("code"):
-        if child.is_active_on(day) and (child.document or {}).get("yearly_summary"):
-            return child
+    for child in children_on(committee, day, document__yearly_summary=True):
+        return child
     return None
 
 
@@ -247,7 +279,7 @@ def superior_line(organisation: Organisation, day: dt.date | None = None) -> str
     document = organisation.document or {}
     if "superior" in document:
         return str(document["superior"] or "").upper()
-    parent = organisation.parent
+    parent = parent_on(organisation, day) if day else organisation.parent
     if parent is None:
         return ""
     parent_name = parent.name_on(day) if day else parent.name
@@ -267,7 +299,7 @@ def place_of(organisation: Organisation, day: dt.date | None = None) -> str:
         parts = _committee_parts(name)
         if parts is not None:
             return parts[1]
-    parent = organisation.parent
+    parent = parent_on(organisation, day) if day else organisation.parent
     if parent is not None and organisation.kind not in _NO_PLACE_KINDS:
         parts = _committee_parts(parent.name_on(day) if day else parent.name)
         if parts is not None:

@@ -20,8 +20,8 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from organisations.models import Organisation, OrganisationKind
-from reports.documents.party import place_date_line, report_subject
+from organisations.models import OrganisationKind
+from reports.documents.party import children_on, place_date_line, report_subject
 from reports.documents.report import text_lines
 from reports.documents.word import (
     TABLE_SIZE,
@@ -92,12 +92,8 @@ def addressee(data: SummaryData) -> str:
     if data.issuer.addressee:
         return data.issuer.addressee
     committee = data.committee
-    for child in Organisation.objects.filter(
-        parent=committee, kind=OrganisationKind.STANDING_COMMITTEE
-    ).order_by("code"):
-        if child.is_active_on(data.day):
-            return child.name_on(data.day)
-    return committee.name_on(data.day)
+    standing = children_on(committee, data.day, kind=OrganisationKind.STANDING_COMMITTEE)
+    return (standing[0] if standing else committee).name_on(data.day)
 
 
 def _header(document, data: SummaryData) -> None:

@@ -51,7 +51,8 @@ class TextStyle:
 
     @property
     def css(self) -> str:
-        """The same style for the print page, so paper and Word agree."""
+        """The declarations the print stylesheet carries for this style (its classes are
+        checked against these, so paper and Word agree)."""
         parts = [f"font-size: {self.size:g}pt"]
         parts.append(f"font-weight: {'bold' if self.bold else 'normal'}")
         parts.append(f"font-style: {'italic' if self.italic else 'normal'}")

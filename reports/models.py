@@ -781,7 +781,7 @@ class SignerAuthority(models.TextChoices):
 
 
 class YearlySummary(models.Model):
-    """Ban Tổ chức's yearly report to the Standing Office, built by a job."""
+    """Ban Tổ chức's yearly report to Ban Thường vụ (plan section III.3), built by a job."""
 
     cycle = models.OneToOneField(
         ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,

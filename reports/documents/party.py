@@ -24,7 +24,9 @@ Who issues a document comes from ``Organisation.document`` (the `document:` bloc
 organisations' data files, data/SCHEMA.md) and, where the data says nothing, from the
 organisation's kind and name. The organisation is followed through its successors to
 the one that existed on the document's date: a document dated after 1 July 2025 of a Trà
-Vinh body carries the name of its Vĩnh Long successor.
+Vinh body carries the name of its Vĩnh Long successor. The wording a province may want to
+adjust (header lines, ký hiệu, place, addressee, signer) is therefore data; a Word template
+engine (docxtpl) would let it reword the rest, but it is not a dependency of the project.
 """
 
 from __future__ import annotations
@@ -204,10 +206,8 @@ def _child_of_kind(parent: Organisation, kind: str, day: dt.date) -> Organisatio
 def summary_issuer_of(top: Organisation, day: dt.date) -> Organisation | None:
     """The body of the top committee that issues the yearly summary on ``day`` (Ban Tổ
     chức: plan section III.3), marked `yearly_summary: true` in its `document:` data."""
-    committee = on_date(top, day)
-    for child in children_on(committee, day, document__yearly_summary=True):
-        return child
-    return None
+    found = children_on(on_date(top, day), day, document__yearly_summary=True)
+    return found[0] if found else None
 
 
 # Deriving from names ---------------------------------------------------------------------
@@ -269,10 +269,6 @@ def _party_body_of(name: str) -> str:
     if place.lower().startswith(_UNIT_WORDS):  # "Thành ủy Thành phố Hồ Chí Minh"
         return _("Đảng bộ %(place)s") % {"place": place}
     return _("Đảng bộ %(unit)s %(place)s") % {"unit": _UNIT_OF[unit], "place": place}
-
-
-def _day(day: dt.date | None) -> dt.date:
-    return day or dt.date.max
 
 
 def superior_line(organisation: Organisation, day: dt.date | None = None) -> str:

@@ -1,10 +1,13 @@
-"""The yearly summary as a Word file laid out as a Party document (Hướng dẫn 36-HD/VPTW):
-A4, margins 2/2/3/1,5 cm, Times New Roman 14, justified paragraphs with a first-line
-indent; the committee and "ĐẢNG CỘNG SẢN VIỆT NAM" side by side at the top, "Nơi nhận"
-and the signature side by side at the bottom.
+"""The yearly summary as a Word file laid out as a Party document, by the rules in force
+on its date (reports.documents.party: Hướng dẫn 36-HD/VPTW, then Quy định 399-QĐ/TW):
+A4, Times New Roman 14, justified paragraphs with a first-line indent; the issuing body
+and "ĐẢNG CỘNG SẢN VIỆT NAM" side by side at the top, "Nơi nhận" and the signature side
+by side at the bottom, page numbers from page 2.
 
-The committee, the place name and the numbers come from the data (the plan's issuer, the
-figures of ``reports.figures``); nothing here knows a particular province or plan.
+Ban Tổ chức of the plan's top committee issues it to Ban Thường vụ (plan section III.3);
+who it is, its number's ký hiệu, place, addressee and signer come from the organisations'
+data, followed to the bodies that existed on the document's date; the numbers come from
+``reports.figures``. Nothing here knows a particular province or plan.
 """
 
 from __future__ import annotations
@@ -44,8 +47,6 @@ from reports.models import Level
 from reports.summary.data import SummaryData, number, percent, steps
 
 Progress = Callable[..., None]
-TITLE_SIZE = Pt(15)
-RECIPIENT_SIZE = Pt(11)
 
 
 def _ignore(*args, **kwargs) -> None:
@@ -357,7 +358,7 @@ def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> by
     apply_rules(document, data.rules)
     properties = document.core_properties
     properties.title = xml_safe(f"{_('BÁO CÁO')} {subject(data)}")[:255]  # Word's limit
-    properties.author = xml_safe(" ".join(data.issuer.name_lines))
+    properties.author = xml_safe(data.issuer.organisation.name_on(data.day))
     properties.last_modified_by = properties.author
     properties.comments = ""
     properties.created = properties.modified = data.built_at

@@ -64,6 +64,7 @@ def _load_organisations(entries: list[Node], stats: LoadStats) -> None:
             "valid_from": entry.get("valid_from").date(),
             "valid_to": entry.get("valid_to").date(),
             "email": entry.get("email").text(max_length=254),
+            "document": _document(entry.get("document")),
         }
         if (
             values["valid_from"]
@@ -111,6 +112,42 @@ def _load_organisations(entries: list[Node], stats: LoadStats) -> None:
 
 
 # Restructuring changes ------------------------------------------------------------------
+
+
+_DOCUMENT_TEXTS = ("superior", "suffix", "place", "collective", "head_title", "addressee")
+_SIGNER_AUTHORITIES = ("", "tm", "tl", "kt")
+
+
+def _document(node: Node) -> dict:
+    """The `document:` block: how the organisation signs what it issues (data/SCHEMA.md)."""
+    if node.value is None:
+        return {}
+    known = {*_DOCUMENT_TEXTS, "issuer", "signer", "yearly_summary"}
+    for key in node._mapping():
+        if key not in known:
+            raise node.error(f"khóa '{key}' không dùng được ở đây (unknown key).")
+    document: dict = {}
+    for key in _DOCUMENT_TEXTS:
+        if node.get(key).value is not None:
+            document[key] = node.get(key).text(max_length=255)
+    if node.get("issuer").value is not None:
+        document["issuer"] = node.get("issuer").text_list()
+    if node.get("yearly_summary").value is not None:
+        document["yearly_summary"] = node.get("yearly_summary").boolean(False)
+    signer = node.get("signer")
+    if signer.value is not None:
+        for key in signer._mapping():
+            if key not in ("authority", "title", "name"):
+                raise signer.error(f"khóa '{key}' không dùng được ở đây (unknown key).")
+        authority = signer.get("authority").text()
+        if authority not in _SIGNER_AUTHORITIES:
+            raise signer.get("authority").error("phải là '', tm, tl hoặc kt.")
+        document["signer"] = {
+            "authority": authority,
+            "title": signer.get("title").text(max_length=150),
+            "name": signer.get("name").text(max_length=150),
+        }
+    return document
 
 
 def _new_or_code(node: Node) -> str | NewOrganisation:

@@ -93,6 +93,10 @@ class Organisation(models.Model):
     # The first day of the current name; earlier names are OrganisationName rows. Pages
     # of recent years need no query to know the name, whatever the organisation's past.
     name_since = models.DateField(_("dùng tên hiện tại từ ngày"), null=True, blank=True)
+    # How the organisation signs the documents it issues (the `document:` block of its data
+    # file, data/SCHEMA.md): header lines, number suffix, place, signer. Empty: derived
+    # from its kind and name (reports.documents.party).
+    document = models.JSONField(_("thể thức văn bản"), default=dict, blank=True)
 
     objects = OrganisationQuerySet.as_manager()
 

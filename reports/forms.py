@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from reports.documents.party import clean_number, number_suffix
 from reports.documents.safe_text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_LINES
 from reports.figures.content import (
     FigureError,
@@ -218,7 +219,7 @@ def _content_keys(report: AnnualReport) -> list[str]:
     ]
     keys += [figure_key(v.indicator.code) for v in report.values.all()]
     keys += [reason_key(v.indicator.code) for v in report.values.all() if is_derived(v)]
-    return [*keys, "overall_assessment", "proposals", "signer_name", "signer_position"]
+    return [*keys, "overall_assessment", "proposals", "number", "signer_name", "signer_position"]
 
 
 def _shown(key: str, text: str) -> str:
@@ -244,6 +245,7 @@ class ReportForm(TextForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    number = forms.CharField(label=_("Số văn bản"), required=False, max_length=30)
     signer_name = forms.CharField(label=_("Họ tên người ký"), required=False, max_length=150)
     signer_position = forms.CharField(label=_("Chức vụ người ký"), required=False, max_length=150)
 
@@ -282,6 +284,10 @@ class ReportForm(TextForm):
                     widget=forms.Textarea(attrs={"rows": 2}),
                     help_text=_("Bắt buộc khi số liệu khác với số tổng hợp từ cấp dưới."),
                 )
+        self.suffix = number_suffix(report.organisation)
+        self.fields["number"].help_text = _(
+            "Chỉ nhập số, ví dụ 12; báo cáo sẽ ghi “Số 12-BC/%(suffix)s”."
+        ) % {"suffix": self.suffix}
         if self.is_bound:
             self._apply_choices()
 
@@ -339,6 +345,9 @@ class ReportForm(TextForm):
                 )
         return data
 
+    def clean_number(self) -> str:
+        return clean_number(self.cleaned_data["number"], suffix=self.suffix)
+
     def clean_base(self) -> dict[str, str] | None:
         try:
             base = json.loads(self.cleaned_data["base"] or "null")
@@ -377,6 +386,7 @@ class ReportForm(TextForm):
             "base": json.dumps(fingerprint(ReportContent.of(self.report))),
             "overall_assessment": self.report.overall_assessment,
             "proposals": self.report.proposals,
+            "number": self.report.number,
             "signer_name": self.report.signer_name,
             "signer_position": self.report.signer_position,
         }
@@ -394,6 +404,7 @@ class ReportForm(TextForm):
         return ReportContent(
             overall_assessment=data["overall_assessment"].strip(),
             proposals=data["proposals"].strip(),
+            number=data["number"],
             signer_name=data["signer_name"].strip(),
             signer_position=data["signer_position"].strip(),
             sections={

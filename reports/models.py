@@ -151,6 +151,9 @@ class AnnualReport(models.Model):
     leadership = models.TextField(_("công tác lãnh đạo, chỉ đạo triển khai"), blank=True)
     overall_assessment = models.TextField(_("đánh giá chung"), blank=True)
     proposals = models.TextField(_("kiến nghị, đề xuất"), blank=True)
+    # The number the committee gives the report ("12" of "Số 12-BC/HU"); the suffix is
+    # the issuing body's (reports.documents.party).
+    number = models.CharField(_("số văn bản"), max_length=16, blank=True)
     signer_name = models.CharField(_("người ký"), max_length=150, blank=True)
     signer_position = models.CharField(_("chức vụ người ký"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
@@ -767,14 +770,31 @@ def summary_path(instance: "YearlySummary", filename: str) -> str:
     return f"summaries/{instance.cycle_id}/{uuid.uuid4().hex}-{filename}"
 
 
+class SignerAuthority(models.TextChoices):
+    """How a signer signs (Hướng dẫn 36-HD/VPTW, thể thức đề ký): for the collective (T/M),
+    by its leave (T/L), in place of the head (KT.), or as the head (no prefix)."""
+
+    DIRECT = "", _("Người đứng đầu ký")
+    TM = "tm", _("T/M — thay mặt tập thể")
+    TL = "tl", _("T/L — thừa lệnh")
+    KT = "kt", _("KT. — ký thay người đứng đầu")
+
+
 class YearlySummary(models.Model):
-    """Ban Tổ chức's yearly report to the Standing Office, built by a job."""
+    """Ban Tổ chức's yearly report to Ban Thường vụ (plan section III.3), built by a job."""
 
     cycle = models.OneToOneField(
         ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
         related_name="summary",
     )  # fmt: skip
     number = models.CharField(_("số văn bản"), max_length=64, blank=True)
+    # Who signs, and with what authority (reports.documents.party.Authority): empty fields
+    # take the issuing body's default signer from its data.
+    signer_name = models.CharField(_("người ký"), max_length=150, blank=True)
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=150, blank=True)
+    signer_authority = models.CharField(
+        _("thẩm quyền ký"), max_length=4, blank=True, choices=SignerAuthority.choices
+    )
     status = models.CharField(
         _("trạng thái"), max_length=16, choices=SummaryStatus.choices,
         default=SummaryStatus.QUEUED,

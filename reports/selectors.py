@@ -212,7 +212,9 @@ def share_plans(reports: Iterable[AnnualReport]) -> list[AnnualReport]:
 def report_with_content(report: AnnualReport) -> AnnualReport:
     """The report with its sections, figures, attachments and history, in fixed queries."""
     return (
-        AnnualReport.objects.select_related("cycle__plan", "organisation__parent", "last_saved_by")
+        AnnualReport.objects.select_related(
+            "cycle__plan__issuer", "organisation__parent", "reports_to", "last_saved_by"
+        )
         .prefetch_related(
             Prefetch(
                 "sections",

@@ -1,4 +1,4 @@
-"""An annual report laid out as a Party document (Hướng dẫn 36-HD/VPTW): the same
+"""An annual report laid out as a Party document (the rules of party.py): the same
 content for the printable page and the Word file.
 
 ``report_document`` turns a report loaded with ``selectors.report_with_content`` into
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -23,15 +22,25 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from organisations.models import Organisation, OrganisationKind
+from reports.documents.party import (
+    Rules,
+    Signer,
+    addressees,
+    committee_signer,
+    issuer_on,
+    place_date_line,
+    report_subject,
+    rules_for,
+)
 from reports.documents.word import (
-    SMALL_SIZE,
     TABLE_SIZE,
     TEXT_WIDTH,
     add_paragraph,
-    borderless,
+    apply_rules,
     cell_line,
     empty_cell,
+    party_header,
+    recipients_and_signature,
     repeat_header,
     set_widths,
     setup_document,
@@ -41,23 +50,6 @@ from reports.figures.content import format_figure
 from reports.models import AnnualReport
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-# "Tỉnh ủy Trà Vinh", "Huyện ủy Càng Long", "Thành ủy Trà Vinh": a committee named after
-# the administrative unit it leads. Both spellings of "ủy" are in use.
-_COMMITTEE_NAME = re.compile(r"^(tỉnh|huyện|thị|thành|quận)\s+(?:ủy|uỷ)\s+(\S.*)$", re.IGNORECASE)
-_UNIT_OF = {"tỉnh": "tỉnh", "huyện": "huyện", "thị": "thị xã", "thành": "thành phố", "quận": "quận"}
-_UNIT_WORDS = ("tỉnh ", "thành phố ", "huyện ", "thị xã ", "quận ")
-# Bodies that head a Party organisation of their own (đảng bộ, chi bộ): their superior in
-# the header is the đảng bộ above them, not the committee.
-_COMMITTEE_KINDS = {
-    OrganisationKind.PROVINCIAL_COMMITTEE,
-    OrganisationKind.DISTRICT_COMMITTEE,
-    OrganisationKind.AFFILIATED_COMMITTEE,
-    OrganisationKind.GRASSROOTS,
-    OrganisationKind.CELL,
-}
-# Below the district the place is a commune, which no name here tells.
-_NO_PLACE_KINDS = {OrganisationKind.GRASSROOTS, OrganisationKind.CELL}
 
 
 @dataclass(frozen=True)
@@ -93,8 +85,10 @@ def text_lines(text: str) -> list[str]:
 
 @dataclass
 class ReportDocument:
+    rules: Rules
     superior: str  # in capitals; "" when the organisation has no parent
-    organisation: str  # in capitals
+    organisation_lines: list[str]  # in capitals
+    number: str  # "Số 12-BC/HU"
     place_date: str
     title: str
     subject: str
@@ -103,9 +97,12 @@ class ReportDocument:
     overall_assessment: str
     proposals_label: str
     proposals: str
-    signer_position: str  # in capitals
-    signer_name: str
+    signer: Signer
     recipients: list[str]
+
+    @property
+    def organisation(self) -> str:
+        return " ".join(self.organisation_lines)
 
     @property
     def closing_parts(self) -> list[Part]:
@@ -115,68 +112,11 @@ class ReportDocument:
         ]
 
 
-def _committee_parts(name: str) -> tuple[str, str] | None:
-    """("huyện", "Càng Long") for "Huyện ủy Càng Long"; None for other names."""
-    match = _COMMITTEE_NAME.match(unicodedata.normalize("NFC", (name or "").strip()))
-    if match is None:
-        return None
-    return match.group(1).lower(), match.group(2).strip()
-
-
-def _party_body_of(committee: Organisation) -> str:
-    """The đảng bộ a committee leads: "Tỉnh ủy Trà Vinh" → "Đảng bộ tỉnh Trà Vinh"."""
-    parts = _committee_parts(committee.name)
-    if parts is None:
-        return committee.name
-    unit, place = parts
-    if place.lower().startswith(_UNIT_WORDS):  # "Thành ủy Thành phố Hồ Chí Minh"
-        return _("Đảng bộ %(place)s") % {"place": place}
-    return _("Đảng bộ %(unit)s %(place)s") % {"unit": _UNIT_OF[unit], "place": place}
-
-
-def superior_line(organisation: Organisation) -> str:
-    """The first line of the header: the body the organisation belongs to, in capitals."""
-    parent = organisation.parent
-    if parent is None:
-        return ""
-    if organisation.kind in _COMMITTEE_KINDS:
-        return _party_body_of(parent).upper()
-    return parent.name.upper()
-
-
-def place_of(organisation: Organisation) -> str:
-    """The place name of the date line, when the organisation's names tell it cleanly:
-    a committee named after its unit, or a body of such a committee. Else ""."""
-    for name in (organisation.name, organisation.short_name):
-        parts = _committee_parts(name)
-        if parts is not None:
-            return parts[1]
-    parent = organisation.parent
-    if parent is not None and organisation.kind not in _NO_PLACE_KINDS:
-        parts = _committee_parts(parent.name)
-        if parts is not None:
-            return parts[1]
-    return ""
-
-
 def document_date(report: AnnualReport) -> dt.date:
     """The date the report bears: its last submission, or today while never submitted."""
     if report.last_submitted_at is not None:
         return timezone.localtime(report.last_submitted_at).date()
     return timezone.localdate()
-
-
-def place_date_line(place: str, day: dt.date) -> str:
-    # Days below 10 and the months January and February take a leading zero (36-HD/VPTW).
-    values = {
-        "place": place,
-        "day": f"{day.day:02d}",
-        "month": f"{day.month:02d}" if day.month < 3 else str(day.month),
-        "year": day.year,
-    }
-    if place:
-        return _("%(place)s, ngày %(day)s tháng %(month)s năm %(year)s") % values
-    return _("ngày %(day)s tháng %(month)s năm %(year)s") % values
 
 
 def _part_labels() -> list[tuple[str, str]]:
@@ -210,21 +150,24 @@ def report_document(report: AnnualReport) -> ReportDocument:
         )
         for section in report.sections.all()
     ]
+    day = document_date(report)
+    rules = rules_for(day)
+    issuer = issuer_on(organisation, day)
     return ReportDocument(
-        superior=superior_line(organisation),
-        organisation=report.organisation_names[0].upper(),
-        place_date=place_date_line(place_of(organisation), document_date(report)),
+        rules=rules,
+        superior=issuer.superior,
+        organisation_lines=issuer.name_lines,
+        number=issuer.number_line(report.number, rules=rules),
+        place_date=place_date_line(issuer.place, day, rules),
         title=_("BÁO CÁO"),
-        subject=_("kết quả thực hiện Kế hoạch số %(number)s năm %(year)s")
-        % {"number": report.cycle.plan.number, "year": report.cycle.year},
+        subject=report_subject(report.cycle.plan, report.cycle.year),
         sections=sections,
         overall_label=_("Đánh giá chung"),
         overall_assessment=report.overall_assessment,
         proposals_label=_("Kiến nghị, đề xuất"),
         proposals=report.proposals,
-        signer_position=report.signer_position.upper(),
-        signer_name=report.signer_name,
-        recipients=[_("Thường trực Tỉnh ủy (qua Ban Tổ chức Tỉnh ủy),"), _("Lưu.")],
+        signer=committee_signer(issuer, position=report.signer_position, name=report.signer_name),
+        recipients=[*addressees(report.reports_to or organisation.parent, day), _("Lưu.")],
     )
 
 
@@ -256,27 +199,10 @@ def _lines(text: str) -> list[str]:
 
 
 def _header(document, doc: ReportDocument) -> None:
-    table = document.add_table(rows=1, cols=2)
-    borderless(table)
-    set_widths(table, [Cm(7), TEXT_WIDTH - Cm(7)])
-    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
-    if doc.superior:
-        cell_line(left, doc.superior)
-    cell_line(left, doc.organisation, bold=True)
-    cell_line(left, "*")
-    cell_line(right, _("ĐẢNG CỘNG SẢN VIỆT NAM"), bold=True, underline=True, size=Pt(15))
-    cell_line(right, doc.place_date, italic=True, space_before=Pt(12))
-
-    add_paragraph(document, indent=False, space_after=Pt(0))
-    add_paragraph(
-        document, doc.title, bold=True, size=Pt(16), align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False, space_before=Pt(12), space_after=Pt(0),
+    party_header(
+        document, doc.rules, superior=doc.superior, name_lines=doc.organisation_lines,
+        number=doc.number, place_date=doc.place_date, title=doc.title, subject=doc.subject,
     )  # fmt: skip
-    add_paragraph(
-        document, doc.subject, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
-        space_after=Pt(0),
-    )  # fmt: skip
-    add_paragraph(document, "-----", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
 
 
 def _text(document, label: str, text: str) -> None:
@@ -310,30 +236,19 @@ def _figures(document, rows: list[FigureRow]) -> None:
 
 
 def _signature(document, doc: ReportDocument) -> None:
-    table = document.add_table(rows=1, cols=2)
-    borderless(table)
-    set_widths(table, [TEXT_WIDTH - Cm(8.5), Cm(8.5)])
-    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
-    left_aligned = WD_ALIGN_PARAGRAPH.LEFT
-    cell_line(left, _("Nơi nhận:"), italic=True, underline=True, align=left_aligned)
-    for line in doc.recipients:
-        cell_line(left, f"- {line}", size=SMALL_SIZE, align=left_aligned)
-    if doc.signer_position:
-        cell_line(right, doc.signer_position, bold=True)
-    cell_line(right, space_after=Pt(72))  # room for the signature and the seal
-    if doc.signer_name:
-        cell_line(right, doc.signer_name, bold=True)
+    recipients_and_signature(document, doc.rules, doc.recipients, doc.signer)
 
 
 def report_docx_bytes(report: AnnualReport) -> bytes:
-    """The report as a Word file (A4, Times New Roman 14, margins of 36-HD/VPTW).
+    """The report as a Word file, laid out by the rules in force on its date (party.py).
     ``report`` must come from ``selectors.report_with_content``."""
     with translation.override(settings.LANGUAGE_CODE):
         doc = report_document(report)
         document = Document()
         setup_document(document)
+        apply_rules(document, doc.rules)
         properties = document.core_properties
-        properties.title = xml_safe(f"{doc.title} {doc.subject}")
+        properties.title = xml_safe(f"{doc.title} {doc.subject}")[:255]  # Word's limit
         properties.author = xml_safe(report.organisation_names[0])
         properties.last_modified_by = properties.author
         properties.comments = ""

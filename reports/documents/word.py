@@ -4,6 +4,7 @@ Word accepts. Shared by a report's Word file and the yearly summary."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -177,3 +178,115 @@ def repeat_header(row) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     tr_pr.append(header)
+
+
+# The Party's rules (reports.documents.party) applied ----------------------------------
+
+
+def apply_rules(document, rules) -> None:
+    """Margins, and page numbers from page 2: a PAGE field centred in the header of every
+    page but the first (its header stays empty), at the distance the rules give."""
+    section = document.sections[0]
+    top, bottom, left, right = (Cm(value) for value in rules.margins_cm)
+    section.top_margin, section.bottom_margin = top, bottom
+    section.left_margin, section.right_margin = left, right
+    section.different_first_page_header_footer = True
+    part = section.header if rules.page_number_in_header else section.footer
+    if rules.page_number_in_header:
+        section.header_distance = Cm(rules.page_number_distance_mm / 10)
+    else:
+        section.footer_distance = Cm(rules.page_number_distance_mm / 10)
+    paragraph = part.paragraphs[0] if part.paragraphs else part.add_paragraph()
+    form = paragraph.paragraph_format
+    form.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    form.first_line_indent = Cm(0)
+    form.space_after = Pt(0)
+    _page_field(paragraph, Pt(rules.page_number.size))
+
+
+def _page_field(paragraph, size) -> None:
+    """A PAGE field: Word and LibreOffice fill in the page's number."""
+
+    def run_with(element):
+        run = paragraph.add_run()
+        run.font.size = size
+        run._r.append(element)
+        return run
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = " PAGE "
+    run_with(instruction)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    shown = paragraph.add_run("2")  # shown until the field is updated
+    shown.font.size = size
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+def styled_line(cell, text: str, style, **options):
+    """A line of a table cell in one of the rules' TextStyles."""
+    return cell_line(
+        cell, text, bold=style.bold, italic=style.italic, underline=style.underline,
+        size=Pt(style.size), **options,
+    )  # fmt: skip
+
+
+def recipients_and_signature(document, rules, recipients: list[str], signer) -> None:
+    """The closing block of every document: "Nơi nhận:" and its lines on the left, the
+    signature block on the right (authority, title, room to sign and seal, name). One
+    function, so the summary and the unit report never differ."""
+    table = document.add_table(rows=1, cols=2)
+    borderless(table)
+    set_widths(table, [TEXT_WIDTH - Cm(8.5), Cm(8.5)])
+    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
+    flush = WD_ALIGN_PARAGRAPH.LEFT
+    styled_line(left, _("Nơi nhận:"), rules.recipients_label, align=flush)
+    for line in recipients:
+        styled_line(left, f"- {line}", rules.recipients, align=flush)
+    for line in signer.lines:
+        styled_line(right, line, rules.signer)
+    cell_line(right, space_after=Pt(72))  # room for the signature and the seal
+    if signer.name:
+        styled_line(right, signer.name, rules.signer)
+
+
+def party_header(
+    document, rules, *, superior: str, name_lines: list[str], number: str, place_date: str,
+    title: str, subject: str,
+) -> None:  # fmt: skip
+    """The top of page 1 (36-HD/VPTW, Phụ lục 3): the superior body, the issuing body, "*"
+    and the number on the left; "ĐẢNG CỘNG SẢN VIỆT NAM" and the place and date on the
+    right; then the document's type and its subject, centred."""
+    table = document.add_table(rows=1, cols=2)
+    borderless(table)
+    set_widths(table, [Cm(7.5), TEXT_WIDTH - Cm(7.5)])
+    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
+    if superior:
+        styled_line(left, superior, rules.superior)
+    for line in name_lines:
+        styled_line(left, line, rules.issuer)
+    cell_line(left, "*")
+    styled_line(left, number, rules.number)
+    styled_line(right, _("ĐẢNG CỘNG SẢN VIỆT NAM"), rules.party_title)
+    styled_line(right, place_date, rules.place_date, space_before=Pt(12))
+
+    add_paragraph(document, indent=False, space_after=Pt(0))
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    style = rules.doc_type
+    add_paragraph(
+        document, title, bold=style.bold, size=Pt(style.size), align=center, indent=False,
+        space_before=Pt(12), space_after=Pt(0),
+    )  # fmt: skip
+    style = rules.subject
+    add_paragraph(
+        document, subject, bold=style.bold, italic=style.italic, size=Pt(style.size),
+        align=center, indent=False, space_after=Pt(0),
+    )  # fmt: skip
+    add_paragraph(document, "-----", align=center, indent=False)

@@ -112,6 +112,7 @@ class ReportContent:
 
     overall_assessment: str = ""
     proposals: str = ""
+    number: str = ""  # the report's document number, digits ("12" of "Số 12-BC/HU")
     signer_name: str = ""
     signer_position: str = ""
     sections: dict[int, SectionContent] = field(default_factory=dict)
@@ -126,6 +127,7 @@ class ReportContent:
         return cls(
             overall_assessment=report.overall_assessment,
             proposals=report.proposals,
+            number=report.number,
             signer_name=report.signer_name,
             signer_position=report.signer_position,
             sections={
@@ -142,6 +144,7 @@ class ReportContent:
         return {
             "overall_assessment": self.overall_assessment,
             "proposals": self.proposals,
+            "number": self.number,
             "signer_name": self.signer_name,
             "signer_position": self.signer_position,
             "sections": {
@@ -159,6 +162,7 @@ class ReportContent:
         return cls(
             overall_assessment=data.get("overall_assessment", ""),
             proposals=data.get("proposals", ""),
+            number=data.get("number", ""),
             signer_name=data.get("signer_name", ""),
             signer_position=data.get("signer_position", ""),
             sections={
@@ -256,6 +260,7 @@ def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -
     for name, label in (
         ("overall_assessment", _("Đánh giá chung")),
         ("proposals", _("Kiến nghị, đề xuất")),
+        ("number", _("Số văn bản")),
         ("signer_name", _("Người ký")),
         ("signer_position", _("Chức vụ người ký")),
     ):
@@ -298,7 +303,7 @@ def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -
 
 # Merging two people's edits --------------------------------------------------------------
 
-TOP_FIELDS = ("overall_assessment", "proposals", "signer_name", "signer_position")
+TOP_FIELDS = ("overall_assessment", "proposals", "number", "signer_name", "signer_position")
 
 
 def field_values(content: ReportContent) -> dict[str, str]:
@@ -403,6 +408,7 @@ def field_labels(report: AnnualReport) -> dict[str, str]:
     labels |= {
         "overall_assessment": _("Đánh giá chung"),
         "proposals": _("Kiến nghị, đề xuất"),
+        "number": _("Số văn bản"),
         "signer_name": _("Người ký"),
         "signer_position": _("Chức vụ người ký"),
     }

@@ -104,6 +104,7 @@ def _write_content(report: AnnualReport, content: ReportContent) -> None:
     AnnualReport.objects.filter(pk=report.pk).update(
         overall_assessment=content.overall_assessment,
         proposals=content.proposals,
+        number=content.number,
         signer_name=content.signer_name,
         signer_position=content.signer_position,
     )

@@ -1,4 +1,4 @@
-"""The yearly summary Ban Tổ chức sends to the Standing Office (Thường trực Tỉnh ủy).
+"""The yearly summary Ban Tổ chức sends to Ban Thường vụ Tỉnh ủy (plan section III.3).
 
 ``summary_request`` queues one build per cycle; the job ``reports.build_yearly_summary``
 runs ``summary_build``, which claims the build, gathers the cycle's figures (from
@@ -31,8 +31,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organisations.models import Role
-from organisations.tree import province_members
+from organisations.tree import province_members, top_of
 from plan112.celery import job_queue
+from reports.documents.party import Issuer, clean_number, issuer_on, summary_issuer_of
 from reports.models import (
     DraftPart,
     Notification,
@@ -93,17 +94,23 @@ def pdf_renderer() -> str | None:
 # Requesting a build ---------------------------------------------------------------------
 
 
-def _clean_number(number: str) -> str:
-    """ "125" stays "125"; "125-BC/TU" typed in full loses the suffix the header adds."""
-    number = " ".join((number or "").split())
-    if number.upper().endswith("-BC/TU"):
-        number = number[: -len("-BC/TU")].strip()
-    return number
+def summary_issuer(cycle: ReportingCycle, day: dt.date | None = None) -> Issuer:
+    """Who issues the cycle's summary if it is dated ``day`` (today by default)."""
+    day = day or timezone.localdate()
+    top = top_of(cycle.plan.issuer_id)
+    return issuer_on(summary_issuer_of(top, day) or top, day)
 
 
 @transaction.atomic
 def summary_request(
-    *, cycle: ReportingCycle, actor, include_submitted: bool = False, number: str = ""
+    *,
+    cycle: ReportingCycle,
+    actor,
+    include_submitted: bool = False,
+    number: str = "",
+    signer_name: str = "",
+    signer_title: str = "",
+    signer_authority: str = "",
 ) -> YearlySummary:
     """Queue a build of the cycle's yearly summary and return it.
 
@@ -111,15 +118,21 @@ def summary_request(
     unchanged (a double click starts one build), unless it has been stuck longer than
     any build may take. Otherwise the summary is created or reset to queued, and the job
     is sent once the transaction commits; if the broker cannot take it, the summary is
-    marked failed with a message the page shows. ``actor`` is None for the beat job."""
+    marked failed with a message the page shows. ``actor`` is None for the beat job.
+    ``number`` is digits, or the full "12-BC/BTCTU" with the issuing body's ký hiệu;
+    anything else raises ValidationError."""
     now = timezone.now()
+    number = clean_number(number, suffix=summary_issuer(cycle).suffix)
     fields = {
         "status": SummaryStatus.QUEUED,
         "progress": 0,
         "step": "",
         "error": "",
         "include_submitted": include_submitted,
-        "number": _clean_number(number),
+        "number": number,
+        "signer_name": " ".join(signer_name.split()),
+        "signer_title": " ".join(signer_title.split()),
+        "signer_authority": signer_authority,
         "requested_by": actor,
         "requested_at": now,
         "started_at": None,

@@ -7,13 +7,22 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
 from organisations.tree import top_of
-from reports.documents.report import place_of
+from reports.documents.party import (
+    Issuer,
+    Rules,
+    Signer,
+    issuer_on,
+    on_date,
+    rules_for,
+    summary_issuer_of,
+)
 from reports.figures.content import format_figure
 from reports.figures.definitions import (
     CycleFigures,
@@ -101,15 +110,42 @@ class SummaryData:
         return self.summary.number
 
     @property
+    def day(self) -> dt.date:
+        """The date the document bears: the day it was built."""
+        return timezone.localtime(self.built_at).date()
+
+    @cached_property
+    def rules(self) -> Rules:
+        return rules_for(self.day)
+
+    @cached_property
+    def issuer(self) -> Issuer:
+        """Who issues the summary on its date: the body of the top committee marked as its
+        issuer (Ban Tổ chức, plan section III.3), else the committee itself; followed
+        through the reorganisations to the bodies that existed that day."""
+        body = summary_issuer_of(self.top, self.day) or self.top
+        return issuer_on(body, self.day)
+
+    @cached_property
+    def committee(self) -> Organisation:
+        """The top committee as it was on the document's date."""
+        return on_date(self.top, self.day)
+
+    @property
+    def signer(self) -> Signer:
+        """The signer typed with this build, else the issuing body's default from data."""
+        issuer, summary = self.issuer, self.summary
+        return Signer(
+            authority=issuer.authority_line(summary.signer_authority)
+            if summary.signer_authority
+            else issuer.signer.authority,
+            title=summary.signer_title.upper() or issuer.signer.title,
+            name=summary.signer_name or issuer.signer.name,
+        )
+
+    @property
     def place(self) -> str:
-        place = place_of(self.top)
-        if place:
-            return place
-        name = self.top.name.strip()
-        for prefix in ("Tỉnh ủy ", "Tỉnh uỷ "):
-            if name.startswith(prefix):
-                return name[len(prefix) :]
-        return name
+        return self.issuer.place
 
     @property
     def late(self) -> list[ExpectedRow]:

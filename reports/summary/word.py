@@ -1,10 +1,13 @@
-"""The yearly summary as a Word file laid out as a Party document (Hướng dẫn 36-HD/VPTW):
-A4, margins 2/2/3/1,5 cm, Times New Roman 14, justified paragraphs with a first-line
-indent; the committee and "ĐẢNG CỘNG SẢN VIỆT NAM" side by side at the top, "Nơi nhận"
-and the signature side by side at the bottom.
+"""The yearly summary as a Word file laid out as a Party document, by the rules in force
+on its date (reports.documents.party: Hướng dẫn 36-HD/VPTW, then Quy định 399-QĐ/TW):
+A4, Times New Roman 14, justified paragraphs with a first-line indent; the issuing body
+and "ĐẢNG CỘNG SẢN VIỆT NAM" side by side at the top, "Nơi nhận" and the signature side
+by side at the bottom, page numbers from page 2.
 
-The committee, the place name and the numbers come from the data (the plan's issuer, the
-figures of ``reports.figures``); nothing here knows a particular province or plan.
+Ban Tổ chức of the plan's top committee issues it to Ban Thường vụ (plan section III.3);
+who it is, its number's ký hiệu, place, addressee and signer come from the organisations'
+data, followed to the bodies that existed on the document's date; the numbers come from
+``reports.figures``. Nothing here knows a particular province or plan.
 """
 
 from __future__ import annotations
@@ -12,21 +15,23 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
-from reports.documents.report import place_date_line, text_lines
+from organisations.models import OrganisationKind
+from reports.documents.party import children_on, place_date_line, report_subject
+from reports.documents.report import text_lines
 from reports.documents.word import (
-    SMALL_SIZE,
     TABLE_SIZE,
     TEXT_WIDTH,
     add_paragraph,
-    borderless,
+    apply_rules,
     cell_line,
     empty_cell,
+    party_header,
+    recipients_and_signature,
     repeat_header,
     set_widths,
     setup_document,
@@ -37,8 +42,6 @@ from reports.figures.definitions import IndicatorTotal
 from reports.summary.data import SummaryData, number, steps
 
 Progress = Callable[..., None]
-TITLE_SIZE = Pt(15)
-RECIPIENT_SIZE = Pt(11)
 
 
 def _ignore(*args, **kwargs) -> None:
@@ -53,36 +56,33 @@ def _heading(document, text: str) -> None:
 
 
 def header_number(data: SummaryData) -> str:
-    return _("Số %(number)s-BC/TU") % {"number": data.number or "…"}
+    """ "Số 12-BC/BTCTU": the issuing body's ký hiệu (its data), "…" until numbered."""
+    return data.issuer.number_line(data.number, rules=data.rules)
 
 
 def subject(data: SummaryData) -> str:
-    return _("kết quả thực hiện Kế hoạch số %(number)s năm %(year)s") % {
-        "number": data.plan.number,
-        "year": data.cycle.year,
-    }
+    return report_subject(data.plan, data.cycle.year)
+
+
+def addressee(data: SummaryData) -> str:
+    """Whom the summary reports to: the issuing body's `addressee` in its data (Ban Tổ
+    chức → "Ban Thường vụ Tỉnh ủy": plan section III.3, "định kỳ hàng năm báo cáo Ban
+    Thường vụ Tỉnh ủy"), else the standing committee of the committee as it was on the
+    document's date, else the committee."""
+    if data.issuer.addressee:
+        return data.issuer.addressee
+    committee = data.committee
+    standing = children_on(committee, data.day, kind=OrganisationKind.STANDING_COMMITTEE)
+    return (standing[0] if standing else committee).name_on(data.day)
 
 
 def _header(document, data: SummaryData) -> None:
-    table = document.add_table(rows=1, cols=2)
-    borderless(table)
-    set_widths(table, [Cm(7), TEXT_WIDTH - Cm(7)])
-    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
-    cell_line(left, data.top.name.upper(), bold=True)
-    cell_line(left, "*")
-    cell_line(left, header_number(data))
-    cell_line(right, _("ĐẢNG CỘNG SẢN VIỆT NAM"), bold=True, underline=True, size=TITLE_SIZE)
-    day = timezone.localtime(data.built_at).date()
-    cell_line(right, place_date_line(data.place, day), italic=True, space_before=Pt(12))
-
-    add_paragraph(document, indent=False, space_after=Pt(0))
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    add_paragraph(
-        document, _("BÁO CÁO"), bold=True, size=TITLE_SIZE, align=center, indent=False,
-        space_before=Pt(12), space_after=Pt(0),
+    issuer = data.issuer
+    party_header(
+        document, data.rules, superior=issuer.superior, name_lines=issuer.name_lines,
+        number=header_number(data), place_date=place_date_line(data.place, data.day, data.rules),
+        title=_("BÁO CÁO"), subject=subject(data),
     )  # fmt: skip
-    add_paragraph(document, subject(data), bold=True, align=center, indent=False, space_after=Pt(0))
-    add_paragraph(document, "-----", align=center, indent=False)
 
 
 def change_text(row: IndicatorTotal) -> str:
@@ -154,31 +154,22 @@ def _draft(document, data: SummaryData, progress: Progress) -> None:
 
 
 def _closing(document, data: SummaryData) -> None:
+    to = addressee(data)
     add_paragraph(
         document,
         _(
             "Trên đây là báo cáo kết quả thực hiện Kế hoạch số %(plan)s năm %(year)s, "
-            "kính báo cáo Thường trực Tỉnh ủy."
+            "kính báo cáo %(to)s."
         )
-        % {"plan": data.plan.number, "year": data.cycle.year},
+        % {"plan": data.plan.number, "year": data.cycle.year, "to": to},
         space_before=Pt(6),
     )
     add_paragraph(document, indent=False, space_after=Pt(0))
-    table = document.add_table(rows=1, cols=2)
-    borderless(table)
-    set_widths(table, [TEXT_WIDTH - Cm(8.5), Cm(8.5)])
-    left, right = (empty_cell(cell) for cell in table.rows[0].cells)
-    flush = WD_ALIGN_PARAGRAPH.LEFT
-    cell_line(left, _("Nơi nhận:"), bold=True, italic=True, size=SMALL_SIZE, align=flush)
-    for line in (
-        _("- Thường trực Tỉnh ủy (b/c),"),
-        _("- Các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy,"),
-        _("- Lưu VPTU, BTCTU."),
-    ):
-        cell_line(left, line, size=RECIPIENT_SIZE, align=flush)
-    cell_line(right, _("T/L BAN THƯỜNG VỤ"), bold=True)
-    cell_line(right, _("TRƯỞNG BAN TỔ CHỨC"), bold=True)
-    cell_line(right, space_after=Pt(84))  # room for the signature and the seal
+    recipients = [
+        _("%(to)s (b/c),") % {"to": to},
+        _("Lưu %(body)s.") % {"body": data.issuer.suffix or _("văn thư")},
+    ]
+    recipients_and_signature(document, data.rules, recipients, data.signer)
 
 
 def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> bytes:
@@ -188,9 +179,10 @@ def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> by
     labels = steps()
     document = Document()
     setup_document(document)
+    apply_rules(document, data.rules)
     properties = document.core_properties
-    properties.title = xml_safe(f"{_('BÁO CÁO')} {subject(data)}")
-    properties.author = xml_safe(data.top.name)
+    properties.title = xml_safe(f"{_('BÁO CÁO')} {subject(data)}")[:255]  # Word's limit
+    properties.author = xml_safe(data.issuer.organisation.name_on(data.day))
     properties.last_modified_by = properties.author
     properties.comments = ""
     properties.created = properties.modified = data.built_at

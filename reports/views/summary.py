@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from organisations.http import AuthenticatedRequest
 from reports.access import found, get_summary_for_user
+from reports.documents.party import Issuer, clean_number
 from reports.downloads import file_download
-from reports.models import ReportingCycle, SummaryStatus, YearlySummary
+from reports.models import ReportingCycle, SignerAuthority, SummaryStatus, YearlySummary
 from reports.selectors import can_manage
 from reports.summary.build import (
     ACTIVE,
@@ -31,6 +32,7 @@ from reports.summary.build import (
     file_name,
     pdf_renderer,
     summary_fail_if_lost,
+    summary_issuer,
     summary_request,
 )
 
@@ -40,11 +42,33 @@ class SummaryForm(forms.Form):
         label=gettext_lazy("Số văn bản"),
         max_length=50,
         required=False,
-        help_text=gettext_lazy("Chỉ nhập số, ví dụ 125; văn bản sẽ ghi “Số 125-BC/TU”."),
+    )
+    signer_authority = forms.ChoiceField(
+        label=gettext_lazy("Thẩm quyền ký"), choices=SignerAuthority.choices, required=False
+    )
+    signer_title = forms.CharField(
+        label=gettext_lazy("Chức vụ người ký"),
+        max_length=150,
+        required=False,
+        help_text=gettext_lazy("Để trống: theo dữ liệu của cơ quan ban hành."),
+    )
+    signer_name = forms.CharField(
+        label=gettext_lazy("Họ tên người ký"), max_length=150, required=False
     )
     include_submitted = forms.BooleanField(
         label=gettext_lazy("Tính cả báo cáo đã gửi nhưng chưa tiếp nhận"), required=False
     )
+
+    def __init__(self, *args, issuer: Issuer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.issuer = issuer
+        example = issuer.number_line("125")
+        self.fields["number"].help_text = _(
+            "Chỉ nhập số, ví dụ 125; văn bản sẽ ghi “%(example)s”."
+        ) % {"example": example}
+
+    def clean_number(self) -> str:
+        return clean_number(self.cleaned_data["number"], suffix=self.issuer.suffix)
 
 
 def _figures(summary: YearlySummary | None) -> dict[str, object] | None:
@@ -73,10 +97,14 @@ def _context(
     form = None
     if can_start and (not active or stale):
         form = SummaryForm(
+            issuer=summary_issuer(cycle),
             initial={
                 "number": summary.number if summary else "",
                 "include_submitted": summary.include_submitted if summary else False,
-            }
+                "signer_authority": summary.signer_authority if summary else "",
+                "signer_title": summary.signer_title if summary else "",
+                "signer_name": summary.signer_name if summary else "",
+            },
         )
     files = []
     if summary is not None:
@@ -121,7 +149,7 @@ def summary_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def summary_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle, _summary = get_summary_for_user(request.user, pk, build=True)
-    form = SummaryForm(request.POST)
+    form = SummaryForm(request.POST, issuer=summary_issuer(cycle))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -134,6 +162,9 @@ def summary_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         actor=request.user,
         include_submitted=form.cleaned_data["include_submitted"],
         number=form.cleaned_data["number"],
+        signer_name=form.cleaned_data["signer_name"],
+        signer_title=form.cleaned_data["signer_title"],
+        signer_authority=form.cleaned_data["signer_authority"],
     )
     summary.refresh_from_db()  # the job was sent on commit; the broker may have refused it
     if summary.status == SummaryStatus.FAILED:

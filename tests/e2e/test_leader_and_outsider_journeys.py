@@ -57,7 +57,7 @@ def test_leader_reads_the_rollup_and_downloads_the_yearly_summary(
 
     text = "\n".join(p.text for p in docx.Document(path).paragraphs)
     assert "BÁO CÁO" in text
-    assert "Số 215-BC/TU" in "\n".join(
+    assert "Số 215-BC/BTCTU" in "\n".join(
         cell.text
         for table in docx.Document(path).tables
         for row in table.rows

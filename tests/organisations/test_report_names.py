@@ -18,6 +18,11 @@ def test_report_of_a_past_year_shows_the_name_of_that_year(
 ):
     cycle = make_cycle(plan, reviewer, year=2024)
     report = make_report(cycle, organisations["TV-HCL"], reporter)
+    # Sent before the rename: the document is dated then, and carries the name of then
+    # (a document dated after the rename carries the new one: tests/reports/test_party.py).
+    type(report).objects.filter(pk=report.pk).update(
+        last_submitted_at=dt.datetime(2025, 1, 15, 9, tzinfo=dt.UTC)
+    )
     organisation_rename(
         organisation=organisations["TV-HCL"], name="Đảng ủy xã Càng Long",
         short_name="Đảng ủy Càng Long", effective_on=dt.date(2025, 7, 1),

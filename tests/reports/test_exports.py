@@ -14,13 +14,8 @@ from django.urls import reverse
 from docx.oxml.ns import qn
 
 from organisations.models import Organisation, OrganisationKind
-from reports.documents.report import (
-    DOCX_CONTENT_TYPE,
-    place_date_line,
-    place_of,
-    report_docx_bytes,
-    superior_line,
-)
+from reports.documents.party import place_date_line, place_of, superior_line
+from reports.documents.report import DOCX_CONTENT_TYPE, report_docx_bytes
 from reports.figures.content import ReportContent, SectionContent
 from reports.models import AnnualReport, ReportStatus
 from reports.selectors import report_with_content
@@ -29,7 +24,11 @@ from reports.services.reports import report_save, report_start
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 TASK_1 = "Nhiệm vụ 1: Đổi mới giáo dục chính trị, tư tưởng"
-SUBJECT = "kết quả thực hiện Kế hoạch số 112-KH/TU năm 2026"
+# The plan named as its own title does (its issuer, then 38-KL/TW ...), from its data.
+SUBJECT = (
+    "kết quả thực hiện Kế hoạch số 112-KH/TU của Ban Thường vụ Tỉnh ủy Trà Vinh"
+    " thực hiện Kết luận số 38-KL/TW"
+)
 ATTACK = "<script>alert('x')</script> & đồng chí"
 
 
@@ -151,10 +150,15 @@ def test_print_page_marks_empty_parts_as_not_entered(client_for, reporter, cycle
 
 def test_print_page_shows_the_signer_and_recipients(client_for, reporter, report):
     html = client_for(reporter).get(print_url(report)).content.decode()
-    assert "BÍ THƯ HUYỆN ỦY" in html
+    # Signed for the standing committee, the title without the body's name (36-HD).
+    assert "T/M BAN THƯỜNG VỤ" in html
+    assert ">BÍ THƯ<" in html
+    assert "BÍ THƯ HUYỆN ỦY" not in html
     assert "Nguyễn Văn Ánh" in html
     assert "Nơi nhận:" in html
-    assert "- Thường trực Tỉnh ủy (qua Ban Tổ chức Tỉnh ủy)," in html
+    # Addressed to the committee it reports to, as plan III.1 says: Thường trực, through
+    # Ban Tổ chức; names from the organisations' data.
+    assert "- Thường trực Tỉnh ủy Trà Vinh (qua Ban Tổ chức Tỉnh ủy)," in html
     assert "- Lưu." in html
 
 
@@ -173,7 +177,10 @@ def test_print_stylesheet_sets_a4_page():
     from django.conf import settings
 
     css = (settings.BASE_DIR / "static" / "css" / "report_print.css").read_text()
-    assert "@page { size: A4; margin: 2cm 1.5cm 2cm 3cm; }" in css
+    assert "size: A4; margin: 2cm 1.5cm 2cm 3cm;" in css
+    # Page numbers from page 2: the first page's top margin stays empty.
+    assert "@top-center { content: counter(page);" in css
+    assert "@page :first { @top-center { content: none; } }" in css
 
 
 def test_print_page_dates_a_draft_today(client_for, reporter, report):
@@ -229,7 +236,8 @@ def test_docx_holds_the_party_document(report):
         "1.234",
         "Đánh giá chung",
         "Kiến nghị, đề xuất",
-        "BÍ THƯ HUYỆN ỦY",
+        "T/M BAN THƯỜNG VỤ",
+        "BÍ THƯ",
         "Nguyễn Văn Ánh",
         "Nơi nhận:",
         "- Lưu.",
@@ -247,7 +255,9 @@ def test_docx_header_is_a_borderless_two_column_table(report):
     header = document.tables[0]
     assert len(header.columns) == 2
     left, right = header.rows[0].cells
-    assert [p.text for p in left.paragraphs] == ["ĐẢNG BỘ TỈNH TRÀ VINH", "HUYỆN ỦY CÀNG LONG", "*"]
+    assert [p.text for p in left.paragraphs] == [
+        "ĐẢNG BỘ TỈNH TRÀ VINH", "HUYỆN ỦY CÀNG LONG", "*", "Số …-BC/HU",
+    ]  # fmt: skip
     assert right.paragraphs[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM"
     assert right.paragraphs[0].runs[0].bold
     assert right.paragraphs[0].runs[0].underline

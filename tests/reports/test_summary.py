@@ -178,8 +178,10 @@ def test_docx_header_names_the_committee_party_number_and_dated_place(year, revi
     header = Document(summary.docx.path).tables[0]
     left, right = (list(cell.paragraphs) for cell in header.rows[0].cells)
 
-    assert [p.text for p in left] == ["TỈNH ỦY TRÀ VINH", "*", "Số 125-BC/TU"]
-    assert left[0].runs[0].bold
+    # Issued by Ban Tổ chức of the committee (plan III.3), under the committee's name.
+    assert [p.text for p in left] == ["TỈNH ỦY TRÀ VINH", "BAN TỔ CHỨC", "*", "Số 125-BC/BTCTU"]
+    assert not left[0].runs[0].bold  # the superior body: upright (36-HD, Phụ lục 3)
+    assert left[1].runs[0].bold
     assert right[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM"
     assert right[0].runs[0].bold
     assert right[0].runs[0].underline
@@ -193,14 +195,19 @@ def test_docx_header_follows_the_plans_issuer_not_a_fixed_province(year, reviewe
     header = Document(summary.docx.path).tables[0]
     left, right = header.rows[0].cells
     assert left.paragraphs[0].text == "TỈNH ỦY VĨNH LONG"
-    assert left.paragraphs[2].text == "Số …-BC/TU"  # no number given yet
+    assert left.paragraphs[3].text == "Số …-BC/BTCTU"  # no number given yet
     assert right.paragraphs[1].text.startswith("Vĩnh Long, ngày 05 tháng 01 năm 2027")
 
 
-def test_docx_title_and_subject_name_the_plan_and_year(year, reviewer):
+def test_docx_title_and_subject_name_the_plan_and_year(year, reviewer, plan):
     texts = paragraphs(build(year["cycle"], reviewer))
     title = texts.index("BÁO CÁO")
-    assert texts[title + 1] == "kết quả thực hiện Kế hoạch số 112-KH/TU năm 2026"
+    # The plan named as its own title names itself, 38-KL/TW included, from its data.
+    assert texts[title + 1] == (
+        f"kết quả thực hiện Kế hoạch số 112-KH/TU của Ban Thường vụ Tỉnh ủy Trà Vinh"
+        f" {plan.title} năm 2026"
+    )
+    assert "Kết luận số 38-KL/TW" in texts[title + 1]
     assert texts[title + 2] == "-----"
 
 
@@ -313,17 +320,19 @@ def test_docx_is_a4_with_party_margins_in_times_new_roman_14(year, reviewer):
 def test_docx_ends_with_recipients_and_the_signature_block(year, reviewer):
     closing = Document(build(year["cycle"], reviewer).docx.path).tables[-1]
     left, right = closing.rows[0].cells
+    # Ban Tổ chức reports to Ban Thường vụ Tỉnh ủy (plan III.3), not to Thường trực.
     assert [p.text for p in left.paragraphs] == [
         "Nơi nhận:",
-        "- Thường trực Tỉnh ủy (b/c),",
-        "- Các đồng chí Ủy viên Ban Thường vụ Tỉnh ủy,",
-        "- Lưu VPTU, BTCTU.",
+        "- Ban Thường vụ Tỉnh ủy (b/c),",
+        "- Lưu BTCTU.",
     ]
     recipients = left.paragraphs[0].runs[0]
-    assert recipients.bold
     assert recipients.italic
-    assert [p.text for p in right.paragraphs][:2] == ["T/L BAN THƯỜNG VỤ", "TRƯỞNG BAN TỔ CHỨC"]
-    assert right.paragraphs[1].runs[0].bold
+    assert recipients.underline
+    # Signed by the head of Ban Tổ chức (its data), with room to sign below the title.
+    assert [p.text for p in right.paragraphs] == ["TRƯỞNG BAN", ""]
+    assert right.paragraphs[0].runs[0].bold
+    assert right.paragraphs[1].paragraph_format.space_after.pt >= 72
 
 
 # The Excel file -------------------------------------------------------------------------
@@ -538,7 +547,7 @@ def test_a_finished_summary_is_reset_to_queued_by_a_new_request(
     )
     with django_capture_on_commit_callbacks(execute=True):
         summary = summary_request(
-            cycle=cycle, actor=reviewer, include_submitted=True, number="125-BC/TU"
+            cycle=cycle, actor=reviewer, include_submitted=True, number="125-BC/BTCTU"
         )
     assert (summary.status, summary.progress, summary.error) == (SummaryStatus.QUEUED, 0, "")
     assert summary.include_submitted is True

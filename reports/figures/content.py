@@ -199,7 +199,9 @@ def submission_errors(
     errors: dict[str, list[str]] = {}
 
     def add(key: str, message: str) -> None:
-        errors.setdefault(key, []).append(message)
+        messages = errors.setdefault(key, [])
+        if message not in messages:  # two rules may need the same whole
+            messages.append(message)
 
     if not content.overall_assessment.strip():
         add("overall_assessment", _("Vui lòng nhập đánh giá chung."))
@@ -218,15 +220,34 @@ def submission_errors(
         if indicator.required and content.figures.get(indicator.code) is None:
             add(figure_key(indicator.code), _("Vui lòng nhập số liệu này (bắt buộc)."))
     reported = {i.code for i in indicators}
+    names = {i.code: i.name for i in indicators}
     for rule in rules:
         if not rule.codes() <= reported:
             continue
+        for code in missing_wholes(rule, content.figures):
+            add(figure_key(code), whole_message(names[code], [names[c] for c in rule.parts]))
         if rule.holds(content.figures) is False:
             add(figure_key(rule.parts[0]), rule.message)
     for code, value in (derived or {}).items():
         if needs_reason(content.figures.get(code), value, content.reasons.get(code, "")):
             add(reason_key(code), reason_message(value))
     return errors
+
+
+def missing_wholes(rule: ValidationRule, figures: dict[str, Any]) -> list[str]:
+    """The codes of a rule's whole left blank while one of its parts is given: a part
+    means nothing without its whole (13 organisations disciplined out of a blank "phải xem
+    xét" summed to 13 out of 12 at the province), so the whole becomes required."""
+    if not any(figures.get(code) is not None for code in rule.parts):
+        return []
+    return [code for code in rule.whole if figures.get(code) is None]
+
+
+def whole_message(whole: str, parts: list[str]) -> str:
+    return _("Phải nhập “%(whole)s” khi đã nhập “%(parts)s”.") % {
+        "whole": whole,
+        "parts": "”, “".join(parts),
+    }
 
 
 def reason_message(derived: Decimal | None) -> str:

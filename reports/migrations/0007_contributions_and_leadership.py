@@ -6,64 +6,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0002_restructuring'),
-        ('reports', '0006_digest_per_node'),
-        ('tasks', '0004_plan_children_rule_reportingline'),
+        ("organisations", "0002_restructuring"),
+        ("reports", "0006_digest_per_node"),
+        ("tasks", "0004_plan_children_rule_reportingline"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='annualreport',
-            name='leadership',
-            field=models.TextField(blank=True, verbose_name='công tác lãnh đạo, chỉ đạo triển khai'),
+            model_name="annualreport",
+            name="leadership",
+            field=models.TextField(
+                blank=True, verbose_name="công tác lãnh đạo, chỉ đạo triển khai"
+            ),
         ),
         migrations.CreateModel(
-            name='Contribution',
+            name="Contribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Đang soạn'), ('sent', 'Đã gửi')], default='draft', max_length=16, verbose_name='trạng thái')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='phiên bản')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='gửi lúc')),
-                ('addressed_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contributions_received', to='organisations.organisation', verbose_name='gửi đến')),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contributions', to='reports.reportingcycle', verbose_name='kỳ báo cáo')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contributions', to='organisations.organisation', verbose_name='đơn vị góp ý')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người cập nhật')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Đang soạn"), ("sent", "Đã gửi")],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="phiên bản")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="gửi lúc")),
+                (
+                    "addressed_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contributions_received",
+                        to="organisations.organisation",
+                        verbose_name="gửi đến",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contributions",
+                        to="reports.reportingcycle",
+                        verbose_name="kỳ báo cáo",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contributions",
+                        to="organisations.organisation",
+                        verbose_name="đơn vị góp ý",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người cập nhật",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ý kiến đóng góp',
-                'verbose_name_plural': 'ý kiến đóng góp',
-                'ordering': ['cycle', 'organisation__code'],
+                "verbose_name": "ý kiến đóng góp",
+                "verbose_name_plural": "ý kiến đóng góp",
+                "ordering": ["cycle", "organisation__code"],
             },
         ),
         migrations.CreateModel(
-            name='ContributionPart',
+            name="ContributionPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True, verbose_name='nội dung')),
-                ('contribution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='reports.contribution', verbose_name='ý kiến đóng góp')),
-                ('task', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tasks.task', verbose_name='nhiệm vụ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(blank=True, verbose_name="nội dung")),
+                (
+                    "contribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parts",
+                        to="reports.contribution",
+                        verbose_name="ý kiến đóng góp",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="tasks.task",
+                        verbose_name="nhiệm vụ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nội dung đóng góp',
-                'verbose_name_plural': 'nội dung đóng góp',
-                'ordering': ['contribution', 'task__number'],
+                "verbose_name": "nội dung đóng góp",
+                "verbose_name_plural": "nội dung đóng góp",
+                "ordering": ["contribution", "task__number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='contribution',
-            constraint=models.UniqueConstraint(fields=('cycle', 'organisation'), name='contribution_unique_per_cycle'),
+            model_name="contribution",
+            constraint=models.UniqueConstraint(
+                fields=("cycle", "organisation"), name="contribution_unique_per_cycle"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contribution',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('sent_at__isnull', False), _connector='OR'), name='contribution_sent_has_time'),
+            model_name="contribution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"), ("sent_at__isnull", False), _connector="OR"
+                ),
+                name="contribution_sent_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contributionpart',
-            constraint=models.UniqueConstraint(fields=('contribution', 'task'), name='contribution_part_unique_task', nulls_distinct=False),
+            model_name="contributionpart",
+            constraint=models.UniqueConstraint(
+                fields=("contribution", "task"),
+                name="contribution_part_unique_task",
+                nulls_distinct=False,
+            ),
         ),
     ]

@@ -5,42 +5,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0002_restructuring'),
-        ('tasks', '0004_plan_children_rule_reportingline'),
+        ("organisations", "0002_restructuring"),
+        ("tasks", "0004_plan_children_rule_reportingline"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActionActor',
+            name="ActionActor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(blank=True, choices=[('external', 'Cơ quan Trung ương'), ('provincial_committee', 'Tỉnh ủy'), ('standing_committee', 'Ban Thường vụ'), ('standing_office', 'Thường trực'), ('advisory_body', 'Cơ quan tham mưu, giúp việc'), ('front', 'Mặt trận Tổ quốc'), ('mass_organisation', 'Đoàn thể chính trị - xã hội'), ('district_committee', 'Huyện ủy, thị ủy, thành ủy'), ('affiliated_committee', 'Đảng ủy trực thuộc'), ('commune_committee', 'Đảng ủy xã, phường, đặc khu'), ('grassroots', 'Tổ chức cơ sở đảng'), ('cell', 'Chi bộ')], max_length=32, verbose_name='loại tổ chức')),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actors', to='tasks.taskaction', verbose_name='hoạt động')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='organisations.organisation', verbose_name='tổ chức')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("external", "Cơ quan Trung ương"),
+                            ("provincial_committee", "Tỉnh ủy"),
+                            ("standing_committee", "Ban Thường vụ"),
+                            ("standing_office", "Thường trực"),
+                            ("advisory_body", "Cơ quan tham mưu, giúp việc"),
+                            ("front", "Mặt trận Tổ quốc"),
+                            ("mass_organisation", "Đoàn thể chính trị - xã hội"),
+                            ("district_committee", "Huyện ủy, thị ủy, thành ủy"),
+                            ("affiliated_committee", "Đảng ủy trực thuộc"),
+                            ("commune_committee", "Đảng ủy xã, phường, đặc khu"),
+                            ("grassroots", "Tổ chức cơ sở đảng"),
+                            ("cell", "Chi bộ"),
+                        ],
+                        max_length=32,
+                        verbose_name="loại tổ chức",
+                    ),
+                ),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actors",
+                        to="tasks.taskaction",
+                        verbose_name="hoạt động",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="organisations.organisation",
+                        verbose_name="tổ chức",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị thực hiện hoạt động',
-                'verbose_name_plural': 'đơn vị thực hiện hoạt động',
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', False), ('kind', '')), models.Q(('organisation__isnull', True), models.Q(('kind', ''), _negated=True)), _connector='OR'), name='action_actor_org_or_kind')],
+                "verbose_name": "đơn vị thực hiện hoạt động",
+                "verbose_name_plural": "đơn vị thực hiện hoạt động",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("organisation__isnull", False), ("kind", "")),
+                            models.Q(
+                                ("organisation__isnull", True),
+                                models.Q(("kind", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="action_actor_org_or_kind",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Contributor',
+            name="Contributor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(blank=True, choices=[('external', 'Cơ quan Trung ương'), ('provincial_committee', 'Tỉnh ủy'), ('standing_committee', 'Ban Thường vụ'), ('standing_office', 'Thường trực'), ('advisory_body', 'Cơ quan tham mưu, giúp việc'), ('front', 'Mặt trận Tổ quốc'), ('mass_organisation', 'Đoàn thể chính trị - xã hội'), ('district_committee', 'Huyện ủy, thị ủy, thành ủy'), ('affiliated_committee', 'Đảng ủy trực thuộc'), ('commune_committee', 'Đảng ủy xã, phường, đặc khu'), ('grassroots', 'Tổ chức cơ sở đảng'), ('cell', 'Chi bộ')], max_length=32, verbose_name='loại tổ chức')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='organisations.organisation', verbose_name='tổ chức')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contributors', to='tasks.plan', verbose_name='kế hoạch')),
-                ('tasks', models.ManyToManyField(blank=True, related_name='contributors', to='tasks.task', verbose_name='nhiệm vụ đóng góp')),
-                ('to', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contributions_expected', to='organisations.organisation', verbose_name='gửi đến')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("external", "Cơ quan Trung ương"),
+                            ("provincial_committee", "Tỉnh ủy"),
+                            ("standing_committee", "Ban Thường vụ"),
+                            ("standing_office", "Thường trực"),
+                            ("advisory_body", "Cơ quan tham mưu, giúp việc"),
+                            ("front", "Mặt trận Tổ quốc"),
+                            ("mass_organisation", "Đoàn thể chính trị - xã hội"),
+                            ("district_committee", "Huyện ủy, thị ủy, thành ủy"),
+                            ("affiliated_committee", "Đảng ủy trực thuộc"),
+                            ("commune_committee", "Đảng ủy xã, phường, đặc khu"),
+                            ("grassroots", "Tổ chức cơ sở đảng"),
+                            ("cell", "Chi bộ"),
+                        ],
+                        max_length=32,
+                        verbose_name="loại tổ chức",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="organisations.organisation",
+                        verbose_name="tổ chức",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contributors",
+                        to="tasks.plan",
+                        verbose_name="kế hoạch",
+                    ),
+                ),
+                (
+                    "tasks",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="contributors",
+                        to="tasks.task",
+                        verbose_name="nhiệm vụ đóng góp",
+                    ),
+                ),
+                (
+                    "to",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contributions_expected",
+                        to="organisations.organisation",
+                        verbose_name="gửi đến",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị đóng góp ý kiến',
-                'verbose_name_plural': 'đơn vị đóng góp ý kiến',
-                'ordering': ['plan', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', False), ('kind', '')), models.Q(('organisation__isnull', True), models.Q(('kind', ''), _negated=True)), _connector='OR'), name='contributor_org_or_kind'), models.UniqueConstraint(condition=models.Q(('organisation__isnull', False)), fields=('plan', 'organisation'), name='contributor_unique_organisation'), models.UniqueConstraint(condition=models.Q(('kind', ''), _negated=True), fields=('plan', 'kind'), name='contributor_unique_kind')],
+                "verbose_name": "đơn vị đóng góp ý kiến",
+                "verbose_name_plural": "đơn vị đóng góp ý kiến",
+                "ordering": ["plan", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("organisation__isnull", False), ("kind", "")),
+                            models.Q(
+                                ("organisation__isnull", True),
+                                models.Q(("kind", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="contributor_org_or_kind",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("organisation__isnull", False)),
+                        fields=("plan", "organisation"),
+                        name="contributor_unique_organisation",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", ""), _negated=True),
+                        fields=("plan", "kind"),
+                        name="contributor_unique_kind",
+                    ),
+                ],
             },
         ),
     ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.documents.safe_text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_LINES
 from reports.figures.content import (
+    LEADERSHIP_LABEL,
     FigureError,
     ReportContent,
     SectionContent,
@@ -218,7 +219,8 @@ def _content_keys(report: AnnualReport) -> list[str]:
     ]
     keys += [figure_key(v.indicator.code) for v in report.values.all()]
     keys += [reason_key(v.indicator.code) for v in report.values.all() if is_derived(v)]
-    return [*keys, "overall_assessment", "proposals", "signer_name", "signer_position"]
+    first = ["leadership"] if report.asks_leadership else []
+    return [*first, *keys, "overall_assessment", "proposals", "signer_name", "signer_position"]
 
 
 def _shown(key: str, text: str) -> str:
@@ -234,6 +236,15 @@ class ReportForm(TextForm):
     base = forms.CharField(required=False, widget=forms.HiddenInput)
     # Fields shown side by side after a conflict, each answered by choice-<field>.
     conflicts = forms.CharField(required=False, widget=forms.HiddenInput)
+    leadership = forms.CharField(
+        label=LEADERSHIP_LABEL,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Việc chỉ đạo triển khai quán triệt, xây dựng kế hoạch thực hiện của đảng bộ"
+            " và phổ biến đến các chi bộ (mục III.1 của Kế hoạch)."
+        ),
+    )
     overall_assessment = forms.CharField(
         label=_("Đánh giá chung"),
         required=False,
@@ -254,6 +265,8 @@ class ReportForm(TextForm):
         if not args and "data" not in kwargs:
             kwargs.setdefault("initial", self._initial())
         super().__init__(*args, **kwargs)
+        if not report.asks_leadership:
+            del self.fields["leadership"]
         self.conflict_keys: list[str] = []
         for section in self.sections:
             number = section.task.number
@@ -375,6 +388,7 @@ class ReportForm(TextForm):
         initial = {
             "version": self.report.version,
             "base": json.dumps(fingerprint(ReportContent.of(self.report))),
+            "leadership": self.report.leadership,
             "overall_assessment": self.report.overall_assessment,
             "proposals": self.report.proposals,
             "signer_name": self.report.signer_name,
@@ -392,6 +406,7 @@ class ReportForm(TextForm):
     def content(self) -> ReportContent:
         data = self.cleaned_data
         return ReportContent(
+            leadership=data.get("leadership", "").strip(),
             overall_assessment=data["overall_assessment"].strip(),
             proposals=data["proposals"].strip(),
             signer_name=data["signer_name"].strip(),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.models import SECTION_PARTS, AnnualReport, Level, TaskSection
 from tasks.models import Indicator, ValidationRule, ValueType
@@ -106,11 +107,20 @@ class SectionContent:
     level: str = ""
 
 
+# Duty III.1's first ask, in its words: "chỉ đạo triển khai quán triệt, ... xây dựng kế
+# hoạch thực hiện ..., ... phổ biến đến các chi bộ".
+LEADERSHIP_LABEL = gettext_lazy(
+    "I. Công tác lãnh đạo, chỉ đạo triển khai, quán triệt và xây dựng kế hoạch thực hiện"
+)
+
+
 @dataclass
 class ReportContent:
     """Everything a reporter types, keyed by task number and indicator code."""
 
     overall_assessment: str = ""
+    # "I. Công tác lãnh đạo, chỉ đạo triển khai ...": a committee's only (LEADERSHIP_KINDS).
+    leadership: str = ""
     proposals: str = ""
     signer_name: str = ""
     signer_position: str = ""
@@ -125,6 +135,7 @@ class ReportContent:
         """Read from the database (uses prefetched sections and values when present)."""
         return cls(
             overall_assessment=report.overall_assessment,
+            leadership=report.leadership,
             proposals=report.proposals,
             signer_name=report.signer_name,
             signer_position=report.signer_position,
@@ -141,6 +152,7 @@ class ReportContent:
     def to_snapshot(self) -> dict[str, Any]:
         return {
             "overall_assessment": self.overall_assessment,
+            "leadership": self.leadership,
             "proposals": self.proposals,
             "signer_name": self.signer_name,
             "signer_position": self.signer_position,
@@ -158,6 +170,7 @@ class ReportContent:
     def from_snapshot(cls, data: dict[str, Any]) -> ReportContent:
         return cls(
             overall_assessment=data.get("overall_assessment", ""),
+            leadership=data.get("leadership", ""),
             proposals=data.get("proposals", ""),
             signer_name=data.get("signer_name", ""),
             signer_position=data.get("signer_position", ""),
@@ -192,6 +205,8 @@ def submission_errors(
     indicators: list[Indicator],
     rules: list[ValidationRule],
     derived: dict[str, Decimal | None] | None = None,
+    *,
+    leadership: bool = False,
 ) -> dict[str, list[str]]:
     """What must be fixed before the report can be submitted, keyed by form field.
     ``derived`` holds, by code, the figures summed from the reports addressed to this
@@ -203,6 +218,8 @@ def submission_errors(
         if message not in messages:  # two rules may need the same whole
             messages.append(message)
 
+    if leadership and not content.leadership.strip():
+        add("leadership", _("Vui lòng nêu công tác lãnh đạo, chỉ đạo triển khai thực hiện."))
     if not content.overall_assessment.strip():
         add("overall_assessment", _("Vui lòng nhập đánh giá chung."))
     if not content.signer_name.strip():
@@ -275,6 +292,7 @@ def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -
         "level": _("Tự đánh giá"),
     }
     for name, label in (
+        ("leadership", LEADERSHIP_LABEL),
         ("overall_assessment", _("Đánh giá chung")),
         ("proposals", _("Kiến nghị, đề xuất")),
         ("signer_name", _("Người ký")),
@@ -319,7 +337,7 @@ def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -
 
 # Merging two people's edits --------------------------------------------------------------
 
-TOP_FIELDS = ("overall_assessment", "proposals", "signer_name", "signer_position")
+TOP_FIELDS = ("leadership", "overall_assessment", "proposals", "signer_name", "signer_position")
 
 
 def field_values(content: ReportContent) -> dict[str, str]:
@@ -422,6 +440,7 @@ def field_labels(report: AnnualReport) -> dict[str, str]:
             "name": value.indicator.name
         }
     labels |= {
+        "leadership": LEADERSHIP_LABEL,
         "overall_assessment": _("Đánh giá chung"),
         "proposals": _("Kiến nghị, đề xuất"),
         "signer_name": _("Người ký"),

@@ -553,3 +553,35 @@ class InboxFilterForm(forms.Form):
     cycle = forms.IntegerField(
         required=False, min_value=1, max_value=2_147_483_647, widget=forms.HiddenInput
     )
+
+
+class ContributionForm(TextForm):
+    """A contributor's words: one text per task it contributes on, and a general one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    general = forms.CharField(
+        label=_("Ý kiến chung về việc thực hiện Kế hoạch"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, tasks, texts: dict | None = None, version: int = 0, **kwargs):
+        self.tasks = list(tasks)
+        texts = texts or {}
+        if not args and "data" not in kwargs:
+            initial = {"version": version, "general": texts.get(None, "")}
+            initial |= {f"t{task.number}": texts.get(task.pk, "") for task in self.tasks}
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for task in self.tasks:
+            self.fields[f"t{task.number}"] = forms.CharField(
+                label=_("Nhiệm vụ %(n)s: %(title)s") % {"n": task.number, "title": task.title},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+        # The task fields first, in the plan's order, then the general one.
+        self.order_fields([*(f"t{task.number}" for task in self.tasks), "general"])
+
+    def texts(self) -> dict[int | None, str]:
+        data = self.cleaned_data
+        return {None: data["general"], **{t.pk: data[f"t{t.number}"] for t in self.tasks}}

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.selectors import memberships_of
-from reports.models import Contribution, ContributionPart, ContributionStatus, ReportingCycle
+from reports.models import Contribution, ContributionPart, ReportingCycle
 from tasks.selectors import ContributorAsked, contributors_on
 
 
@@ -53,12 +53,12 @@ class ContributionRow:
 
 def standing_of(cycle: ReportingCycle, contribution: Contribution | None, now=None) -> str:
     now = now or timezone.now()
-    if contribution is not None and contribution.status == ContributionStatus.SENT:
+    if contribution is not None and contribution.sent_at is not None:
         return Standing.LATE if contribution.sent_at > cycle.deadline else Standing.SENT
     return Standing.OVERDUE if now > cycle.deadline else Standing.WAITING
 
 
-def with_parts(queryset):
+def with_parts(queryset: QuerySet[Contribution]) -> QuerySet[Contribution]:
     return queryset.select_related("updated_by", "addressed_to").prefetch_related(
         Prefetch("parts", queryset=ContributionPart.objects.select_related("task"))
     )

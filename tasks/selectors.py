@@ -244,7 +244,9 @@ def contributors_on(plan: Plan, day) -> list[ContributorAsked]:
     )
     kinds = {c.kind for c in contributors if c.kind}
     of_kind = list(Organisation.objects.active_on(day).filter(kind__in=kinds)) if kinds else []
-    named = {c.organisation_id: c.organisation for c in contributors if c.organisation_id}
+    named: dict[int, Organisation] = {
+        c.organisation.pk: c.organisation for c in contributors if c.organisation is not None
+    }
     standing = _existing_on({**named, **{c.to_id: c.to for c in contributors}}, day)
     asked: dict[int, tuple[Organisation, dict[int, Task], Organisation]] = {}
     for contributor in contributors:

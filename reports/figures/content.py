@@ -292,7 +292,7 @@ def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -
         "level": _("Tự đánh giá"),
     }
     for name, label in (
-        ("leadership", LEADERSHIP_LABEL),
+        ("leadership", str(LEADERSHIP_LABEL)),
         ("overall_assessment", _("Đánh giá chung")),
         ("proposals", _("Kiến nghị, đề xuất")),
         ("signer_name", _("Người ký")),
@@ -440,7 +440,7 @@ def field_labels(report: AnnualReport) -> dict[str, str]:
             "name": value.indicator.name
         }
     labels |= {
-        "leadership": LEADERSHIP_LABEL,
+        "leadership": str(LEADERSHIP_LABEL),
         "overall_assessment": _("Đánh giá chung"),
         "proposals": _("Kiến nghị, đề xuất"),
         "signer_name": _("Người ký"),

@@ -14,7 +14,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation, User
-from reports.documents.safe_text import strip_control
 from reports.models import Contribution, ContributionPart, ContributionStatus, ReportingCycle
 from reports.services import ServiceError
 from tasks.models import Task
@@ -72,7 +71,8 @@ def contribution_save(
     """Save the contribution's texts (by task id, None for the general part) as a draft.
     ``version`` is the one the user opened (0 before the first save); a stale one raises
     ContributionConflict and saves nothing. Only the given tasks are kept (the
-    contributor's own); control characters are stripped as in every written file."""
+    contributor's own). Control characters are refused by the form, as in a report
+    (``reports.forms.TextForm``), and stripped by every file writer."""
     contribution = _locked(cycle, organisation)
     _check(contribution, version, cycle)
     if contribution is None:
@@ -87,7 +87,8 @@ def contribution_save(
     allowed: list[int | None] = [None, *(task.pk for task in tasks)]
     existing = {part.task_id: part for part in contribution.parts.all()}
     for task_id in allowed:
-        text = strip_control(texts.get(task_id, "")).strip()
+        # Browsers send line breaks as CR LF; stored text breaks lines with LF alone.
+        text = texts.get(task_id, "").replace("\r\n", "\n").strip()
         part = existing.get(task_id)
         if part is None:
             if text:

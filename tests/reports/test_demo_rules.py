@@ -88,6 +88,7 @@ def check_the_rates_count_the_reporters_only(cycles):
     # reported before they closed on 30/06 — 53 in all, not the 14: the 14 are
     # the level before the reorganisation, which in 2025 reported for half a year only.
     assert (len(expected), standing.count(), closed.count()) == (53, 46, 7)
+    assert set(closed.values_list("kind", flat=True)) == {OrganisationKind.DISTRICT_COMMITTEE}
 
 
 def check_contributions_sent_late_and_missing(cycles):

@@ -63,7 +63,11 @@ def two_years(plan, reviewer, organisations):
             accept=i % 2 == 0,
         )
     returned = submit(
-        new, organisations["TV-DUKCQ"], reviewer, dt.datetime(2026, 11, 14, 9, tzinfo=ZONE), figure=25
+        new,
+        organisations["TV-DUKCQ"],
+        reviewer,
+        dt.datetime(2026, 11, 14, 9, tzinfo=ZONE),
+        figure=25,
     )
     report_return(report=returned, comment="Bổ sung số liệu.", actor=reviewer)
     with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=ZONE), tick=False):

@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from organisations.models import Role
 from organisations.selectors import has_any_role, memberships_of
+from reports.contributions import contributions_for_user
 from reports.models import AnnualReport, CycleStatus
 from reports.selectors import cycles_visible_to, plans_overseen_by, reporter_organisation_ids
 from tasks.selectors import plans_visible_to
@@ -19,6 +20,10 @@ def home(request):
     open_cycles = list(
         cycles_visible_to(request.user).filter(status=CycleStatus.OPEN).order_by("-year")
     )
+    # A body that contributes instead of reporting (plan data "contributors") writes its
+    # contribution here, and has no report to start.
+    contributions = contributions_for_user(request.user, open_cycles)
+    contributing = {(row.cycle.pk, row.organisation.pk) for row in contributions}
     my_reports = {
         (r.cycle_id, r.organisation_id): r
         for r in AnnualReport.objects.filter(
@@ -40,7 +45,9 @@ def home(request):
                 (cycle, org, my_reports.get((cycle.pk, org.pk)))
                 for cycle in open_cycles
                 for org in reporting_for
+                if (cycle.pk, org.pk) not in contributing
             ],
+            "contributions": contributions,
             "oversees": bool(plans_overseen_by(request.user)),
         },
     )

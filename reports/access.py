@@ -18,11 +18,13 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from organisations.models import COMMITTEE_KINDS, Organisation, Role, User
-from organisations.selectors import has_any_role
+from organisations.selectors import has_any_role, memberships_of
+from reports.contributions import asked_of, with_parts
 from reports.figures.definitions import expected_everywhere
 from reports.models import (
     AnnualReport,
     Attachment,
+    Contribution,
     DraftPart,
     Notification,
     ReportingCycle,
@@ -42,7 +44,11 @@ from reports.selectors import (
 )
 from tasks.lines import ReportingNode, node_of, plan_lines, target_of, top_node
 from tasks.models import Plan
-from tasks.selectors import plans_visible_to, subplan_expected_organisations
+from tasks.selectors import (
+    ContributorAsked,
+    plans_visible_to,
+    subplan_expected_organisations,
+)
 
 Viewer = User | AnonymousUser
 T = TypeVar("T")
@@ -301,3 +307,36 @@ def get_notification_for_user(user: Viewer, pk: int) -> Notification:
     if not isinstance(user, User):
         raise Http404
     return found(Notification.objects.filter(user=user, pk=pk).first())
+
+
+CONTRIBUTORS_ONLY = gettext_lazy("Chỉ đơn vị đóng góp ý kiến mới soạn và gửi được.")
+
+
+def get_contribution_for_user(
+    user: Viewer, cycle_pk: int, code: str, *, write: bool = False
+) -> tuple[ReportingCycle, ContributorAsked, Contribution | None]:
+    """The cycle, the body it asks for a contribution and that contribution (None before
+    the first save). The body's members write it (write=True) and read it; the plan's top
+    reviewers (Ban Tổ chức of the issuing committee, administrators) read every one and
+    get 403 for writing; everyone else, and a body the cycle does not ask, 404."""
+    cycle = get_cycle_for_user(user, cycle_pk)
+    if "\x00" in code:
+        raise Http404
+    organisation = found(Organisation.objects.filter(code=code).first())
+    member = any(m.organisation_id == organisation.pk for m in memberships_of(user))
+    reader = can_manage(user, cycle.plan_id)
+    if not member and not reader:
+        raise Http404
+    asked = found(asked_of(cycle, organisation.pk))
+    if write and not member:
+        raise PermissionDenied(CONTRIBUTORS_ONLY)
+    contribution = with_parts(
+        Contribution.objects.filter(cycle=cycle, organisation=organisation)
+    ).first()
+    return cycle, asked, contribution
+
+
+def get_contributions_cycle_for_user(user: Viewer, cycle_pk: int) -> ReportingCycle:
+    """The cycle whose contributions the list shows: for the plan's top reviewers (who
+    write the report they go into); 403 for others who see the cycle, 404 without a role."""
+    return get_cycle_for_user(user, cycle_pk, manage=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.documents.party import clean_number, number_suffix
 from reports.documents.safe_text import CONTROL_CHARACTERS, CONTROL_CHARACTERS_IN_LINES
 from reports.figures.content import (
+    LEADERSHIP_LABEL,
     FigureError,
     ReportContent,
     SectionContent,
@@ -219,7 +220,11 @@ def _content_keys(report: AnnualReport) -> list[str]:
     ]
     keys += [figure_key(v.indicator.code) for v in report.values.all()]
     keys += [reason_key(v.indicator.code) for v in report.values.all() if is_derived(v)]
-    return [*keys, "overall_assessment", "proposals", "number", "signer_name", "signer_position"]
+    first = ["leadership"] if report.asks_leadership else []
+    return [
+        *first, *keys, "overall_assessment", "proposals", "number", "signer_name",
+        "signer_position",
+    ]  # fmt: skip
 
 
 def _shown(key: str, text: str) -> str:
@@ -235,6 +240,15 @@ class ReportForm(TextForm):
     base = forms.CharField(required=False, widget=forms.HiddenInput)
     # Fields shown side by side after a conflict, each answered by choice-<field>.
     conflicts = forms.CharField(required=False, widget=forms.HiddenInput)
+    leadership = forms.CharField(
+        label=LEADERSHIP_LABEL,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Việc chỉ đạo triển khai quán triệt, xây dựng kế hoạch thực hiện của đảng bộ"
+            " và phổ biến đến các chi bộ (mục III.1 của Kế hoạch)."
+        ),
+    )
     overall_assessment = forms.CharField(
         label=_("Đánh giá chung"),
         required=False,
@@ -256,6 +270,8 @@ class ReportForm(TextForm):
         if not args and "data" not in kwargs:
             kwargs.setdefault("initial", self._initial())
         super().__init__(*args, **kwargs)
+        if not report.asks_leadership:
+            del self.fields["leadership"]
         self.conflict_keys: list[str] = []
         for section in self.sections:
             number = section.task.number
@@ -384,6 +400,7 @@ class ReportForm(TextForm):
         initial = {
             "version": self.report.version,
             "base": json.dumps(fingerprint(ReportContent.of(self.report))),
+            "leadership": self.report.leadership,
             "overall_assessment": self.report.overall_assessment,
             "proposals": self.report.proposals,
             "number": self.report.number,
@@ -402,6 +419,7 @@ class ReportForm(TextForm):
     def content(self) -> ReportContent:
         data = self.cleaned_data
         return ReportContent(
+            leadership=data.get("leadership", "").strip(),
             overall_assessment=data["overall_assessment"].strip(),
             proposals=data["proposals"].strip(),
             number=data["number"],
@@ -549,3 +567,35 @@ class InboxFilterForm(forms.Form):
     cycle = forms.IntegerField(
         required=False, min_value=1, max_value=2_147_483_647, widget=forms.HiddenInput
     )
+
+
+class ContributionForm(TextForm):
+    """A contributor's words: one text per task it contributes on, and a general one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    general = forms.CharField(
+        label=_("Ý kiến chung về việc thực hiện Kế hoạch"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, tasks, texts: dict | None = None, version: int = 0, **kwargs):
+        self.tasks = list(tasks)
+        texts = texts or {}
+        if not args and "data" not in kwargs:
+            initial = {"version": version, "general": texts.get(None, "")}
+            initial |= {f"t{task.number}": texts.get(task.pk, "") for task in self.tasks}
+            kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        for task in self.tasks:
+            self.fields[f"t{task.number}"] = forms.CharField(
+                label=_("Nhiệm vụ %(n)s: %(title)s") % {"n": task.number, "title": task.title},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+        # The task fields first, in the plan's order, then the general one.
+        self.order_fields([*(f"t{task.number}" for task in self.tasks), "general"])
+
+    def texts(self) -> dict[int | None, str]:
+        data = self.cleaned_data
+        return {None: data["general"], **{t.pk: data[f"t{t.number}"] for t in self.tasks}}

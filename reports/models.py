@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import Organisation
+from organisations.models import Organisation, OrganisationKind
 from tasks.models import Indicator, Plan, Task
 
 DEFAULT_REMINDER_OFFSETS = [-14, -7, -3, -1, 1, 7, 14]
@@ -126,6 +126,21 @@ class ReportStatus(models.TextChoices):
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
+# The kinds whose report opens with the leadership section: section III.1 of 112-KH/TU asks
+# "các huyện ủy, thị ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy" first to "chỉ đạo triển khai
+# quán triệt, ... xây dựng kế hoạch thực hiện, ... phổ biến đến các chi bộ"; since July
+# 2025 the commune-level committees stand directly under the Tỉnh ủy in their place. A
+# grassroots organisation or a chi bộ receives the plan ("Kế hoạch này được phổ biến đến
+# các chi bộ để thực hiện") and issues none of its own, so its report has no such section.
+LEADERSHIP_KINDS = frozenset(
+    {
+        OrganisationKind.DISTRICT_COMMITTEE,
+        OrganisationKind.AFFILIATED_COMMITTEE,
+        OrganisationKind.COMMUNE_COMMITTEE,
+    }
+)
+
+
 class AnnualReport(models.Model):
     cycle = models.ForeignKey(
         ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.PROTECT,
@@ -208,6 +223,11 @@ class AnnualReport(models.Model):
             name, short_name = self.organisation.names_on(self.cycle.period_end)
             cached = self.__dict__["_organisation_names"] = (name, short_name or name)
         return cached
+
+    @property
+    def asks_leadership(self) -> bool:
+        """Whether the report opens with the leadership section (``LEADERSHIP_KINDS``)."""
+        return self.organisation.kind in LEADERSHIP_KINDS
 
     @property
     def is_editable(self) -> bool:

@@ -219,7 +219,7 @@ def report_with_content(report: AnnualReport) -> AnnualReport:
             Prefetch(
                 "sections",
                 queryset=TaskSection.objects.select_related("task")
-                .prefetch_related("task__actions", "task__indicators")
+                .prefetch_related("task__actions__actors", "task__indicators")
                 .order_by("task__number"),
             ),
             Prefetch("values", queryset=_values_queryset()),

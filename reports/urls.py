@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports.views import (
+    contributions,
     cycles,
     dashboard,
     drafts,
@@ -76,6 +77,21 @@ urlpatterns = [
         "ky-bao-cao/<int:pk>/don-vi/<str:code>/nhac-han/",
         notifications.reminder_send,
         name="reminder_send",
+    ),
+    # Contributions to the provincial report (plan data "contributors")
+    path("dong-gop/", contributions.contribution_mine, name="contribution_mine"),
+    path(
+        "ky-bao-cao/<int:pk>/dong-gop/", contributions.contribution_list, name="contribution_list"
+    ),
+    path(
+        "ky-bao-cao/<int:pk>/dong-gop/<str:code>/",
+        contributions.contribution_detail,
+        name="contribution_detail",
+    ),
+    path(
+        "ky-bao-cao/<int:pk>/dong-gop/<str:code>/soan/",
+        contributions.contribution_edit,
+        name="contribution_edit",
     ),
     # The yearly summary
     path("ky-bao-cao/<int:pk>/tong-ket/", summary.summary_detail, name="summary_detail"),

@@ -23,8 +23,10 @@ from plan112.datafiles import (
 )
 
 from .models import (
+    ActionActor,
     Aggregation,
     ChildrenRule,
+    Contributor,
     Document,
     DocumentKind,
     Duty,
@@ -111,6 +113,7 @@ def plan_load(*, path: Path | str) -> tuple[Plan, SyncStats]:
     _load_tasks(ctx, plan)
     _load_duties(ctx, plan)
     _load_scopes(ctx, plan)
+    _load_contributors(ctx, plan)
     _load_lines(ctx, plan)
     return plan, ctx.stats
 
@@ -201,9 +204,9 @@ def _load_tasks(ctx: _Context, plan: Plan) -> None:
         )
         ctx.tasks[number] = task
         sync_m2m(task.documents, ctx.documents_for(entry.get("documents")), ctx.stats)
-        actions = entry.get("actions").text_list()
-        for position, text in enumerate(actions, start=1):
-            sync_row(TaskAction, ctx.stats, {"task": task, "position": position}, {"text": text})
+        actions = entry.get("actions").items()
+        for position, item in enumerate(actions, start=1):
+            _load_action(ctx, task, position, item)
         delete_rows(task.actions.filter(position__gt=len(actions)), ctx.stats)
         _load_indicators(ctx, plan, task, entry.get("indicators"))
 
@@ -216,6 +219,34 @@ def _load_tasks(ctx: _Context, plan: Plan) -> None:
         ctx.stats,
     )
     delete_rows(plan.tasks.exclude(number__in=list(ctx.tasks)), ctx.stats)
+
+
+def _load_action(ctx: _Context, task: Task, position: int, item: Node) -> None:
+    """An action is its text, or ``{text, by}`` when the sentence names who acts."""
+    if isinstance(item.value, dict):
+        text, by = item.require("text").text(blank=False), item.get("by").items()
+    else:
+        text, by = item.text(blank=False), []
+    action = sync_row(TaskAction, ctx.stats, {"task": task, "position": position}, {"text": text})
+    _sync_selectors(ctx, action.actors, ActionActor, {"action": action}, by)
+
+
+def _sync_selectors(ctx: _Context, manager, model, parent: dict, items: list[Node]) -> None:
+    """Make ``manager`` hold exactly the organisations or kinds the items name."""
+    wanted = []
+    for item in items:
+        selector = ctx.selector(item)
+        org = selector["organisation"]
+        wanted.append((org.pk if org else None, selector["kind"]))
+    existing = {(row.organisation_id, row.kind): row for row in manager.all()}
+    for org_id, kind in wanted:
+        if (org_id, kind) not in existing:
+            model.objects.create(**parent, organisation_id=org_id, kind=kind)
+            ctx.stats.created += 1
+    delete_rows(
+        manager.filter(pk__in=[row.pk for key, row in existing.items() if key not in wanted]),
+        ctx.stats,
+    )
 
 
 def _load_indicators(ctx: _Context, plan: Plan, task: Task, node: Node) -> None:
@@ -335,6 +366,35 @@ def _load_scopes(ctx: _Context, plan: Plan) -> None:
         raise DataFileError(
             f"{ctx.root.path}: kế hoạch chưa có phạm vi báo cáo (reporting_scopes)."
         )
+
+
+def _load_contributors(ctx: _Context, plan: Plan) -> None:
+    """``contributors``: the bodies that give the lead of the reporting duty (``to``) their
+    words on some tasks instead of reporting. Optional; matched by organisation or kind."""
+    keep = []
+    for entry in ctx.root.get("contributors").items():
+        has_org, has_kind = entry.get("organisation").value, entry.get("kind").value
+        if bool(has_org) == bool(has_kind):
+            raise entry.error("mỗi đơn vị đóng góp cần đúng một trong 'organisation' hoặc 'kind'.")
+        if has_org:
+            lookup = {"organisation": ctx.organisation(entry.get("organisation")), "kind": ""}
+        else:
+            lookup = {"organisation": None, "kind": entry.get("kind").choice(OrganisationKind)}
+        contributor = sync_row(
+            Contributor,
+            ctx.stats,
+            {"plan": plan, **lookup},
+            {"to": ctx.organisation(entry.require("to"))},
+        )
+        if contributor.pk in keep:
+            raise entry.error("đơn vị đóng góp bị lặp (duplicate).")
+        keep.append(contributor.pk)
+        sync_m2m(
+            contributor.tasks,
+            [ctx.tasks[n] for n in ctx.task_numbers(entry.require("tasks"))],
+            ctx.stats,
+        )
+    delete_rows(plan.contributors.exclude(pk__in=keep), ctx.stats)
 
 
 def _load_lines(ctx: _Context, plan: Plan) -> None:

@@ -159,6 +159,12 @@ class TaskAction(models.Model):
     def __str__(self) -> str:
         return self.text
 
+    def done_by(self, organisation: Organisation) -> bool:
+        """Whether the organisation is one the action names as acting (an action that
+        names nobody is everyone's). Reads ``actors`` from a prefetch when there is one."""
+        actors = list(self.actors.all())
+        return not actors or any(actor.selects(organisation) for actor in actors)
+
 
 class ValueType(models.TextChoices):
     INTEGER = "integer", _("Số nguyên")
@@ -416,3 +422,62 @@ class ReportingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.get_reports_to_display()}"
+
+
+class ActionActor(OrganisationSelector):
+    """Who carries out a task's action, when the text names someone: a plan's sentence
+    may give the province's job and the districts' in one breath (task 7 of 112-KH/TU),
+    and a committee reports on its own actions only."""
+
+    action = models.ForeignKey(
+        TaskAction, verbose_name=_("hoạt động"), on_delete=models.CASCADE, related_name="actors"
+    )
+
+    class Meta:
+        verbose_name = _("đơn vị thực hiện hoạt động")
+        verbose_name_plural = _("đơn vị thực hiện hoạt động")
+        constraints = [
+            OrganisationSelector.one_of_constraint("action_actor_org_or_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Contributor(OrganisationSelector):
+    """A body that contributes to the plan's yearly report instead of reporting: it guides
+    and coordinates "theo chức năng, nhiệm vụ" (duties 2 and 3 of 112-KH/TU), gives its
+    words on the tasks of its function to the duty's lead (``to``), and never counts in a
+    rate (DESIGN §5)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="contributors"
+    )
+    tasks = models.ManyToManyField(
+        Task, verbose_name=_("nhiệm vụ đóng góp"), related_name="contributors", blank=True
+    )
+    to = models.ForeignKey(
+        Organisation,
+        verbose_name=_("gửi đến"),
+        on_delete=models.PROTECT,
+        related_name="contributions_expected",
+    )
+
+    class Meta:
+        verbose_name = _("đơn vị đóng góp ý kiến")
+        verbose_name_plural = _("đơn vị đóng góp ý kiến")
+        ordering = ["plan", "pk"]
+        constraints = [
+            OrganisationSelector.one_of_constraint("contributor_org_or_kind"),
+            models.UniqueConstraint(
+                fields=["plan", "organisation"],
+                condition=Q(organisation__isnull=False),
+                name="contributor_unique_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "kind"], condition=~Q(kind=""), name="contributor_unique_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} → {self.to}"

@@ -89,25 +89,25 @@ class ResponsibilityMatrix:
     rows: list[MatrixRow]
 
 
-REPORTS, LEADS, COORDINATES = "report", "lead", "coordinate"
+REPORTS, CONTRIBUTES, LEADS, COORDINATES = "report", "contribute", "lead", "coordinate"
 
 
 def responsibility_matrix(plan: Plan) -> ResponsibilityMatrix:
     """Which organisation reports on, leads or coordinates which task.
 
-    Organisations are those active today that any scope or duty names, directly or by
-    kind. Three queries whatever the number of organisations."""
+    Organisations are those active today that any scope, contributor or duty names,
+    directly or by kind. Four queries whatever the number of organisations."""
     tasks = list(plan.tasks.order_by("number"))
     scopes = scopes_of(plan)
+    contributors = list(plan.contributors.prefetch_related("tasks"))
     participants = list(
         DutyParticipant.objects.filter(duty__plan=plan)
         .select_related("organisation", "duty")
         .prefetch_related("duty__tasks")
     )
-    kinds = {s.kind for s in scopes if s.kind} | {p.kind for p in participants if p.kind}
-    named = {s.organisation_id for s in scopes if s.organisation_id} | {
-        p.organisation_id for p in participants if p.organisation_id
-    }
+    selectors = [*scopes, *contributors, *participants]
+    kinds = {s.kind for s in selectors if s.kind}
+    named = {s.organisation_id for s in selectors if s.organisation_id}
     today = timezone.localdate()
     organisations = list(
         Organisation.objects.active_on(today).filter(kind__in=kinds)
@@ -122,6 +122,8 @@ def responsibility_matrix(plan: Plan) -> ResponsibilityMatrix:
             marks = set()
             if any(s.task_id == task.pk and s.selects(org) for s in scopes):
                 marks.add(REPORTS)
+            if any(c.selects(org) and task in c.tasks.all() for c in contributors):
+                marks.add(CONTRIBUTES)
             for p in participants:
                 if p.selects(org) and task in p.duty.tasks.all():
                     marks.add(LEADS if p.role == "lead" else COORDINATES)
@@ -185,3 +187,85 @@ def reporting_organisations(
     ``scope`` saves its query when the caller has read it already."""
     scope = scope or reporting_scope(plan)
     return Organisation.objects.filter(scope.q(), existing_on_q(day)).order_by("code")
+
+
+@dataclass(frozen=True)
+class ContributorAsked:
+    """A body asked for a contribution on a day, with the tasks it contributes on and the
+    body it contributes to, both as they exist that day."""
+
+    organisation: Organisation
+    tasks: tuple[Task, ...]
+    to: Organisation
+
+
+def _existing_on(organisations: dict[int, Organisation], day) -> dict[int, Organisation | None]:
+    """For each organisation, the one standing for it on the day: itself when it exists
+    then, else the first of its successors that does; None when the data has no such
+    successor (a body dissolved, or one whose successor is not in the data: nobody is
+    asked in its place). One query per step of the longest chain, a step or two in
+    practice, whatever the number of organisations."""
+    result: dict[int, Organisation | None] = {}
+    pending = {}
+    for pk, org in organisations.items():
+        if org.is_active_on(day):
+            result[pk] = org
+        elif org.successor_id is not None:
+            pending[pk] = org.successor_id
+        else:
+            result[pk] = None
+    seen: set[int] = set()
+    while pending:
+        successors = Organisation.objects.in_bulk(set(pending.values()) - seen)
+        seen.update(successors)
+        following = {}
+        for pk, successor_id in pending.items():
+            successor = successors.get(successor_id)
+            if successor is None:
+                result[pk] = None
+            elif successor.is_active_on(day):
+                result[pk] = successor
+            elif successor.successor_id is not None and successor.successor_id not in seen:
+                following[pk] = successor.successor_id
+            else:
+                result[pk] = None
+        pending = following
+    return result
+
+
+def contributors_on(plan: Plan, day) -> list[ContributorAsked]:
+    """The bodies a plan asks for a contribution in a cycle ending on ``day``, ordered by
+    code. A body named in the plan that has since merged is asked as its successor (after
+    1 July 2025, Ban Tuyên giáo and Ban Dân vận of Trà Vinh as Ban Tuyên giáo và Dân vận of
+    Vĩnh Long, once, with the tasks of both); a kind selects the bodies of that kind that
+    exist on the day. A fixed number of queries."""
+    contributors = list(
+        plan.contributors.select_related("organisation", "to").prefetch_related("tasks")
+    )
+    kinds = {c.kind for c in contributors if c.kind}
+    of_kind = list(Organisation.objects.active_on(day).filter(kind__in=kinds)) if kinds else []
+    named: dict[int, Organisation] = {
+        c.organisation.pk: c.organisation for c in contributors if c.organisation is not None
+    }
+    standing = _existing_on({**named, **{c.to_id: c.to for c in contributors}}, day)
+    asked: dict[int, tuple[Organisation, dict[int, Task], Organisation]] = {}
+    for contributor in contributors:
+        to = standing[contributor.to_id]
+        if to is None:
+            continue
+        if contributor.organisation_id is not None:
+            found = standing[contributor.organisation_id]
+            bodies = [found] if found is not None else []
+        else:
+            bodies = [o for o in of_kind if o.kind == contributor.kind]
+        for body in bodies:
+            entry = asked.setdefault(body.pk, (body, {}, to))
+            entry[1].update({task.pk: task for task in contributor.tasks.all()})
+    return [
+        ContributorAsked(
+            organisation=body,
+            tasks=tuple(sorted(tasks.values(), key=lambda t: t.number)),
+            to=to,
+        )
+        for body, tasks, to in sorted(asked.values(), key=lambda entry: entry[0].code)
+    ]

@@ -123,7 +123,8 @@ def other_reporter(plan, organisations):
 
 @pytest.fixture
 def body_reporter(plan, organisations):
-    """A reporter of a specialised body, Ban Tuyên giáo."""
+    """A reporter of Ban Tuyên giáo: a contributor, not a reporter, under 112-KH/TU (duty 2;
+    III.1 obliges only the committees), so it writes contributions."""
     return make_user("body-reporter", organisation=organisations["TV-BTG"], role=Role.REPORTER)
 
 

@@ -58,8 +58,8 @@ def _account(user, role: Role, org: Organisation, created: bool) -> DemoAccount:
 
 @transaction.atomic
 def demo_accounts_create(*, password: str) -> list[DemoAccount]:
-    """A reporter for every organisation that reports on a plan, the reviewers and the
-    leader named in demo.yaml and an administrator. Safe to run again, after a
+    """A reporter for every organisation that reports on a plan or contributes to it, the
+    reviewers and the leader named in demo.yaml and an administrator. Safe to run again, after a
     restructuring too: only accounts that do not exist yet are created, and an account
     whose organisation does not exist yet (a committee formed later) is left for later."""
     data = demo_data()
@@ -71,6 +71,11 @@ def demo_accounts_create(*, password: str) -> list[DemoAccount]:
         for org_id, tasks in organisations_in_scope(plan, candidates).items():
             if tasks:
                 reporters[org_id] = next(o for o in candidates if o.pk == org_id)
+        # The bodies that contribute instead of reporting write their contributions.
+        for contributor in plan.contributors.all():
+            for org in candidates:
+                if contributor.selects(org):
+                    reporters[org.pk] = org
     for org in sorted(reporters.values(), key=lambda o: (o.kind, o.code)):
         username = reporter_username(org)
         user, created = _ensure(

@@ -35,6 +35,7 @@ from organisations.models import (
 )
 from plan112.datafiles import read_yaml
 from reports.demo.accounts import demo_accounts_create, reporter_username
+from reports.demo.contributions import demo_contributions
 from reports.demo.data import demo_data
 from reports.demo.documents import report_scan, subplan_number, subplan_scan
 from reports.demo.writing import Profile, ReportWriter
@@ -42,6 +43,7 @@ from reports.models import (
     AnnualReport,
     Attachment,
     AttachmentKind,
+    Contribution,
     CycleStatus,
     IndicatorValue,
     Notification,
@@ -83,6 +85,7 @@ STAMPED = {
     ReportEvent: ("at",),
     Attachment: ("uploaded_at",),
     SubPlan: ("registered_at",),
+    Contribution: ("created_at", "updated_at", "sent_at"),
     Notification: ("created_at",),
 }  # fmt: skip
 
@@ -398,6 +401,7 @@ class _History(ReportWriter):
                 if o.pk not in played and (o.valid_to is None or o.valid_to >= cycle.period_end)
             ]
             self._play_past(cycle, staying, cap)
+            self._contributions(cycle)
             with _back_dated(closing):
                 cycle_close(cycle=cycle, actor=self.reviewer)
             return cycle
@@ -412,9 +416,18 @@ class _History(ReportWriter):
                     self._play(cycle, self.profiles[org.pk], stories[org.pk], steps)
             return cycle
         self._play_past(cycle, orgs, cap)
+        self._contributions(cycle)
         with _back_dated(closing):
             cycle_close(cycle=cycle, actor=self.reviewer)
         return cycle
+
+    def _contributions(self, cycle) -> None:
+        """The last two closed years: the bodies asked send their contributions (one late,
+        one never). Their own random stream, so the reports' stay as they were."""
+        if cycle.year < self.today.year - 2:
+            return
+        rng = random.Random(f"contributions-{cycle.year}")  # noqa: S311 - demo data
+        demo_contributions(cycle, rng=rng, writers=_reporters(), zone=self.zone, dated=_back_dated)
 
     def subplans(self) -> int:
         """About two thirds of the committees that must issue their own plan do, some

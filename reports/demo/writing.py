@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from organisations.models import Organisation, OrganisationKind
+from reports.demo.contributions import LEADERSHIP
 from reports.demo.data import demo_data
 from reports.figures.content import ReportContent, SectionContent
-from reports.models import Level
+from reports.models import LEADERSHIP_KINDS, Level
 from tasks.models import Operator, Plan, ValueType
 
 CHILDREN_REASON = (
@@ -285,12 +286,19 @@ class ReportWriter:
         tasks = [t for t in self.tasks if t.number in numbers]
         figures = self._figures(profile, tasks, year, floor)
         words = self._words(profile, figures, year)
+        wholes = self._wholes()
         for task in tasks:
             for indicator in task.indicators.all():
-                if not indicator.required and rng.random() < 0.1 and not floor.get(indicator.code):
+                if (
+                    not indicator.required
+                    and rng.random() < 0.1
+                    and not floor.get(indicator.code)
+                    and indicator.code not in wholes  # a part given needs its whole
+                ):
                     figures[indicator.code] = None
         name, position = profile.signers[0] if rng.random() < 0.75 else profile.signers[1]
         return ReportContent(
+            leadership=self._leadership(profile, year),
             overall_assessment=rng.choice(data.overall).format(**words),
             proposals=rng.choice(data.proposals),
             signer_name=name,
@@ -308,6 +316,7 @@ class ReportWriter:
         keep = set(numbers[: max(1, round(len(numbers) * share))])
         codes = {i.code for t in self.tasks if t.number in keep for i in t.indicators.all()}
         return ReportContent(
+            leadership=full.leadership,
             overall_assessment="",
             proposals="",
             signer_name=full.signer_name,
@@ -335,7 +344,7 @@ class ReportWriter:
             texts = self._texts(task)
             comments[number] = texts["comment"]
             for indicator in task.indicators.all():
-                if not indicator.required:
+                if not indicator.required and indicator.code not in self._wholes():
                     first.figures[indicator.code] = None
             supplement = self._fill(texts["supplement"], words)
             if supplement is None:
@@ -343,6 +352,21 @@ class ReportWriter:
             fixed.sections[number].results += " " + supplement
         first.sections[commented[0]].limitations = "Chưa có."
         return first, comments, fixed
+
+    def _wholes(self) -> set[str]:
+        """The codes some rule needs as its whole: never left blank while a part is given
+        (reports.figures.content.missing_wholes)."""
+        return {code for rule in self.rules for code in rule.whole}
+
+    def _leadership(self, profile: Profile, year: int) -> str:
+        """A committee's leadership section (LEADERSHIP_KINDS), from its own random stream
+        so that adding it left the rest of the demo as it was."""
+        if profile.organisation.kind not in LEADERSHIP_KINDS:
+            return ""
+        rng = random.Random(f"leadership-{profile.organisation.code}-{year}")  # noqa: S311
+        return rng.choice(LEADERSHIP).format(
+            org=profile.organisation.display_name, plan=self.plan.number, year=year
+        )
 
     def _task(self, number: int):
         return next(t for t in self.tasks if t.number == number)

@@ -46,7 +46,7 @@ from reports.documents.word import (
     setup_document,
     xml_safe,
 )
-from reports.figures.content import format_figure
+from reports.figures.content import LEADERSHIP_LABEL, format_figure
 from reports.models import AnnualReport
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -99,6 +99,8 @@ class ReportDocument:
     proposals: str
     signer: Signer
     recipients: list[str]
+    # Duty III.1's first ask, before the tasks; None for a report without it.
+    leadership: Part | None = None
 
     @property
     def organisation(self) -> str:
@@ -168,6 +170,9 @@ def report_document(report: AnnualReport) -> ReportDocument:
         proposals=report.proposals,
         signer=committee_signer(issuer, position=report.signer_position, name=report.signer_name),
         recipients=[*addressees(report.reports_to or organisation.parent, day), _("Lưu.")],
+        leadership=Part(str(LEADERSHIP_LABEL), report.leadership)
+        if report.asks_leadership
+        else None,
     )
 
 
@@ -255,6 +260,10 @@ def report_docx_bytes(report: AnnualReport) -> bytes:
         properties.created = properties.modified = timezone.now()
 
         _header(document, doc)
+        if doc.leadership is not None:
+            add_paragraph(document, doc.leadership.label, bold=True, space_before=Pt(6))
+            for line in _lines(doc.leadership.text):
+                add_paragraph(document, line)
         for section in doc.sections:
             add_paragraph(document, section.heading, bold=True, space_before=Pt(6))
             for part in section.parts:

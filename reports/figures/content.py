@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reports.models import SECTION_PARTS, AnnualReport, Level, TaskSection
 from tasks.models import Indicator, ValidationRule, ValueType
@@ -106,11 +107,20 @@ class SectionContent:
     level: str = ""
 
 
+# Duty III.1's first ask, in its words: "chỉ đạo triển khai quán triệt, ... xây dựng kế
+# hoạch thực hiện ..., ... phổ biến đến các chi bộ".
+LEADERSHIP_LABEL = gettext_lazy(
+    "I. Công tác lãnh đạo, chỉ đạo triển khai, quán triệt và xây dựng kế hoạch thực hiện"
+)
+
+
 @dataclass
 class ReportContent:
     """Everything a reporter types, keyed by task number and indicator code."""
 
     overall_assessment: str = ""
+    # "I. Công tác lãnh đạo, chỉ đạo triển khai ...": a committee's only (LEADERSHIP_KINDS).
+    leadership: str = ""
     proposals: str = ""
     number: str = ""  # the report's document number, digits ("12" of "Số 12-BC/HU")
     signer_name: str = ""
@@ -126,6 +136,7 @@ class ReportContent:
         """Read from the database (uses prefetched sections and values when present)."""
         return cls(
             overall_assessment=report.overall_assessment,
+            leadership=report.leadership,
             proposals=report.proposals,
             number=report.number,
             signer_name=report.signer_name,
@@ -143,6 +154,7 @@ class ReportContent:
     def to_snapshot(self) -> dict[str, Any]:
         return {
             "overall_assessment": self.overall_assessment,
+            "leadership": self.leadership,
             "proposals": self.proposals,
             "number": self.number,
             "signer_name": self.signer_name,
@@ -161,6 +173,7 @@ class ReportContent:
     def from_snapshot(cls, data: dict[str, Any]) -> ReportContent:
         return cls(
             overall_assessment=data.get("overall_assessment", ""),
+            leadership=data.get("leadership", ""),
             proposals=data.get("proposals", ""),
             number=data.get("number", ""),
             signer_name=data.get("signer_name", ""),
@@ -196,6 +209,8 @@ def submission_errors(
     indicators: list[Indicator],
     rules: list[ValidationRule],
     derived: dict[str, Decimal | None] | None = None,
+    *,
+    leadership: bool = False,
 ) -> dict[str, list[str]]:
     """What must be fixed before the report can be submitted, keyed by form field.
     ``derived`` holds, by code, the figures summed from the reports addressed to this
@@ -203,8 +218,12 @@ def submission_errors(
     errors: dict[str, list[str]] = {}
 
     def add(key: str, message: str) -> None:
-        errors.setdefault(key, []).append(message)
+        messages = errors.setdefault(key, [])
+        if message not in messages:  # two rules may need the same whole
+            messages.append(message)
 
+    if leadership and not content.leadership.strip():
+        add("leadership", _("Vui lòng nêu công tác lãnh đạo, chỉ đạo triển khai thực hiện."))
     if not content.overall_assessment.strip():
         add("overall_assessment", _("Vui lòng nhập đánh giá chung."))
     if not content.signer_name.strip():
@@ -222,15 +241,34 @@ def submission_errors(
         if indicator.required and content.figures.get(indicator.code) is None:
             add(figure_key(indicator.code), _("Vui lòng nhập số liệu này (bắt buộc)."))
     reported = {i.code for i in indicators}
+    names = {i.code: i.name for i in indicators}
     for rule in rules:
         if not rule.codes() <= reported:
             continue
+        for code in missing_wholes(rule, content.figures):
+            add(figure_key(code), whole_message(names[code], [names[c] for c in rule.parts]))
         if rule.holds(content.figures) is False:
             add(figure_key(rule.parts[0]), rule.message)
     for code, value in (derived or {}).items():
         if needs_reason(content.figures.get(code), value, content.reasons.get(code, "")):
             add(reason_key(code), reason_message(value))
     return errors
+
+
+def missing_wholes(rule: ValidationRule, figures: dict[str, Any]) -> list[str]:
+    """The codes of a rule's whole left blank while one of its parts is given: a part
+    means nothing without its whole (13 organisations disciplined out of a blank "phải xem
+    xét" summed to 13 out of 12 at the province), so the whole becomes required."""
+    if not any(figures.get(code) is not None for code in rule.parts):
+        return []
+    return [code for code in rule.whole if figures.get(code) is None]
+
+
+def whole_message(whole: str, parts: list[str]) -> str:
+    return _("Phải nhập “%(whole)s” khi đã nhập “%(parts)s”.") % {
+        "whole": whole,
+        "parts": "”, “".join(parts),
+    }
 
 
 def reason_message(derived: Decimal | None) -> str:
@@ -258,6 +296,7 @@ def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -
         "level": _("Tự đánh giá"),
     }
     for name, label in (
+        ("leadership", str(LEADERSHIP_LABEL)),
         ("overall_assessment", _("Đánh giá chung")),
         ("proposals", _("Kiến nghị, đề xuất")),
         ("number", _("Số văn bản")),
@@ -303,7 +342,14 @@ def compare(before: ReportContent, after: ReportContent, report: AnnualReport) -
 
 # Merging two people's edits --------------------------------------------------------------
 
-TOP_FIELDS = ("overall_assessment", "proposals", "number", "signer_name", "signer_position")
+TOP_FIELDS = (
+    "leadership",
+    "overall_assessment",
+    "proposals",
+    "number",
+    "signer_name",
+    "signer_position",
+)
 
 
 def field_values(content: ReportContent) -> dict[str, str]:
@@ -406,6 +452,7 @@ def field_labels(report: AnnualReport) -> dict[str, str]:
             "name": value.indicator.name
         }
     labels |= {
+        "leadership": str(LEADERSHIP_LABEL),
         "overall_assessment": _("Đánh giá chung"),
         "proposals": _("Kiến nghị, đề xuất"),
         "number": _("Số văn bản"),

@@ -102,6 +102,7 @@ def _claim(report: AnnualReport, *, version: int, actor: User, now: dt.datetime)
 
 def _write_content(report: AnnualReport, content: ReportContent) -> None:
     AnnualReport.objects.filter(pk=report.pk).update(
+        leadership=content.leadership,
         overall_assessment=content.overall_assessment,
         proposals=content.proposals,
         number=content.number,
@@ -210,6 +211,7 @@ def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
         indicators,
         list(report.cycle.plan.rules.all()),
         derived=derived,
+        leadership=full.asks_leadership,
     )
     if report.cycle.plan.children_rule == ChildrenRule.REQUIRE:
         refusal = children_refusal(children_of(full))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organisations.http import AuthenticatedRequest
 from reports.access import get_report_for_user, get_report_start_for_user, require_reporter_of
 from reports.figures.content import (
+    LEADERSHIP_LABEL,
     ReportContent,
     compare,
     derived_note,
@@ -92,6 +93,7 @@ def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "reports/report_detail.html",
         {
             "report": report,
+            "leadership_label": LEADERSHIP_LABEL,
             "sections": sections,
             "last_return": last_return,
             "is_reviewer": reviewer,

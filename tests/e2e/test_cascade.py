@@ -20,6 +20,8 @@ def fill_texts(page, report):
         n = section.task.number
         page.fill(f"[name=s{n}-results]", f"Kết quả thực hiện nhiệm vụ {n} của Đảng bộ huyện.")
         page.select_option(f"[name=s{n}-level]", "good")
+    if report.asks_leadership:
+        page.fill("[name=leadership]", "Ban Thường vụ quán triệt, ban hành kế hoạch thực hiện.")
     page.fill("[name=overall_assessment]", "Các tổ chức cơ sở đảng triển khai nghiêm túc.")
     page.fill("[name=signer_name]", "Nguyễn Văn An")
     page.fill("[name=signer_position]", "Bí thư Huyện ủy")

@@ -47,7 +47,7 @@ def two_years(plan, reviewer, organisations):
     """2025 with most districts accepted; 2026 (due 15/11, already past) under way."""
     old = make_cycle(plan, reviewer, year=2025)
     new = make_cycle(plan, reviewer, year=2026, due=dt.date(2026, 11, 15))
-    codes = ["TV-TPTV", "TV-TXDH", "TV-HCL", "TV-HCT", "TV-HCK", "TV-HTC", "TV-HCN", "TV-BTG"]
+    codes = ["TV-TPTV", "TV-TXDH", "TV-HCL", "TV-HCT", "TV-HCK", "TV-HTC", "TV-HCN", "TV-DUKCQ"]
     for i, code in enumerate(codes):
         day = dt.datetime(2025, 12, 5 + 2 * i, 10, tzinfo=ZONE)
         submit(old, organisations[code], reviewer, day, figure=30 + 7 * i, shift=i, accept=True)
@@ -63,7 +63,11 @@ def two_years(plan, reviewer, organisations):
             accept=i % 2 == 0,
         )
     returned = submit(
-        new, organisations["TV-BTG"], reviewer, dt.datetime(2026, 11, 14, 9, tzinfo=ZONE), figure=25
+        new,
+        organisations["TV-DUKCQ"],
+        reviewer,
+        dt.datetime(2026, 11, 14, 9, tzinfo=ZONE),
+        figure=25,
     )
     report_return(report=returned, comment="Bổ sung số liệu.", actor=reviewer)
     with time_machine.travel(dt.datetime(2026, 11, 20, 9, tzinfo=ZONE), tick=False):

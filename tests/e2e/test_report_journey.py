@@ -23,6 +23,10 @@ def fill_report(page, report, *, women: int | None = None):
         page.fill(f"[name=i-{code}]", str(int(value)))
     if women is not None:
         page.fill("[name=i-T3_ADMITTED_WOMEN]", str(women))
+    if report.asks_leadership:  # a committee's; a đảng ủy xã's report has none
+        page.fill(
+            "[name=leadership]", "Ban Thường vụ Huyện ủy quán triệt, ban hành kế hoạch thực hiện."
+        )
     page.fill("[name=overall_assessment]", "Đảng bộ huyện triển khai nghiêm túc Kế hoạch.")
     page.fill("[name=proposals]", "Đề nghị Tỉnh ủy mở thêm lớp bồi dưỡng cấp ủy viên cơ sở.")
     page.fill("[name=signer_name]", "Nguyễn Văn An")

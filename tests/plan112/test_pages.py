@@ -66,7 +66,9 @@ def test_plan_page_shows_purposes_tasks_duties_and_matrix(client_for, reviewer, 
     rows = {row.organisation.code: row.cells for row in matrix.rows}
     assert all("report" in cell for cell in rows["TV-HCL"])
     assert "lead" in rows["TV-BTC"][0]
-    assert rows["TV-BTG"][0] >= {"report", "lead"}
+    # Ban Tuyên giáo leads duty 2 and contributes on task 1; it is no reporter (III.1).
+    assert rows["TV-BTG"][0] >= {"contribute", "lead"}
+    assert "report" not in rows["TV-BTG"][0]
     assert "coordinate" in rows["TV-UBKT"][6]
     assert "TV-TU" not in rows  # named by nothing in the plan
 

@@ -52,6 +52,10 @@ def valid_figures(report: AnnualReport) -> dict[str, Decimal]:
 def full_content(report: AnnualReport, *, text: str = "Kết quả") -> ReportContent:
     numbers = list(report.sections.values_list("task__number", flat=True))
     return ReportContent(
+        leadership="Ban Thường vụ đã tổ chức quán triệt, ban hành kế hoạch thực hiện và phổ"
+        " biến đến các chi bộ."
+        if report.asks_leadership
+        else "",
         overall_assessment="Đảng bộ đã triển khai nghiêm túc kế hoạch.",
         proposals="Đề nghị Tỉnh ủy tăng cường tập huấn.",
         signer_name="Nguyễn Văn An",

@@ -39,7 +39,7 @@ TODAY = dt.datetime(2026, 12, 25, 9, tzinfo=ZONE)  # ten days after the due day
 # Nine district-level committees, five affiliated committees (every task); Ban Tuyên
 # giáo, Ủy ban Kiểm tra, Ban Dân vận, Văn phòng, Mặt trận and six mass organisations
 # (some tasks). Ban Tổ chức reviews and does not report.
-EXPECTED = 24
+EXPECTED = 14  # 9 district-level and 5 affiliated committees (III.1)
 
 
 def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
@@ -85,7 +85,7 @@ def cycle(plan, reviewer):
 
 @pytest.fixture
 def reports(cycle, organisations, reviewer):
-    """Càng Long on time and accepted, Cầu Kè late, Ban Tuyên giáo on time then returned,
+    """Càng Long on time and accepted, Cầu Kè late, Đảng ủy Khối Cơ quan on time then returned,
     Châu Thành still drafting; everyone else has not started."""
     hcl = submit(
         cycle,
@@ -98,11 +98,11 @@ def reports(cycle, organisations, reviewer):
     hck = submit(
         cycle, organisations["TV-HCK"], reviewer, at(dt.date(2026, 12, 18)), levels={1: "average"}
     )
-    btg = submit(cycle, organisations["TV-BTG"], reviewer, at(DUE, 23, 59))
-    btg = report_return(report=btg, comment="Bổ sung số liệu.", actor=reviewer)
+    dukcq = submit(cycle, organisations["TV-DUKCQ"], reviewer, at(DUE, 23, 59))
+    dukcq = report_return(report=dukcq, comment="Bổ sung số liệu.", actor=reviewer)
     with time_machine.travel(at(dt.date(2026, 12, 1)), tick=False):
         hct = saved_report(cycle, organisations["TV-HCT"], reviewer)
-    return {"hcl": hcl, "hck": hck, "btg": btg, "hct": hct}
+    return {"hcl": hcl, "hck": hck, "dukcq": dukcq, "hct": hct}
 
 
 def get(client, url):
@@ -163,18 +163,18 @@ def test_counts_and_rates_are_the_cycles_figures(client_for, reviewer, cycle, re
     assert figures == cycle_figures(cycle)
     assert figures.expected == EXPECTED
     assert (figures.actual, figures.on_time, figures.late) == (3, 2, 1)
-    assert (figures.missing, figures.accepted) == (21, 1)
+    assert (figures.missing, figures.accepted) == (11, 1)
     html = response.content.decode()
-    # 3 ÷ 24 = 12,5%; 2 ÷ 24 = 8,3%; 1 ÷ 24 = 4,2%, written the Vietnamese way.
-    for text in ("12,5%", "8,3%", "4,2%"):
+    # 3 ÷ 14 = 21,4%; 2 ÷ 14 = 14,3%; 1 ÷ 14 = 7,1%, written the Vietnamese way.
+    for text in ("21,4%", "14,3%", "7,1%"):
         assert text in html
     cards = {card.label: card.value for card in response.context["board"].cards}
     assert cards == {
-        "Phải báo cáo": 24,
+        "Phải báo cáo": 14,
         "Đã nộp": 3,
         "Đúng hạn": 2,
         "Quá hạn": 1,
-        "Chưa nộp": 21,
+        "Chưa nộp": 11,
         "Đã tiếp nhận": 1,
     }
 
@@ -186,12 +186,14 @@ def test_every_expected_organisation_has_a_row_with_its_report(
     rows = {row.organisation.code: row for row in response.context["rows"]}
     assert len(rows) == EXPECTED
     assert "TV-BTC" not in rows  # Ban Tổ chức reviews; it does not report on this plan
+    # The advisory bodies, the Front and the mass organisations contribute; no row, no rate.
+    assert not {"TV-BTG", "TV-UBKT", "TV-BDV", "TV-VPTU", "TV-MTTQ", "TV-HND"} & set(rows)
     assert rows["TV-HCL"].report == reports["hcl"]
     assert rows["TV-HCL"].first_submitted_on == dt.date(2026, 12, 10)
     assert rows["TV-HCL"].days_late is None
     assert rows["TV-HCK"].days_late == 3
     assert rows["TV-HCK"].submission_count == 1
-    assert rows["TV-BTG"].days_late is None  # 23:59 of the due day is on time
+    assert rows["TV-DUKCQ"].days_late is None  # 23:59 of the due day is on time
     html = response.content.decode()
     assert reports["hcl"].get_absolute_url() in html
     assert "Huyện ủy Tiểu Cần" in html
@@ -202,7 +204,7 @@ def test_overdue_organisations_come_first_with_their_days_overdue(
 ):
     rows = get(client_for(reviewer), dashboard_url(cycle)).context["rows"]
     overdue = [row for row in rows if row.overdue]
-    assert len(overdue) == 21
+    assert len(overdue) == 11
     assert rows[: len(overdue)] == overdue
     assert {row.days_late for row in overdue} == {10}
     # Châu Thành has a draft it never sent: it is overdue too.
@@ -260,26 +262,31 @@ def test_filters_by_organisation_kind_and_status(client_for, reviewer, cycle, re
             r.organisation.code for r in get(client, dashboard_url(cycle, **params)).context["rows"]
         }
 
-    assert codes(loai="advisory_body") == {"TV-BTG", "TV-UBKT", "TV-BDV", "TV-VPTU"}
+    affiliated = {"TV-DUKCQ", "TV-DUKDN", "TV-DUQS", "TV-DUCA", "TV-DUBP"}
+    assert codes(loai="affiliated_committee") == affiliated
+    # The advisory bodies contribute: no row of that kind, so the filter does not offer it.
+    assert "advisory_body" not in {
+        k for k, _ in get(client, dashboard_url(cycle)).context["board"].kinds
+    }
     assert codes(trang_thai="accepted") == {"TV-HCL"}
     assert codes(trang_thai="submitted") == {"TV-HCK"}
-    assert codes(trang_thai="returned") == {"TV-BTG"}
+    assert codes(trang_thai="returned") == {"TV-DUKCQ"}
     assert codes(trang_thai="draft") == {"TV-HCT"}
     missing = codes(trang_thai=MISSING)
-    assert len(missing) == 21
+    assert len(missing) == 11
     assert "TV-HCT" in missing
     assert "TV-HCL" not in missing
-    assert codes(loai="advisory_body", trang_thai=MISSING) == {"TV-UBKT", "TV-BDV", "TV-VPTU"}
+    assert codes(loai="affiliated_committee", trang_thai=MISSING) == affiliated - {"TV-DUKCQ"}
     # Unknown values are ignored rather than hiding everything.
     assert len(codes(loai="nonsense", trang_thai="nonsense")) == EXPECTED
 
 
 def test_filters_narrow_the_table_but_not_the_figures(client_for, reviewer, cycle, reports):
-    response = get(client_for(reviewer), dashboard_url(cycle, loai="advisory_body"))
+    response = get(client_for(reviewer), dashboard_url(cycle, loai="affiliated_committee"))
     assert response.context["figures"].expected == EXPECTED
-    assert len(response.context["board"].heatmap.rows) == 4
-    assert len(response.context["board"].history.rows) == 4
-    assert "Đang hiển thị 4 trên 24 đơn vị" in response.content.decode()
+    assert len(response.context["board"].heatmap.rows) == 5
+    assert len(response.context["board"].history.rows) == 5
+    assert "Đang hiển thị 5 trên 14 đơn vị" in response.content.decode()
 
 
 def test_heatmap_colours_each_section_by_level_and_greys_what_is_not_sent(
@@ -292,10 +299,10 @@ def test_heatmap_colours_each_section_by_level_and_greys_what_is_not_sent(
     assert [c.kind for c in hcl] == ["good", "good", "fair", "good", "poor", "good", "good"]
     assert hcl[2].url == f"{reports['hcl'].get_absolute_url()}#nhiem-vu-3"
     assert cells["TV-HCK"][0].kind == "average"
-    # Ban Tuyên giáo (returned, still coloured) reports on tasks 1 and 2 only.
-    assert [c.kind for c in cells["TV-BTG"]] == ["good", "good"] + ["blank"] * 5
-    # Ủy ban Kiểm tra has no report and reports on task 7 only.
-    assert [c.kind for c in cells["TV-UBKT"]] == ["blank"] * 6 + ["none"]
+    # Đảng ủy Khối Cơ quan: returned, still coloured.
+    assert [c.kind for c in cells["TV-DUKCQ"]] == ["good"] * 7
+    # Đảng ủy Biên phòng has no report.
+    assert [c.kind for c in cells["TV-DUBP"]] == ["none"] * 7
     assert {c.kind for c in cells["TV-HCT"]} == {"draft"}
     assert {c.kind for c in cells["TV-HTC"]} == {"none"}
     assert all(c.url == "" for c in cells["TV-HTC"])
@@ -367,9 +374,9 @@ def test_charts_carry_their_data_and_a_table_with_the_same_numbers(
         "Đã gửi, chờ xem xét": 1,
         "Bị trả lại": 1,
         "Đang soạn, chưa gửi": 1,
-        "Chưa bắt đầu": 20,
+        "Chưa bắt đầu": 10,
     }
-    assert response.context["rates_chart"]["datasets"][0]["data"] == [12.5, 8.3, 4.2]
+    assert response.context["rates_chart"]["datasets"][0]["data"] == [21.4, 14.3, 7.1]
     assert 'id="bieu-do-trang-thai" type="application/json"' in html
     assert 'data-chart="bieu-do-trang-thai"' in html
     assert "js/charts.js" in html
@@ -469,7 +476,7 @@ def test_xlsx_follows_the_filters_of_the_page(client_for, reviewer, cycle, repor
     client = client_for(reviewer)
     sheet = open_xlsx(get(client, export_url(cycle, "xlsx", trang_thai="missing")))
     names = [line[1] for line in sheet.active.iter_rows(min_row=8, values_only=True)]
-    assert len(names) == 21
+    assert len(names) == 11
     assert "Huyện ủy Càng Long" not in names
 
 

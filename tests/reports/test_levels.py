@@ -184,7 +184,7 @@ def test_drill_down_numbers_equal_the_figures_of_the_level_below(
     assert hcl.below.actual == 1
     assert hcl.below.text == f"1/{figures.expected} đã gửi"
     # A body without organisations reporting to it has no level of its own.
-    assert rows["TV-BTG"].below is None
+    assert rows["TV-DUKCQ"].below is None
     html = client_for(reviewer).get(dashboard_url(cycle)).content.decode()
     assert "?don_vi=TV-HCL" in html
     # Following the link shows exactly those organisations.

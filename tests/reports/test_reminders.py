@@ -294,12 +294,16 @@ def test_running_the_job_twice_sends_each_reminder_once(
 
     # DUE - 1 is a stage for both levels: the province level at due-1, the grassroots,
     # past their own due date, at due+14.
-    assert first["reminders"] == expected_everywhere(cycle).count() == 128
+    # 14 committees (III.1) and 104 grassroots; the contributors are never reminded.
+    assert first["reminders"] == expected_everywhere(cycle).count() == 118
     assert reminded("due-1") == due_on(cycle, DUE)
     assert reminded("due+14") == due_on(cycle, GRASSROOTS_DUE)
     assert second["reminders"] == 0
     assert Reminder.objects.count() == first["reminders"]
-    assert len(mail.outbox) == 3  # the three organisations whose reporters have addresses
+    # The two committees whose reporters have addresses; Ban Tuyên giáo's reporter has one
+    # too, but it contributes and is never reminded to report.
+    assert len(mail.outbox) == 2
+    assert not mails_to("body-reporter@example.vn")
     assert Notification.objects.filter(user=people["reporter"]).count() == 1
 
 
@@ -642,12 +646,12 @@ def test_cycle_page_query_count_does_not_grow_with_reminders(
 def test_a_returned_report_left_past_its_due_date_is_reminded_and_in_the_digest(
     cycle, people, organisations, django_capture_on_commit_callbacks
 ):
-    """Văn phòng Tỉnh ủy submitted, was returned, and did not send its report back."""
+    """Đảng ủy Khối Cơ quan submitted, was returned, and did not send its report back."""
     from reports.services.reports import report_return
 
-    office = organisations["TV-VPTU"]
-    writer = make_user("van-phong", organisation=office, role="reporter")
-    writer.email = "van-phong@example.vn"
+    office = organisations["TV-DUKCQ"]
+    writer = make_user("khoi-co-quan", organisation=office, role="reporter")
+    writer.email = "khoi-co-quan@example.vn"
     writer.save(update_fields=["email"])
     with at(DUE - dt.timedelta(days=20)):
         report = submitted_report(cycle, office, writer)
@@ -658,12 +662,15 @@ def test_a_returned_report_left_past_its_due_date_is_reminded_and_in_the_digest(
 
     reminder = Reminder.objects.get(organisation=office)
     assert (reminder.stage, reminder.status) == ("due+1", ReminderStatus.SENT)
-    assert mails_to("van-phong@example.vn")[0].subject.startswith("Quá hạn 1 ngày")
+    assert mails_to("khoi-co-quan@example.vn")[0].subject.startswith("Quá hạn 1 ngày")
     digest = ReviewerDigest.objects.get(node=organisations["TV-TU"])
-    row = next(r for r in digest.overdue if r["code"] == "TV-VPTU")
+    row = next(r for r in digest.overdue if r["code"] == "TV-DUKCQ")
     assert (row["days_late"], row["status"]) == (1, "returned")
     body = mails_to("reviewer@example.vn")[0].body
-    assert "Văn phòng Tỉnh ủy — quá hạn 1 ngày (bị trả lại, chưa gửi lại)" in body
+    assert (
+        "Đảng ủy Khối Cơ quan Dân chính Đảng tỉnh — quá hạn 1 ngày (bị trả lại, chưa gửi lại)"
+        in body
+    )
 
 
 def test_a_district_reviewer_gets_the_digest_of_its_own_grassroots_only(
@@ -764,7 +771,7 @@ def test_the_daily_run_costs_the_same_queries_however_many_organisations(
         with at(day), CaptureQueriesContext(connection) as queries:
             counts = send_deadline_reminders(today=day.isoformat())
         districts = start + size
-        assert counts["reminders"] == 128 + 3 * districts
+        assert counts["reminders"] == 118 + 3 * districts
         assert counts["digests"] == 9 + districts
         assert ReviewerDigest.objects.get(node__code=f"Y-{districts - 1}").recipients == [
             f"y{districts - 1}@example.vn"

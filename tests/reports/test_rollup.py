@@ -68,7 +68,7 @@ def today():
 
 @pytest.fixture
 def years(plan, reviewer, organisations):
-    """2025: Càng Long and Cầu Kè accepted. 2026: Càng Long and Ban Tuyên giáo accepted,
+    """2025: Càng Long and Cầu Kè accepted. 2026: Càng Long and Đảng ủy Khối Cơ quan accepted,
     Cầu Kè submitted (not yet accepted), Châu Thành still drafting a large figure."""
     old = make_cycle(plan, reviewer, year=2025)
     new = make_cycle(plan, reviewer, year=2026)
@@ -84,7 +84,9 @@ def years(plan, reviewer, organisations):
             levels={3: "fair"},
             accept=True,
         ),
-        "btg": submit(new, org["TV-BTG"], reviewer, figures={FIRST: 40, SECOND: 1}, accept=True),
+        "dukcq": submit(
+            new, org["TV-DUKCQ"], reviewer, figures={FIRST: 40, SECOND: 1}, accept=True
+        ),
         "hck": submit(new, org["TV-HCK"], reviewer, figures={FIRST: 20}, levels={1: "average"}),
     }
     with time_machine.travel(at(dt.date(2026, 12, 1)), tick=False):
@@ -210,8 +212,8 @@ def test_levels_per_task_count_only_counted_reports(client_for, leader, plan, ye
     blocks = get(client, rollup_url(plan)).context["rollup"].tasks
     levels = {b.task.number: {lv.key: lv.count for lv in b.levels} for b in blocks}
     assert levels[1] == {"good": 2, "fair": 0, "average": 0, "poor": 0}
-    assert levels[3] == {"good": 0, "fair": 1, "average": 0, "poor": 0}
-    assert levels[7] == {"good": 1, "fair": 0, "average": 0, "poor": 0}
+    assert levels[3] == {"good": 1, "fair": 1, "average": 0, "poor": 0}
+    assert levels[7] == {"good": 2, "fair": 0, "average": 0, "poor": 0}
     blocks = get(client, rollup_url(plan, tinh_ca_chua_duyet=1)).context["rollup"].tasks
     assert {lv.key: lv.count for lv in blocks[0].levels}["average"] == 1
 
@@ -221,7 +223,7 @@ def test_each_task_links_to_every_counted_organisations_section(client_for, lead
     first = response.context["rollup"].tasks[0]
     assert {link.organisation for link in first.sections} == {
         "Huyện ủy Càng Long",
-        "Ban Tuyên giáo",
+        "ĐU Khối Cơ quan",
     }
     url = f"{years['hcl'].get_absolute_url()}#nhiem-vu-1"
     assert url in {link.url for link in first.sections}
@@ -234,7 +236,7 @@ def test_organisations_are_compared_on_the_chosen_indicator(client_for, leader, 
     assert rollup.indicator.code == FIRST
     assert [(r.organisation.code, r.value) for r in rollup.comparison] == [
         ("TV-HCL", 50),
-        ("TV-BTG", 40),
+        ("TV-DUKCQ", 40),
     ]
     response = get(client, rollup_url(plan, chi_tieu=SECOND, tinh_ca_chua_duyet=1))
     rollup = response.context["rollup"]
@@ -242,7 +244,7 @@ def test_organisations_are_compared_on_the_chosen_indicator(client_for, leader, 
     assert [(r.organisation.code, r.value) for r in rollup.comparison] == [
         ("TV-HCK", 3),
         ("TV-HCL", 2),
-        ("TV-BTG", 1),
+        ("TV-DUKCQ", 1),
     ]
     assert response.context["comparison_chart"]["datasets"][0]["data"] == [3, 2, 1]
     # An unknown indicator falls back to the first.
@@ -260,7 +262,7 @@ def test_trend_over_years_of_the_indicator_and_of_the_rates(client_for, leader, 
     assert rates[0]["data"] == [
         float(cycle_figures(c).completeness) for c in (years["old"], years["new"])
     ]
-    assert [p.completeness_text for p in trend] == ["8,3%", "12,5%"]  # 2 ÷ 24, 3 ÷ 24
+    assert [p.completeness_text for p in trend] == ["14,3%", "21,4%"]  # 2 ÷ 14, 3 ÷ 14
 
 
 def test_page_links_to_the_yearly_summary_and_the_dashboard(client_for, leader, plan, years):
@@ -366,12 +368,10 @@ def test_xlsx_organisation_sheet_has_each_counted_reports_figures(client_for, le
     assert header[:2] == ["STT", "Đơn vị"]
     assert header[2].startswith(indicators[0].name)
     rows = {row[1]: row for row in sheet.iter_rows(min_row=5, values_only=True)}
-    assert set(rows) == {"Huyện ủy Càng Long", "Ban Tuyên giáo Tỉnh ủy"}
+    dukcq = "Đảng ủy Khối Cơ quan Dân chính Đảng tỉnh"
+    assert set(rows) == {"Huyện ủy Càng Long", dukcq}
     assert rows["Huyện ủy Càng Long"][2] == 50
-    assert rows["Ban Tuyên giáo Tỉnh ủy"][2] == 40
-    # Ban Tuyên giáo reports on tasks 1 and 2 only: its task 3 figures are blank.
-    t3 = next(i for i, ind in enumerate(indicators) if ind.task.number == 3)
-    assert rows["Ban Tuyên giáo Tỉnh ủy"][2 + t3] is None
+    assert rows[dukcq][2] == 40
     assert sheet.freeze_panes == "C5"
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from reports.figures.content import ReportContent
+from reports.figures.content import ReportContent, missing_wholes
 from reports.models import AnnualReport, EventKind, ReportEvent, ReportStatus
 from reports.services import ConcurrentEdit, ServiceError, SubmissionInvalid
 from reports.services.cycles import cycle_close, cycle_open
@@ -19,6 +19,7 @@ from reports.services.reports import (
     report_start,
     report_submit,
 )
+from tasks.models import ValidationRule
 from tests.reports.factories import full_content, make_cycle, make_report, submitted_report
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -44,10 +45,11 @@ def test_district_report_has_every_task_and_its_figures(report, plan):
     assert kinds(report) == [EventKind.CREATED]
 
 
-def test_specialised_body_report_has_only_its_tasks(cycle, organisations, body_reporter):
-    report = make_report(cycle, organisations["TV-BTG"], body_reporter)
-    assert sorted(report.sections.values_list("task__number", flat=True)) == [1, 2]
-    assert set(report.values.values_list("indicator__task__number", flat=True)) == {1, 2}
+def test_contributing_body_cannot_start_a_report(cycle, organisations, body_reporter):
+    """Ban Tuyên giáo contributes to Ban Tổ chức's report (duty 2); III.1 obliges only the
+    committees to report, so it has no report to start."""
+    with pytest.raises(ServiceError, match="không thuộc phạm vi báo cáo"):
+        report_start(cycle=cycle, organisation=organisations["TV-BTG"], actor=body_reporter)
 
 
 def test_organisation_outside_scope_cannot_start(cycle, organisations, reviewer):
@@ -112,6 +114,33 @@ def test_submit_checks_the_plans_validation_rules(report, reporter):
     with pytest.raises(SubmissionInvalid) as excinfo:
         report_submit(report=report, content=content, version=report.version, actor=reporter)
     assert any("nữ" in m for m in excinfo.value.errors["i-T3_ADMITTED_WOMEN"])
+
+
+@pytest.mark.parametrize(
+    ("part", "whole"),
+    [
+        ("T7_ORGS_DISCIPLINED", "T7_ORGS_TO_DISCIPLINE"),
+        ("T7_MEMBERS_DISCIPLINED", "T7_MEMBERS_TO_DISCIPLINE"),
+    ],
+)
+def test_a_part_given_makes_its_whole_required(report, reporter, part, whole):
+    content = full_content(report)
+    content.figures[part] = Decimal(2)
+    content.figures[whole] = None
+    with pytest.raises(SubmissionInvalid) as excinfo:
+        report_submit(report=report, content=content, version=report.version, actor=reporter)
+    (message,) = excinfo.value.errors[f"i-{whole}"]
+    assert message.startswith("Phải nhập “Số ")
+    assert "phải xem xét, xử lý kỷ luật” khi đã nhập “Số " in message
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT
+
+
+def test_a_whole_is_needed_only_once_a_part_is_given():
+    rule = ValidationRule(parts=["A", "B"], operator="lte", whole=["W"], message="")
+    assert missing_wholes(rule, {"A": None, "B": None, "W": None}) == []
+    assert missing_wholes(rule, {"A": None, "B": Decimal(0), "W": None}) == ["W"]
+    assert missing_wholes(rule, {"A": Decimal(1), "W": Decimal(0)}) == []
 
 
 def test_submission_freezes_a_snapshot(report, reporter):

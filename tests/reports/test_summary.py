@@ -108,9 +108,12 @@ def queue(monkeypatch):
 
 
 @pytest.fixture
-def year(plan, organisations, reviewer, reporter, other_reporter, body_reporter, media):
+def year(plan, organisations, reviewer, reporter, other_reporter, media):
     """2025: Càng Long accepted. 2026: Càng Long accepted on time, Cầu Kè accepted late,
-    Ban Tuyên giáo submitted on time and not yet accepted; everybody else missing."""
+    Đảng ủy Khối Cơ quan submitted on time and not yet accepted; everybody else missing."""
+    kcq_reporter = make_user(
+        "kcq-reporter", organisation=organisations["TV-DUKCQ"], role=Role.REPORTER
+    )
     with time_machine.travel(dt.datetime(2025, 12, 1, 9, tzinfo=TZ), tick=False):
         before = make_cycle(plan, reviewer, year=2025)
         put_report(
@@ -126,8 +129,8 @@ def year(plan, organisations, reviewer, reporter, other_reporter, body_reporter,
             figures={"T3_ADMITTED": 7, "T1_POLITICAL_THEORY_TRAINED": 4},
         )  # fmt: skip
         btg = put_report(
-            cycle, organisations["TV-BTG"], body_reporter, status=ReportStatus.SUBMITTED,
-            submitted_at=ON_TIME, text="Tuyên giáo biên soạn tài liệu",
+            cycle, organisations["TV-DUKCQ"], kcq_reporter, status=ReportStatus.SUBMITTED,
+            submitted_at=ON_TIME, text="Khối Cơ quan biên soạn tài liệu",
             figures={"T1_POLITICAL_THEORY_TRAINED": 100},
         )  # fmt: skip
     with time_machine.travel(LATE, tick=False):
@@ -260,7 +263,7 @@ def test_docx_counts_submitted_reports_only_when_asked(year, reviewer, plan):
 
     with_submitted = build(year["cycle"], reviewer, include_submitted=True)
     assert figure_rows(with_submitted)[trained.name][2] == "110"
-    assert "Tuyên giáo biên soạn tài liệu nhiệm vụ 1" in " ".join(paragraphs(with_submitted))
+    assert "Khối Cơ quan biên soạn tài liệu nhiệm vụ 1" in " ".join(paragraphs(with_submitted))
     assert "hoặc đã gửi và đang chờ xem xét" in " ".join(paragraphs(with_submitted))
 
 
@@ -274,7 +277,7 @@ def test_docx_quotes_results_and_limitations_with_the_organisation_named(year, r
     limitations = texts[texts.index("III. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN") :]
     assert "- Huyện ủy Cầu Kè (nhiệm vụ 2): Cầu Kè còn chậm sinh hoạt chuyên đề" in limitations
     # Submitted but not accepted: left out by default.
-    assert not any("Tuyên giáo biên soạn" in text for text in texts)
+    assert not any("Khối Cơ quan biên soạn" in text for text in texts)
 
 
 def test_docx_names_missing_organisations_and_leaves_the_full_list_to_excel(
@@ -369,7 +372,7 @@ def test_xlsx_reporting_sheet_lists_every_expected_organisation(year, reviewer):
     by_code = {row[1]: row for row in rows}
     assert by_code["TV-HCK"][3:] == ("Đã tiếp nhận", dt.datetime(2026, 12, 20, 9, 0), "Chậm", 5)
     assert by_code["TV-HCL"][5] == "Đúng hạn"
-    assert by_code["TV-BTG"][3] == "Đã gửi"
+    assert by_code["TV-DUKCQ"][3] == "Đã gửi"
     assert by_code["TV-HCT"][3:6] == ("Chưa bắt đầu", None, "Chưa gửi")
 
 

@@ -39,6 +39,7 @@ def form_data(report, content=None, **extra):
     content = content or full_content(report)
     data = {
         "version": report.version,
+        "leadership": content.leadership,
         "overall_assessment": content.overall_assessment,
         "proposals": content.proposals,
         "signer_name": content.signer_name,

@@ -120,9 +120,9 @@ def test_quotes_name_their_unit_and_link_to_the_section_they_came_from(year):
     }
     assert "- Huyện ủy Càng Long: Càng Long mở 12 lớp bồi dưỡng nhiệm vụ 1" in lines(task.text)
     # Submitted, not accepted: neither quoted nor offered, unless asked for.
-    assert not any("Tuyên giáo" in q["text"] for q in task.quotes)
+    assert not any("Khối Cơ quan" in q["text"] for q in task.quotes)
     with_submitted = parts_of(year["cycle"], include_submitted=True)["task-1"]
-    assert any(q["text"].startswith("Tuyên giáo biên soạn") for q in with_submitted.quotes)
+    assert any(q["text"].startswith("Khối Cơ quan biên soạn") for q in with_submitted.quotes)
 
 
 def test_the_level_distribution_counts_the_units_ratings(year):
@@ -269,7 +269,7 @@ def test_regenerating_updates_untouched_parts_and_keeps_edits_with_the_new_text_
     draft = draft_open(cycle=cycle, actor=reviewer)
     draft_part_save(part=part(draft, "task-1"), text="Ban Tổ chức viết", base_version=1,
                     actor=reviewer)  # fmt: skip
-    # Ban Tuyên giáo's report is accepted meanwhile: task 1's figures and quotes change.
+    # Đảng ủy Khối Cơ quan's report is accepted meanwhile: task 1's figures and quotes change.
     AnnualReport.objects.filter(pk=year["btg"].pk).update(status=ReportStatus.ACCEPTED)
     from reports.figures import tallies
 
@@ -278,7 +278,7 @@ def test_regenerating_updates_untouched_parts_and_keeps_edits_with_the_new_text_
 
     edited, untouched = part(draft, "task-1"), part(draft, "task-2")
     new_one = parts_of(cycle)["task-1"].text
-    assert "Tuyên giáo biên soạn tài liệu nhiệm vụ 1" in new_one
+    assert "Khối Cơ quan biên soạn tài liệu nhiệm vụ 1" in new_one
     assert (edited.text, edited.pending, edited.generated) == ("Ban Tổ chức viết", new_one, new_one)
     assert untouched.text == parts_of(cycle)["task-2"].text
     assert untouched.pending is None

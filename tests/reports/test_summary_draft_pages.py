@@ -276,5 +276,5 @@ def test_an_edit_survives_a_build_that_counts_other_reports(year, reviewer):
     texts = paragraphs(build(year["cycle"], reviewer, include_submitted=True))
     assert texts[texts.index(part.heading) + 1] == "Giữ qua mọi lần lập"
     part.refresh_from_db()
-    # The composed text now counts Ban Tuyên giáo's submitted report; it waits beside.
-    assert "Tuyên giáo biên soạn tài liệu nhiệm vụ 1" in part.pending
+    # The composed text now counts Khối Cơ quan's submitted report; it waits beside.
+    assert "Khối Cơ quan biên soạn tài liệu nhiệm vụ 1" in part.pending

@@ -333,10 +333,16 @@ class ContributionPart(models.Model):
         verbose_name_plural = _("nội dung đóng góp")
         ordering = ["contribution", "task__number"]
         constraints = [
+            # Two constraints, not nulls_distinct=False, which SQLite cannot hold.
             models.UniqueConstraint(
                 fields=["contribution", "task"],
+                condition=Q(task__isnull=False),
                 name="contribution_part_unique_task",
-                nulls_distinct=False,
+            ),
+            models.UniqueConstraint(
+                fields=["contribution"],
+                condition=Q(task__isnull=True),
+                name="contribution_part_unique_general",
             ),
         ]
 

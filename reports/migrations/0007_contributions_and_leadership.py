@@ -145,9 +145,17 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="contributionpart",
             constraint=models.UniqueConstraint(
+                condition=models.Q(("task__isnull", False)),
                 fields=("contribution", "task"),
                 name="contribution_part_unique_task",
-                nulls_distinct=False,
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="contributionpart",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("task__isnull", True)),
+                fields=("contribution",),
+                name="contribution_part_unique_general",
             ),
         ),
     ]

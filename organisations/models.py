@@ -184,6 +184,14 @@ class Organisation(models.Model):
 
 
 class User(AbstractUser):
+    """A person who signs in.
+
+    The name is one field, ``last_name``, labelled "họ và tên" (locale/vi): the whole
+    Vietnamese full name, family name first ("Nguyễn Văn An", "Thạch Sô Phal"). Split
+    into Django's first/last name it would be read "An Nguyễn Văn", and Khmer names in
+    the province do not split by any one rule. ``first_name`` stays empty and is not
+    offered in the admin."""
+
     position = models.CharField(_("chức vụ"), max_length=150, blank=True)
 
     class Meta:
@@ -192,6 +200,13 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        # Family name first; a given name typed into first_name by older code follows.
+        return " ".join(part for part in (self.last_name.strip(), self.first_name.strip()) if part)
+
+    def get_short_name(self) -> str:
+        return self.get_full_name()
 
 
 class Role(models.TextChoices):

@@ -76,7 +76,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "rest_framework",
     "drf_spectacular",
-    "axes",
+    "plan112.apps.AxesConfig",
     "organisations",
     "tasks",
     "reports",

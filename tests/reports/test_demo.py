@@ -1,7 +1,8 @@
 """The demo history: four cycles per plan in believable states, made through the services.
 
 A build takes most of a minute, so the module builds it twice in all (once to compare,
-once to keep) and every check reads the kept one; the module's tests run on one worker.
+once to keep) and every check reads the kept one; the module's tests run on one worker
+(`--dist loadscope` in pyproject.toml).
 """
 
 import datetime as dt
@@ -55,7 +56,7 @@ from tasks.selectors import organisations_in_scope
 TODAY = dt.date(2026, 11, 24)
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-pytestmark = [pytest.mark.xdist_group("demo_history"), pytest.mark.slow]
+pytestmark = pytest.mark.slow  # one build shared by the module (--dist loadscope)
 
 
 @dataclass(frozen=True)

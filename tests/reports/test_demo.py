@@ -51,7 +51,9 @@ from reports.models import (
 from reports.selectors import can_manage, can_review_report, reports_visible_to
 from reports.services.reports import report_for_snapshot
 from tasks.lines import node_of
+from tasks.models import Plan
 from tasks.selectors import organisations_in_scope
+from tests.conftest import PLAN_CODE, load_plan_and_organisations
 
 TODAY = dt.date(2026, 11, 24)
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -86,6 +88,9 @@ def built(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         outer.__enter__()
         try:
+            # A transactional test run before on this worker may have emptied the tables.
+            if not Plan.objects.filter(code=PLAN_CODE).exists():
+                load_plan_and_organisations()
             with transaction.atomic():
                 demo_accounts_create(password="x-demo-123")
                 demo_history_create(today=TODAY)

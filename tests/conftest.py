@@ -49,6 +49,12 @@ def needs(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(config, items):
+    """The slow tests first: started last, one of them alone on a worker would be the
+    whole suite's tail. A stable sort, the same in every xdist worker."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs about a third of a second per account; tests make many."""

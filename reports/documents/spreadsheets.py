@@ -26,7 +26,14 @@ from reports.dashboards.common import KIND_LABELS, as_number
 from reports.dashboards.cycle import Dashboard, OrganisationRow
 from reports.dashboards.rollup import Rollup, TotalLine, organisation_values
 from reports.documents.safe_text import put_text_cell, sheet_text
-from reports.documents.xlsx_styles import style_name
+from reports.documents.xlsx_styles import (
+    MAX_WIDTH,
+    ColumnWidths,
+    print_area,
+    print_setup,
+    row_height,
+    style_name,
+)
 from tasks.lines import ReportingNode
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,8 +59,11 @@ HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 @dataclass(frozen=True)
 class Column:
+    """A table's column: its header, the widest it may grow to fit its content (longer
+    texts wrap), and the number format of its cells."""
+
     header: str
-    width: float
+    maximum: float = MAX_WIDTH
     format: str | None = None
 
 
@@ -107,22 +117,49 @@ def _title(ws: Worksheet, lines: Sequence[str], width: int) -> int:
     return len(lines) + 1
 
 
-def _header(ws: Worksheet, row: int, columns: Sequence[Column], *, start: int = 1) -> None:
-    for i, column in enumerate(columns, start=start):
+def _header(ws: Worksheet, row: int, columns: Sequence[Column], widths: ColumnWidths) -> None:
+    for i, column in enumerate(columns, start=1):
         _put(ws, row, i, column.header, font=BOLD, align=HEADER_ALIGN)
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = max(
-            ws.column_dimensions[letter].width or 0, column.width
-        )
+    widths.see_row(column.header for column in columns)
 
 
-def _row(ws: Worksheet, row: int, values: Sequence, columns: Sequence[Column]) -> None:
+def _row(
+    ws: Worksheet, row: int, values: Sequence, columns: Sequence[Column], widths: ColumnWidths
+) -> None:
     for i, (value, column) in enumerate(zip(values, columns, strict=True), start=1):
         fmt = column.format
         if isinstance(value, Decimal):
             fmt = fmt or _number_format(value)
             value = as_number(value)
         _put(ws, row, i, value, fmt=fmt, align=WRAP)
+        widths.see(i, value)
+
+
+def _print(
+    ws: Worksheet,
+    *,
+    title: str,
+    header_row: int,
+    columns: Sequence[Column],
+    widths: ColumnWidths,
+    last_row: int,
+    printed: int | None = None,
+    title_columns: int = 0,
+) -> None:
+    """The sheet's widths from what was written and its print setup; ``printed`` first
+    columns go on paper (internal codes come after them)."""
+    fitted = widths.widths([column.maximum for column in columns])
+    printed = len(columns) if printed is None else printed
+    print_setup(
+        ws,
+        title=title,
+        header_rows=(header_row, header_row),
+        widths=fitted,
+        printed_columns=printed,
+        title_columns=title_columns,
+    )
+    print_area(ws, columns=printed, rows=last_row)
+    ws.row_dimensions[header_row].height = row_height([column.header for column in columns], fitted)
 
 
 def _workbook_bytes(workbook: Workbook) -> bytes:
@@ -160,15 +197,15 @@ def _local_date(moment: dt.datetime | None) -> dt.date | None:
 
 def dashboard_columns() -> list[Column]:
     return [
-        Column(_("STT"), 6, INTEGER),
-        Column(_("Đơn vị"), 38),
-        Column(_("Loại tổ chức"), 24),
-        Column(_("Trạng thái"), 16),
-        Column(_("Thời hạn"), 18),
+        Column(_("STT"), 8, INTEGER),
+        Column(_("Đơn vị"), 40),
+        Column(_("Loại tổ chức"), 28),
+        Column(_("Trạng thái"), 24),
+        Column(_("Thời hạn"), 24),
         Column(_("Gửi lần đầu"), 14, DATE),
         Column(_("Số ngày quá hạn"), 12, INTEGER),
         Column(_("Nhắc hạn gần nhất"), 14, DATE),
-        Column(_("Kết quả nhắc hạn"), 16),
+        Column(_("Kết quả nhắc hạn"), 20),
         Column(_("Số lần gửi"), 10, INTEGER),
     ]
 
@@ -212,12 +249,15 @@ def dashboard_xlsx(dashboard: Dashboard) -> bytes:
     ws = workbook.active
     ws.title = _("Tình hình báo cáo")
     columns = dashboard_columns()
-    row = _title(ws, _dashboard_title(dashboard), len(columns))
+    titles = _dashboard_title(dashboard)
+    row = _title(ws, titles, len(columns))
+    widths = ColumnWidths()
 
     # The counts and rates as a small table above the list (labels, then numbers), from
     # the second column on, where the columns are wide enough for their labels.
     for i, card in enumerate([*dashboard.cards, *dashboard.rates], start=2):
         _put(ws, row, i, card.label, font=BOLD, align=HEADER_ALIGN)
+        widths.see(i, card.label)
         if isinstance(card.value, Decimal):
             _put(ws, row + 1, i, _fraction(card.value), fmt=PERCENT)
         else:
@@ -225,14 +265,20 @@ def dashboard_xlsx(dashboard: Dashboard) -> bytes:
     row += 3
 
     header_row = row
-    _header(ws, header_row, columns)
+    _header(ws, header_row, columns, widths)
     for number, item in enumerate(dashboard.rows, start=1):
-        _row(ws, header_row + number, dashboard_row_values(number, item), columns)
+        _row(ws, header_row + number, dashboard_row_values(number, item), columns, widths)
+    last_row = header_row + len(dashboard.rows)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
-    ws.auto_filter.ref = (
-        f"A{header_row}:{get_column_letter(len(columns))}{header_row + len(dashboard.rows)}"
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+    _print(
+        ws,
+        title=titles[0],
+        header_row=header_row,
+        columns=columns,
+        widths=widths,
+        last_row=last_row,
     )
-    ws.print_title_rows = f"{header_row}:{header_row}"
 
     _subplan_sheet(workbook, dashboard)
     return _workbook_bytes(workbook)
@@ -242,35 +288,32 @@ def _subplan_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
     ws = workbook.create_sheet(_("Kế hoạch thực hiện"))
     compliance = dashboard.subplans
     columns = [
-        Column(_("STT"), 6, INTEGER),
-        Column(_("Đơn vị"), 38),
-        Column(_("Số hiệu kế hoạch"), 18),
+        Column(_("STT"), 8, INTEGER),
+        Column(_("Đơn vị"), 40),
+        Column(_("Số hiệu kế hoạch"), 20),
         Column(_("Ngày ban hành"), 14, DATE),
         Column(_("Ngày đăng ký"), 14, DATE),
-        Column(_("Tình trạng"), 30),
+        Column(_("Tình trạng"), 36),
     ]
     due = (
         _("Hạn ban hành: %(due)s.") % {"due": compliance.due.strftime("%d/%m/%Y")}
         if compliance.due
         else _("Kế hoạch không quy định hạn ban hành kế hoạch thực hiện.")
     )
-    row = _title(
-        ws,
-        [
-            _("Kế hoạch thực hiện của các đơn vị — Kế hoạch số %(plan)s")
-            % {"plan": dashboard.cycle.plan.number},
-            due,
-        ],
-        len(columns),
-    )
+    title = _("Kế hoạch thực hiện của các đơn vị — Kế hoạch số %(plan)s") % {
+        "plan": dashboard.cycle.plan.number
+    }
+    row = _title(ws, [title, due], len(columns))
+    widths = ColumnWidths()
     row += 1
     for bucket in compliance.buckets:
         _put(ws, row, 2, bucket.label, font=BOLD)
         _put(ws, row, 3, bucket.count, fmt=INTEGER)
+        widths.see(2, bucket.label)
         row += 1
     row += 1
     header_row = row
-    _header(ws, header_row, columns)
+    _header(ws, header_row, columns, widths)
     for number, item in enumerate(compliance.rows, start=1):
         subplan = item.subplan
         _row(
@@ -285,8 +328,17 @@ def _subplan_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
                 item.bucket_label,
             ],
             columns,
+            widths,
         )
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    _print(
+        ws,
+        title=title,
+        header_row=header_row,
+        columns=columns,
+        widths=widths,
+        last_row=header_row + len(compliance.rows),
+    )
 
 
 def dashboard_csv(dashboard: Dashboard) -> bytes:
@@ -313,16 +365,18 @@ def dashboard_filenames(dashboard: Dashboard, extension: str) -> tuple[str, str]
 def rollup_columns(rollup: Rollup) -> list[Column]:
     year = rollup.cycle.year
     previous = rollup.previous.year if rollup.previous else None
+    # The indicator's code last: a reader goes by its name, and the code stays out of
+    # the printed columns (see rollup_xlsx).
     return [
-        Column(_("Nhiệm vụ"), 10, INTEGER),
-        Column(_("Mã chỉ tiêu"), 22),
+        Column(_("Nhiệm vụ"), 12, INTEGER),
         Column(_("Chỉ tiêu"), 60),
-        Column(_("Đơn vị tính"), 14),
+        Column(_("Đơn vị tính"), 24),
         Column(_("Năm %(year)s") % {"year": year}, 14),
         Column(_("Năm %(year)s") % {"year": previous} if previous else _("Năm trước"), 14),
-        Column(_("Tăng, giảm"), 12),
-        Column(_("Tăng, giảm (%)"), 12, SIGNED_PERCENT),
-        Column(_("Số báo cáo có số liệu"), 12, INTEGER),
+        Column(_("Tăng, giảm"), 14),
+        Column(_("Tăng, giảm (%)"), 14, SIGNED_PERCENT),
+        Column(_("Số báo cáo có số liệu"), 14, INTEGER),
+        Column(_("Mã chỉ tiêu"), 40),
     ]
 
 
@@ -330,7 +384,6 @@ def rollup_line_values(line: TotalLine) -> list:
     total = line.total
     return [
         total.indicator.task.number,
-        total.indicator.code,
         total.indicator.name,
         total.indicator.unit,
         total.value,
@@ -338,7 +391,12 @@ def rollup_line_values(line: TotalLine) -> list:
         total.change,
         total.change_percent,
         total.reports,
+        total.indicator.code,
     ]
+
+
+# Where the rollup's figures sit in its rows (rollup_line_values).
+CHANGE, CHANGE_PERCENT = 5, 6
 
 
 def rollup_xlsx(rollup: Rollup) -> bytes:
@@ -346,30 +404,34 @@ def rollup_xlsx(rollup: Rollup) -> bytes:
     ws = workbook.active
     ws.title = _("Chỉ tiêu")
     columns = rollup_columns(rollup)
-    row = _title(
-        ws,
-        [
-            _with_level(
-                _("Tổng hợp kết quả thực hiện năm %(year)s — Kế hoạch số %(plan)s")
-                % {"year": rollup.cycle.year, "plan": rollup.plan.number},
-                rollup.node,
-            ),
-            rollup.basis,
-        ],
-        len(columns),
+    printed = len(columns) - 1  # all but the indicator's code
+    title = _with_level(
+        _("Tổng hợp kết quả thực hiện năm %(year)s — Kế hoạch số %(plan)s")
+        % {"year": rollup.cycle.year, "plan": rollup.plan.number},
+        rollup.node,
     )
+    row = _title(ws, [title, rollup.basis], printed)
+    widths = ColumnWidths()
     header_row = row + 1
-    _header(ws, header_row, columns)
+    _header(ws, header_row, columns, widths)
     for number, line in enumerate(rollup.lines, start=1):
         values = rollup_line_values(line)
-        values[7] = _fraction(line.total.change_percent)  # shown as a percentage
+        values[CHANGE_PERCENT] = _fraction(line.total.change_percent)  # shown as a percentage
         r = header_row + number
-        _row(ws, r, values, columns)
+        _row(ws, r, values, columns, widths)
         change = line.total.change
         if change is not None:
-            ws.cell(row=r, column=7).number_format = _number_format(change, signed=True)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=4)
-    ws.print_title_rows = f"{header_row}:{header_row}"
+            ws.cell(row=r, column=CHANGE + 1).number_format = _number_format(change, signed=True)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    _print(
+        ws,
+        title=title,
+        header_row=header_row,
+        columns=columns,
+        widths=widths,
+        last_row=header_row + len(rollup.lines),
+        printed=printed,
+    )
 
     _organisation_sheet(workbook, rollup)
     return _workbook_bytes(workbook)
@@ -378,27 +440,32 @@ def rollup_xlsx(rollup: Rollup) -> bytes:
 def _organisation_sheet(workbook: Workbook, rollup: Rollup) -> None:
     ws = workbook.create_sheet(_("Theo đơn vị"))
     table = organisation_values(rollup)
-    columns = [Column(_("STT"), 6, INTEGER), Column(_("Đơn vị"), 34)] + [
-        Column(f"{i.name} ({i.unit})" if i.unit else i.name, 16) for i in table.indicators
+    # One column per indicator: too many for one page at a readable size, so the sheet
+    # prints on several pages across, each starting with the units' numbers and names.
+    columns = [Column(_("STT"), 8, INTEGER), Column(_("Đơn vị"), 36)] + [
+        Column(f"{i.name} ({i.unit})" if i.unit else i.name, 18) for i in table.indicators
     ]
-    row = _title(
-        ws,
-        [
-            _with_level(
-                _("Số liệu của từng đơn vị năm %(year)s — Kế hoạch số %(plan)s")
-                % {"year": rollup.cycle.year, "plan": rollup.plan.number},
-                rollup.node,
-            ),
-            rollup.basis,
-        ],
-        min(len(columns), 10),
+    title = _with_level(
+        _("Số liệu của từng đơn vị năm %(year)s — Kế hoạch số %(plan)s")
+        % {"year": rollup.cycle.year, "plan": rollup.plan.number},
+        rollup.node,
     )
+    row = _title(ws, [title, rollup.basis], min(len(columns), 6))
+    widths = ColumnWidths()
     header_row = row + 1
-    _header(ws, header_row, columns)
-    ws.row_dimensions[header_row].height = 120
+    _header(ws, header_row, columns, widths)
     for number, (name, values) in enumerate(table.rows, start=1):
-        _row(ws, header_row + number, [number, name, *values], columns)
+        _row(ws, header_row + number, [number, name, *values], columns, widths)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    _print(
+        ws,
+        title=title,
+        header_row=header_row,
+        columns=columns,
+        widths=widths,
+        last_row=header_row + len(table.rows),
+        title_columns=2,
+    )
 
 
 def rollup_csv(rollup: Rollup) -> bytes:

@@ -5,7 +5,10 @@ that are exactly ``indicator_totals`` (the dashboard's numbers). "Tình hình b�
 every expected organisation with its status, first submission, on time or late.
 
 The workbook is written in openpyxl's write-only mode, row by row from the query streams,
-so a province of thousands of organisations does not have to fit in memory twice.
+so a province of thousands of organisations does not have to fit in memory twice. Its
+widths and print setup are therefore set before the rows, from the headers and the
+expected organisations (already in memory); the organisations' codes come last, outside
+the printed columns.
 """
 
 from __future__ import annotations
@@ -18,10 +21,15 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from reports.documents.safe_text import put_text_cell, strip_control
-from reports.documents.xlsx_styles import style_name
+from reports.documents.xlsx_styles import (
+    ColumnWidths,
+    print_area,
+    print_setup,
+    row_height,
+    style_name,
+)
 from reports.summary.data import SummaryData, status_label
 
 FONT_NAME = "Times New Roman"
@@ -59,20 +67,48 @@ def _number_cell(sheet, value, *, font=PLAIN):
     return _cell(sheet, number, font=font, number_format=fmt)
 
 
-def _widths(sheet, widths: list[float]) -> None:
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+def _sheet_title(data: SummaryData, sheet) -> str:
+    return _("%(sheet)s — Báo cáo tổng hợp năm %(year)s") % {
+        "sheet": sheet.title,
+        "year": data.cycle.year,
+    }
+
+
+def _prepare(
+    sheet, data: SummaryData, header: list[str], maxima: list[float], *, freeze: str
+) -> list[float]:
+    """Widths, frozen panes and print setup of a sheet whose first row is ``header`` and
+    whose last column is the organisations' code (not printed); before any row, as
+    write-only mode requires. The name and code columns are sized on the expected
+    organisations, the others on their headers (their figures are shorter)."""
+    widths = ColumnWidths()
+    widths.see_row(header)
+    for row in data.expected:
+        widths.see(2, row.name)
+        widths.see(len(header), row.code)
+    fitted = widths.widths(maxima)
+    print_setup(
+        sheet,
+        title=_sheet_title(data, sheet),
+        header_rows=(1, 1),
+        widths=fitted,
+        printed_columns=len(header) - 1,
+        title_columns=2,
+        freeze=freeze,
+    )
+    sheet.row_dimensions[1].height = row_height(header, fitted)
+    return fitted
 
 
 def _figures_sheet(workbook, data: SummaryData) -> None:
     sheet = workbook.create_sheet(_("Số liệu"))
     indicators = [row.indicator for row in data.totals.rows]
-    # Widths and frozen panes must be set before the first row in write-only mode.
-    _widths(sheet, [6, 14, 36, 16, *([18] * len(indicators))])
-    sheet.freeze_panes = "E2"
-    header = [_("STT"), _("Mã đơn vị"), _("Đơn vị"), _("Trạng thái")]
+    header = [_("STT"), _("Đơn vị"), _("Trạng thái")]
     header += [f"{i.name} ({i.unit})" if i.unit else i.name for i in indicators]
+    header.append(_("Mã đơn vị"))
+    widths = _prepare(sheet, data, header, [8, 40, 18, *([18] * len(indicators)), 20], freeze="D2")
     sheet.append([_cell(sheet, text, font=BOLD, alignment=HEADER_ALIGN) for text in header])
+    written = 1
 
     values = data.values()
     pending = next(values, None)
@@ -87,15 +123,15 @@ def _figures_sheet(workbook, data: SummaryData) -> None:
             pending = next(values, None)
         row = [
             _cell(sheet, index),
-            _cell(sheet, code),
             _cell(sheet, name, alignment=WRAP),
-            _cell(sheet, status_label(status)),
+            _cell(sheet, status_label(status), alignment=WRAP),
         ]
         row += [_number_cell(sheet, given.get(indicator.pk)) for indicator in indicators]
+        row.append(_cell(sheet, code))
         sheet.append(row)
+        written += 1
 
     totals = [
-        _cell(sheet, None),
         _cell(sheet, None),
         _cell(sheet, _("Tổng hợp"), font=BOLD),
         _cell(sheet, None),
@@ -113,7 +149,10 @@ def _figures_sheet(workbook, data: SummaryData) -> None:
             "được tổng hợp theo cách đó."
         )
     sheet.append([])
-    sheet.append([_cell(sheet, None), _cell(sheet, None), _cell(sheet, note, font=ITALIC)])
+    # Wrapped in the name column, on as many lines as it takes (set before its row).
+    sheet.row_dimensions[written + 3].height = row_height([note], [widths[1]])
+    sheet.append([_cell(sheet, None), _cell(sheet, note, font=ITALIC, alignment=WRAP)])
+    print_area(sheet, columns=len(header) - 1, rows=written + 3)
 
 
 def _timeliness(row) -> str:
@@ -124,36 +163,29 @@ def _timeliness(row) -> str:
 
 def _label(sheet, label: str) -> list:
     """The cells before a figure in the closing rows: the label in the name column."""
-    return [
-        _cell(sheet, None),
-        _cell(sheet, None),
-        _cell(sheet, label, font=BOLD),
-        _cell(sheet, None),
-    ]
+    return [_cell(sheet, None), _cell(sheet, label, font=BOLD)]
 
 
 def _situation_sheet(workbook, data: SummaryData) -> None:
     sheet = workbook.create_sheet(_("Tình hình báo cáo"))
-    _widths(sheet, [6, 14, 40, 18, 18, 12, 14])
-    sheet.freeze_panes = "D2"
     header = [
         _("STT"),
-        _("Mã đơn vị"),
         _("Đơn vị"),
         _("Trạng thái"),
         _("Gửi lần đầu"),
         _("Đúng hạn/chậm"),
         _("Số ngày chậm"),
+        _("Mã đơn vị"),
     ]
+    _prepare(sheet, data, header, [8, 40, 18, 20, 16, 14, 20], freeze="C2")
     sheet.append([_cell(sheet, text, font=BOLD, alignment=HEADER_ALIGN) for text in header])
     for index, row in enumerate(data.expected, start=1):
         first = row.first_submitted_at
         sheet.append(
             [
                 _cell(sheet, index),
-                _cell(sheet, row.code),
                 _cell(sheet, row.name, alignment=WRAP),
-                _cell(sheet, status_label(row.status)),
+                _cell(sheet, status_label(row.status), alignment=WRAP),
                 _cell(
                     sheet,
                     timezone.localtime(first).replace(tzinfo=None) if first else None,
@@ -161,6 +193,7 @@ def _situation_sheet(workbook, data: SummaryData) -> None:
                 ),
                 _cell(sheet, _timeliness(row)),
                 _cell(sheet, row.days_late if row.submitted and not row.on_time else None),
+                _cell(sheet, row.code),
             ]
         )
     figures = data.figures
@@ -181,6 +214,7 @@ def _situation_sheet(workbook, data: SummaryData) -> None:
     ):
         rate = _cell(sheet, float(value), font=BOLD, number_format="0.0")
         sheet.append([*_label(sheet, label), rate])
+    print_area(sheet, columns=len(header) - 1, rows=len(data.expected) + 11)
 
 
 def summary_xlsx_bytes(data: SummaryData) -> bytes:

@@ -32,6 +32,7 @@ from tests.reports.factories import (
     saved_report,
     submitted_report,
 )
+from tests.reports.printing import assert_prints
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = dt.date(2026, 12, 15)
@@ -726,3 +727,15 @@ def test_reviewer_can_remind_from_the_dashboard_and_the_leader_only_reads(
     page = client_for(reviewer).get(url).content.decode()
     assert "Nhắc ngay theo yêu cầu" in page  # the log of the organisation, on the dashboard
     assert "Nhắc hạn ngay" not in client_for(leader).get(url).content.decode()
+
+
+def test_xlsx_prints_on_a4_landscape_one_page_across(client_for, reviewer, cycle, reports):
+    workbook = open_xlsx(get(client_for(reviewer), export_url(cycle, "xlsx")))
+    sheet = workbook["Tình hình báo cáo"]
+    printed = assert_prints(sheet, header_row=6, title=sheet["A1"].value)
+    assert printed["pages_across"] == 1
+    names = [line[1] for line in sheet.iter_rows(min_row=7, values_only=True)]
+    assert printed["widths"][1] >= min(max(len(name) for name in names), 40)
+    subplans = workbook["Kế hoạch thực hiện"]
+    header_row = next(r for r in range(1, 20) if subplans.cell(row=r, column=1).value == "STT")
+    assert assert_prints(subplans, header_row=header_row)["pages_across"] == 1

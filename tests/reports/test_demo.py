@@ -1,15 +1,25 @@
-"""The demo history: four cycles per plan in believable states, made through the services."""
+"""The demo history: four cycles per plan in believable states, made through the services.
+
+A build takes most of a minute, so the module builds it twice in all (once to compare,
+once to keep) and every check reads the kept one; the module's tests run on one worker
+(`--dist loadscope` in pyproject.toml).
+"""
 
 import datetime as dt
 import re
+from dataclasses import asdict, dataclass
 from io import StringIO
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import DateTimeField
+from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from organisations.models import (
@@ -21,9 +31,10 @@ from organisations.models import (
 )
 from reports.demo.accounts import demo_accounts_create, reporter_username
 from reports.demo.data import demo_data
-from reports.demo.history import demo_history_create
+from reports.demo.history import demo_history_counts, demo_history_create
 from reports.figures import tallies
 from reports.figures.content import ReportContent, submission_errors
+from reports.figures.definitions import cycles_figures, expected_everywhere, indicator_totals
 from reports.figures.definitions import expected_organisations as expected_to
 from reports.models import (
     AnnualReport,
@@ -40,18 +51,75 @@ from reports.models import (
 from reports.selectors import can_manage, can_review_report, reports_visible_to
 from reports.services.reports import report_for_snapshot
 from tasks.lines import node_of
+from tasks.models import Plan
 from tasks.selectors import organisations_in_scope
+from tests.conftest import PLAN_CODE, load_plan_and_organisations
 
 TODAY = dt.date(2026, 11, 24)
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+pytestmark = pytest.mark.slow  # one build shared by the module (--dist loadscope)
+
+
+@dataclass(frozen=True)
+class Built:
+    first: list  # the fingerprint of a first build, rolled back
+    output: str  # what `seed_demo` printed while it built the kept one
+    counts: dict  # demo_history_counts() of the kept one
+    mail: Path  # where e-mail would have gone
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo built by the functions and rolled back, then by `seed_demo` on the day
+    the checks assume (its e-mail and Celery settings as in production, its on-commit
+    work run), kept in a transaction that ends with the module: each test runs in a
+    savepoint inside it, so what one test changes the next does not see."""
+    root = tmp_path_factory.mktemp("demo")
+    overrides = override_settings(
+        MEDIA_ROOT=root / "media",
+        PASSWORD_HASHERS=FAST_HASHER,
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=root / "mail",
+        CELERY_TASK_ALWAYS_EAGER=True,
+    )
+    overrides.enable()
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            # A transactional test run before on this worker may have emptied the tables.
+            if not Plan.objects.filter(code=PLAN_CODE).exists():
+                load_plan_and_organisations()
+            with transaction.atomic():
+                demo_accounts_create(password="x-demo-123")
+                demo_history_create(today=TODAY)
+                first = fingerprint()
+                transaction.set_rollback(True)
+            assert not AnnualReport.objects.exists()
+            out = StringIO()
+            noon = dt.datetime.combine(TODAY, dt.time(12), timezone.get_current_timezone())
+            with (
+                time_machine.travel(noon, tick=True),
+                TestCase.captureOnCommitCallbacks(execute=True),
+            ):
+                call_command("seed_demo", stdout=out)
+            counts = demo_history_counts()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            overrides.disable()
+            raise
+    yield Built(first=first, output=out.getvalue(), counts=counts, mail=root / "mail")
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+    overrides.disable()
+
 
 @pytest.fixture
-def history(plan, organisations, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = FAST_HASHER
-    demo_accounts_create(password="x-demo-123")
-    return demo_history_create(today=TODAY)
+def history(built, db):
+    return built.counts
 
 
 def expected_organisations(plan) -> set[int]:
@@ -270,34 +338,20 @@ def test_the_demo_history(history, plan, settings):
     check_subplans_for_some_committees_on_time_and_late(history, plan)
 
 
-def test_same_history_every_time_and_a_second_run_creates_nothing(
-    plan, organisations, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = FAST_HASHER
-    demo_accounts_create(password="x-demo-123")
-    with transaction.atomic():
-        demo_history_create(today=TODAY)
-        before = fingerprint()
-        transaction.set_rollback(True)
-    assert not AnnualReport.objects.exists()
-
-    counts = demo_history_create(today=TODAY)
-    assert counts["created"] is True
-    assert fingerprint() == before
+def test_same_history_every_time_and_a_second_run_creates_nothing(built, db):
+    # The kept build (by seed_demo) equals the first one (by the functions).
+    before = fingerprint()
+    assert before == built.first
 
     events = ReportEvent.objects.count()
     again = demo_history_create(today=TODAY)
-    assert again == {**counts, "created": False}
+    assert again == {**built.counts, "created": False}
     assert ReportEvent.objects.count() == events
     assert fingerprint() == before
 
 
-def test_seed_demo_prints_the_history(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = FAST_HASHER
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
+def test_seed_demo_prints_the_history(built, db):
+    out = StringIO(built.output)
     line = next(x for x in out.getvalue().splitlines() if x.startswith("Lịch sử báo cáo:"))
     assert re.match(
         r"Lịch sử báo cáo: 4 kỳ \(3 đã đóng, 1 đang mở\), \d+ báo cáo \(\d+ đã tiếp nhận.*\),"
@@ -338,18 +392,8 @@ def test_readme_suggests_the_reporter_the_demo_keeps_a_report_for(plan, organisa
     assert "make run PORT=8001" in quick_start
 
 
-def test_history_is_dated_before_today_and_sends_no_mail(
-    plan, organisations, settings, tmp_path, django_capture_on_commit_callbacks
-):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    settings.EMAIL_FILE_PATH = tmp_path / "mail"
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    demo_accounts_create(password="x-demo-123")
-    with django_capture_on_commit_callbacks(execute=True):
-        demo_history_create(today=TODAY)
-
-    assert not (tmp_path / "mail").exists() or not any((tmp_path / "mail").iterdir())
+def test_history_is_dated_before_today_and_sends_no_mail(built, db):
+    assert not built.mail.exists() or not any(built.mail.iterdir())
     assert not OutboxMessage.objects.exists()
     # The people concerned were told in the application, back then.
     assert Notification.objects.exists()
@@ -366,3 +410,63 @@ def test_history_is_dated_before_today_and_sends_no_mail(
 def test_history_cannot_end_after_today(db):
     with pytest.raises(ValueError, match="sau hôm nay"):
         demo_history_create(today=timezone.localdate() + dt.timedelta(days=1))
+
+
+# The real 2025 reorganisation (data/organisations/2025-vinh-long.yaml) applied to the
+# demo's database: the cycles whose period ended before it keep every figure (rates,
+# totals, history); the transition year follows the rule in reports/figures/definitions.py.
+
+CHANGES = Path(django_settings.BASE_DIR) / "data" / "organisations" / "2025-vinh-long.yaml"
+EFFECTIVE = dt.date(2025, 7, 1)
+
+
+def snapshot(cycles, client):
+    # Fresh objects, as each request reads them: a plan caches its top committee.
+    cycles = list(
+        ReportingCycle.objects.filter(pk__in=[c.pk for c in cycles])
+        .select_related("plan")
+        .order_by("year")
+    )
+    for cycle in cycles[1:]:
+        cycle.plan = cycles[0].plan
+    figures = cycles_figures(cycles)
+    totals = {}
+    previous = None
+    for cycle in cycles:
+        totals[cycle.year] = [
+            (row.indicator.code, row.value, row.previous)
+            for row in indicator_totals(cycle, previous=previous).rows
+        ]
+        previous = cycle
+    history = {}
+    for cycle in cycles:
+        board = client.get(reverse("reports:dashboard", args=[cycle.pk])).context["board"]
+        history[cycle.year] = {row.organisation.code: row.cells for row in board.history.rows}
+    everywhere = expected_everywhere(cycles[-1]).count()
+    return {c.year: asdict(figures[c.pk]) for c in cycles}, totals, history, everywhere
+
+
+def test_the_2025_file_leaves_the_cycles_before_it_as_they_were(built, plan, client, reviewer):
+    demo = list(ReportingCycle.objects.filter(plan=plan).order_by("year"))
+    client.force_login(reviewer)
+    before = snapshot(demo, client)
+    call_command("load_organisations", str(CHANGES), verbosity=0)
+    districts = Organisation.objects.filter(kind=OrganisationKind.DISTRICT_COMMITTEE)
+    assert not districts.filter(valid_to__isnull=True).exists()  # the file really applied
+    assert Organisation.objects.get(code="TV-TU").successor.code == "VL-TU"
+    after = snapshot(demo, client)
+
+    ended = {c.year for c in demo if c.period_end < EFFECTIVE}
+    assert ended == {2023, 2024}
+    for part_before, part_after in zip(before[:3], after[:3], strict=True):
+        for year in ended:
+            assert part_after[year] == part_before[year], year
+
+    # The transition year (its period holds 01/07/2025): nobody is counted twice and no
+    # rate passes 100 %.
+    # The province's own level gains the commune committees (they report to it since
+    # 01/07/2025), but over every level nobody new is expected: the mergers only join
+    # organisations that were expected already.
+    new = after[0][2025]
+    assert new["on_time"] <= new["actual"] <= new["expected"]
+    assert after[3] <= before[3]

@@ -27,6 +27,7 @@ from tests.reports.factories import (
     saved_report,
     submitted_report,
 )
+from tests.reports.printing import assert_prints
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = dt.datetime(2027, 1, 20, 9, tzinfo=ZONE)
@@ -317,48 +318,52 @@ def test_xlsx_indicator_sheet_equals_the_page(client_for, leader, plan, years):
     )
     assert sheet["A2"].value == "Số liệu tính trên các báo cáo đã được tiếp nhận."
     header = [c.value for c in sheet[4]]
-    assert header[:6] == [
+    assert header == [
         "Nhiệm vụ",
-        "Mã chỉ tiêu",
         "Chỉ tiêu",
         "Đơn vị tính",
         "Năm 2026",
         "Năm 2025",
+        "Tăng, giảm",
+        "Tăng, giảm (%)",
+        "Số báo cáo có số liệu",
+        "Mã chỉ tiêu",
     ]
-    assert sheet.freeze_panes == "D5"
-    lines = {row[1]: row for row in sheet.iter_rows(min_row=5, values_only=True)}
+    assert sheet.freeze_panes == "C5"
+    lines = {row[-1]: row for row in sheet.iter_rows(min_row=5, values_only=True)}
     assert len(lines) == len(rollup.lines)
     for line in rollup.lines:
         row = lines[line.indicator.code]
         total = line.total
         assert row[0] == line.indicator.task.number
-        assert row[4] == (None if total.value is None else float(total.value))
-        assert row[5] == (None if total.previous is None else float(total.previous))
-        assert row[6] == (None if total.change is None else float(total.change))
+        assert row[1] == line.indicator.name
+        assert row[3] == (None if total.value is None else float(total.value))
+        assert row[4] == (None if total.previous is None else float(total.previous))
+        assert row[5] == (None if total.change is None else float(total.change))
         if total.change_percent is None:
-            assert row[7] is None
+            assert row[6] is None
         else:
-            assert row[7] == pytest.approx(float(total.change_percent) / 100)
-        assert row[8] == total.reports
-    first = next(r for r in sheet.iter_rows(min_row=5) if r[1].value == FIRST)
-    assert isinstance(first[4].value, int)
-    assert first[4].number_format == "#,##0"
-    assert first[7].number_format == "+0.0%;-0.0%;0.0%"
-    assert first[6].number_format.startswith("+")
+            assert row[6] == pytest.approx(float(total.change_percent) / 100)
+        assert row[7] == total.reports
+    first = next(r for r in sheet.iter_rows(min_row=5) if r[-1].value == FIRST)
+    assert isinstance(first[3].value, int)
+    assert first[3].number_format == "#,##0"
+    assert first[6].number_format == "+0.0%;-0.0%;0.0%"
+    assert first[5].number_format.startswith("+")
     assert all(c.font.name == "Times New Roman" and c.font.size == 12 for c in first)
     assert all(c.font.bold for c in sheet[4])
-    assert sheet.column_dimensions["C"].width >= 40
+    assert sheet.column_dimensions["B"].width >= 40
 
 
 def test_xlsx_follows_the_year_and_the_basis(client_for, leader, plan, years):
     client = client_for(leader)
     sheet = open_xlsx(get(client, export_url(plan, "xlsx", nam=2026, tinh_ca_chua_duyet=1)))
-    lines = {row[1]: row for row in sheet["Chỉ tiêu"].iter_rows(min_row=5, values_only=True)}
-    assert lines[FIRST][4] == 110
+    lines = {row[-1]: row for row in sheet["Chỉ tiêu"].iter_rows(min_row=5, values_only=True)}
+    assert lines[FIRST][3] == 110
     assert "đã gửi (chưa tiếp nhận)" in sheet["Chỉ tiêu"]["A2"].value
     older = open_xlsx(get(client, export_url(plan, "xlsx", nam=2025)))["Chỉ tiêu"]
     assert older["A1"].value.startswith("Tổng hợp kết quả thực hiện năm 2025")
-    assert [c.value for c in older[4]][5] == "Năm trước"
+    assert [c.value for c in older[4]][4] == "Năm trước"
 
 
 def test_xlsx_organisation_sheet_has_each_counted_reports_figures(client_for, leader, plan, years):
@@ -385,13 +390,13 @@ def test_xlsx_and_csv_write_formula_like_names_as_inert_text(client_for, leader,
     values = [cell.value for cell in cells]
     assert '\'=HYPERLINK("http://evil.example")' in values
     assert "'+cmd|' /C calc'!A0" in values
-    first = next(row for row in workbook["Chỉ tiêu"].iter_rows() if row[1].value == FIRST)
-    assert (first[4].value, first[4].data_type) == (90, "n")
+    first = next(row for row in workbook["Chỉ tiêu"].iter_rows() if row[-1].value == FIRST)
+    assert (first[3].value, first[3].data_type) == (90, "n")
 
     lines = list(csv.reader(io.StringIO(get(client, export_url(plan, "csv")).content.decode())))
-    first = next(line for line in lines if line[1] == FIRST)
-    assert first[2] == "'+cmd|' /C calc'!A0"
-    assert first[4:9] == ["90", "80", "10", "12.5", "2"]
+    first = next(line for line in lines if line[-1] == FIRST)
+    assert first[1] == "'+cmd|' /C calc'!A0"
+    assert first[3:8] == ["90", "80", "10", "12.5", "2"]
 
 
 def test_csv_is_utf8_with_bom_and_the_indicator_rows(client_for, leader, plan, years):
@@ -402,10 +407,11 @@ def test_csv_is_utf8_with_bom_and_the_indicator_rows(client_for, leader, plan, y
     assert 'filename="tong-hop-112-KH-TU-2026.csv"' in response["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert lines[0][:3] == ["Nhiệm vụ", "Mã chỉ tiêu", "Chỉ tiêu"]
-    assert [line[1] for line in lines[1:]] == [line.indicator.code for line in rollup.lines]
-    first = next(line for line in lines if line[1] == FIRST)
-    assert first[4:9] == ["90", "80", "10", "12.5", "2"]
+    assert lines[0][:2] == ["Nhiệm vụ", "Chỉ tiêu"]
+    assert lines[0][-1] == "Mã chỉ tiêu"
+    assert [line[-1] for line in lines[1:]] == [line.indicator.code for line in rollup.lines]
+    first = next(line for line in lines if line[-1] == FIRST)
+    assert first[3:8] == ["90", "80", "10", "12.5", "2"]
 
 
 # Query budget ----------------------------------------------------------------------------------
@@ -485,3 +491,23 @@ def test_plan_rollup_reads_only_its_own_plan(client_for, leader, plan, years, or
     response = get(client_for(leader), rollup_url(other))
     assert response.status_code == 200
     assert response.context["rollup"] is None
+
+
+def test_xlsx_prints_on_a4_landscape_with_names_not_codes(client_for, leader, plan, years):
+    workbook = open_xlsx(get(client_for(leader), export_url(plan, "xlsx")))
+    indicators = workbook["Chỉ tiêu"]
+    printed = assert_prints(indicators, header_row=4, title=indicators["A1"].value)
+    # The indicators' table fits one page across; its codes follow, outside the print.
+    assert printed["pages_across"] == 1
+    assert printed["header"][:2] == ["Nhiệm vụ", "Chỉ tiêu"]
+    assert indicators.cell(row=4, column=len(printed["header"]) + 1).value == "Mã chỉ tiêu"
+    assert indicators.cell(row=5, column=len(printed["header"]) + 1).value == FIRST
+    names = [row[1] for row in indicators.iter_rows(min_row=5, values_only=True)]
+    assert printed["widths"][1] >= min(max(len(name) for name in names), 60)
+    # Forty indicators side by side go onto pages across, each starting with the units.
+    by_unit = workbook["Theo đơn vị"]
+    printed = assert_prints(by_unit, header_row=4)
+    assert printed["pages_across"] > 1
+    assert by_unit.print_title_cols == "$A:$B"
+    units = [row[1] for row in by_unit.iter_rows(min_row=5, values_only=True)]
+    assert printed["widths"][1] >= max(len(unit) for unit in units)

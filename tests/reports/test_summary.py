@@ -45,6 +45,7 @@ from tasks.models import Indicator, Task
 from tasks.selectors import reporting_organisations
 from tests.conftest import make_user
 from tests.reports.factories import full_content, make_cycle, make_report, province_pk
+from tests.reports.printing import assert_prints
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ON_TIME = dt.datetime(2026, 12, 10, 9, 0, tzinfo=TZ)
@@ -347,19 +348,21 @@ def test_xlsx_has_one_row_per_counted_report_and_totals_equal_indicator_totals(y
     sheet = load_workbook(summary.xlsx.path)["Số liệu"]
     rows = list(sheet.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
-    totals_row = next(row for row in body if row[2] == "Tổng hợp")
+    totals_row = next(row for row in body if row[1] == "Tổng hợp")
     reports = body[: body.index(totals_row)]
 
-    assert [row[1] for row in reports] == ["TV-HCK", "TV-HCL"]  # the two accepted ones
+    assert header[:3] == ("STT", "Đơn vị", "Trạng thái")
+    assert header[-1] == "Mã đơn vị"
+    assert [row[-1] for row in reports] == ["TV-HCK", "TV-HCL"]  # the two accepted ones
     totals = indicator_totals(cycle)
-    for column, total in enumerate(totals.rows, start=4):
+    for column, total in enumerate(totals.rows, start=3):
         assert header[column].startswith(total.indicator.name)
         expected = None if total.value is None else float(total.value)
         assert totals_row[column] == expected, total.indicator.code
-    admitted = 4 + [t.indicator.code for t in totals.rows].index("T3_ADMITTED")
+    admitted = 3 + [t.indicator.code for t in totals.rows].index("T3_ADMITTED")
     assert totals_row[admitted] == 12
     assert isinstance(reports[0][admitted], int)
-    assert sheet.freeze_panes == "E2"
+    assert sheet.freeze_panes == "D2"
     assert sheet["A1"].font.name == "Times New Roman"
     assert sheet["A1"].font.bold
 
@@ -369,11 +372,11 @@ def test_xlsx_reporting_sheet_lists_every_expected_organisation(year, reviewer):
     sheet = load_workbook(build(cycle, reviewer).xlsx.path)["Tình hình báo cáo"]
     rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
     assert len(rows) == expected_count(cycle)
-    by_code = {row[1]: row for row in rows}
-    assert by_code["TV-HCK"][3:] == ("Đã tiếp nhận", dt.datetime(2026, 12, 20, 9, 0), "Chậm", 5)
-    assert by_code["TV-HCL"][5] == "Đúng hạn"
-    assert by_code["TV-DUKCQ"][3] == "Đã gửi"
-    assert by_code["TV-HCT"][3:6] == ("Chưa bắt đầu", None, "Chưa gửi")
+    by_code = {row[-1]: row for row in rows}
+    assert by_code["TV-HCK"][2:6] == ("Đã tiếp nhận", dt.datetime(2026, 12, 20, 9, 0), "Chậm", 5)
+    assert by_code["TV-HCL"][4] == "Đúng hạn"
+    assert by_code["TV-DUKCQ"][2] == "Đã gửi"
+    assert by_code["TV-HCT"][2:5] == ("Chưa bắt đầu", None, "Chưa gửi")
 
 
 def test_xlsx_writes_names_as_inert_text_without_control_characters(year, reviewer, plan):
@@ -394,8 +397,8 @@ def test_xlsx_writes_names_as_inert_text_without_control_characters(year, review
     assert workbook.properties.creator
     assert "\x02" not in workbook.properties.creator
     rows = list(workbook["Số liệu"].iter_rows())
-    totals = next(row for row in rows if row[2].value == "Tổng hợp")
-    assert all(cell.data_type == "n" for cell in totals[4:] if cell.value is not None)
+    totals = next(row for row in rows if row[1].value == "Tổng hợp")
+    assert all(cell.data_type == "n" for cell in totals[3:] if cell.value is not None)
     assert Document(summary.docx.path)  # Word takes the names too
 
 
@@ -1166,3 +1169,18 @@ def test_the_build_beats_while_libreoffice_converts(
     assert set(beats) == {summary.pk}
     assert summary.heartbeat_at is not None
     assert not scratch_folder(summary.pk).exists()
+
+
+def test_xlsx_prints_on_a4_landscape_with_the_codes_last_and_unprinted(year, reviewer):
+    cycle = year["cycle"]
+    workbook = load_workbook(build(cycle, reviewer).xlsx.path)
+    for sheet in workbook:
+        printed = assert_prints(sheet, header_row=1)
+        assert printed["header"][:2] == ["STT", "Đơn vị"]
+        assert sheet.cell(row=1, column=len(printed["header"]) + 1).value == "Mã đơn vị"
+        assert sheet.print_title_cols in (None, "$A:$B")
+        assert "Báo cáo tổng hợp năm 2026" in sheet.oddHeader.center.text
+    codes = [row[-1] for row in workbook["Tình hình báo cáo"].iter_rows(values_only=True)]
+    assert "TV-HCL" in codes
+    # The indicators side by side: pages across, each starting with the units' names.
+    assert workbook["Số liệu"].print_title_cols == "$A:$B"

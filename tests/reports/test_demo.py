@@ -54,6 +54,9 @@ from tasks.lines import node_of
 from tasks.models import Plan
 from tasks.selectors import organisations_in_scope
 from tests.conftest import PLAN_CODE, load_plan_and_organisations
+from tests.reports.demo_rules import (
+    check_the_demo_keeps_the_plans_rules_and_counts_reporters_only,
+)
 
 TODAY = dt.date(2026, 11, 24)
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -470,3 +473,8 @@ def test_the_2025_file_leaves_the_cycles_before_it_as_they_were(built, plan, cli
     new = after[0][2025]
     assert new["on_time"] <= new["actual"] <= new["expected"]
     assert after[3] <= before[3]
+
+
+def test_the_demo_keeps_the_plans_rules_and_counts_reporters_only(history, plan):
+    cycles = {c.year: c for c in ReportingCycle.objects.filter(plan=plan).select_related("plan")}
+    check_the_demo_keeps_the_plans_rules_and_counts_reporters_only(plan, cycles)

@@ -442,7 +442,7 @@ def _organisation_sheet(workbook: Workbook, rollup: Rollup) -> None:
     table = organisation_values(rollup)
     # One column per indicator: too many for one page at a readable size, so the sheet
     # prints on several pages across, each starting with the units' numbers and names.
-    columns = [Column(_("STT"), 8, INTEGER), Column(_("Đơn vị"), 36)] + [
+    columns = [Column(_("STT"), 8, INTEGER), Column(_("Đơn vị"), 40)] + [
         Column(f"{i.name} ({i.unit})" if i.unit else i.name, 18) for i in table.indicators
     ]
     title = _with_level(

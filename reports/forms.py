@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.forms import BoundField
 from django.http import QueryDict
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from reports.documents.party import clean_number, number_suffix
@@ -172,6 +174,7 @@ class FigureLayout:
     note: str = ""
     derived: str = ""  # the derived figure as the form shows it
     unexplained: bool = False  # differs from the derived figure and says nothing why
+    warnings: list[str] = dataclasses.field(default_factory=list)  # rules the saved figures break
 
 
 @dataclass
@@ -203,6 +206,18 @@ def _form_text(content: ReportContent, key: str) -> str:
     """A field of the content as the form shows it."""
     if key.startswith("i-"):
         return format_figure(content.figures.get(key.removeprefix("i-")))
+    if key.startswith("r-"):
+        return content.reasons.get(key.removeprefix("r-"), "")
+    if key.startswith("s") and "-" in key:
+        number, part = key.removeprefix("s").split("-", 1)
+        return getattr(content.sections.get(int(number), SectionContent()), part)
+    return getattr(content, key)
+
+
+def _saved_value(content: ReportContent, key: str):
+    """A field of the content as its cleaned value (a figure as a Decimal)."""
+    if key.startswith("i-"):
+        return content.figures.get(key.removeprefix("i-"))
     if key.startswith("r-"):
         return content.reasons.get(key.removeprefix("r-"), "")
     if key.startswith("s") and "-" in key:
@@ -304,8 +319,38 @@ class ReportForm(TextForm):
         self.fields["number"].help_text = _(
             "Chỉ nhập số, ví dụ 12; báo cáo sẽ ghi “Số 12-BC/%(suffix)s”."
         ) % {"suffix": self.suffix}
+        self.required_keys = self._required_keys()
+        for key in self.required_keys:
+            self._mark_required(self.fields[key])
         if self.is_bound:
             self._apply_choices()
+
+    def _required_keys(self) -> list[str]:
+        """The fields a submission needs filled in (submission_errors): a draft may leave
+        them empty, so they are not required for Django, only marked."""
+        keys = ["leadership"] if "leadership" in self.fields else []
+        for section in self.sections:
+            keys += [section_key(section.task.number, p) for p in ("results", "level")]
+        keys += [figure_key(v.indicator.code) for v in self.values if v.indicator.required]
+        return [*keys, "overall_assessment", "signer_name", "signer_position"]
+
+    @staticmethod
+    def _mark_required(field: forms.Field) -> None:
+        # Seen as a red star, heard as "required" (aria-required), and counted by
+        # static/js/report-form.js while the person types (data-required).
+        field.widget.attrs.update({"aria-required": "true", "data-required": True})
+        field.label = format_html(
+            '{}<span class="required-mark" aria-hidden="true"> *</span>', field.label
+        )
+
+    def missing_required(self) -> int:
+        """How many of the fields a submission needs are empty, as the form stands."""
+        empty = 0
+        for key in self.required_keys:
+            value = self[key].value()
+            if value is None or not str(value).strip():
+                empty += 1
+        return empty
 
     @classmethod
     def showing(
@@ -315,10 +360,14 @@ class ReportForm(TextForm):
         *,
         conflicts: list[str] | None = None,
         mine: ReportContent | None = None,
+        typed: ReportForm | None = None,
     ) -> ReportForm:
         """A filled-in form of `content`, based on the report as it is saved now; for each
-        field in `conflicts`, `mine` is what the user had typed there."""
+        field in `conflicts`, `mine` is what the user had typed there. Each field that
+        failed its check in `typed` shows what was typed there, with its error."""
         data = {key: _form_text(content, key) for key in _content_keys(report)}
+        if typed is not None:
+            data |= {key: typed.data.get(key, "") for key in typed.errors if key in data}
         data |= {
             "version": str(report.version),
             "base": json.dumps(fingerprint(ReportContent.of(report))),
@@ -417,7 +466,24 @@ class ReportForm(TextForm):
         return initial
 
     def content(self) -> ReportContent:
-        data = self.cleaned_data
+        return self._content_of(self.cleaned_data)
+
+    def can_keep_valid_part(self) -> bool:
+        """Whether a form with errors may still save its valid fields: not while two
+        people's versions wait for a choice, nor when the hidden version is broken."""
+        return not self.conflict_keys and "version" in self.cleaned_data
+
+    def valid_part(self) -> ReportContent:
+        """What was typed where it passed its checks; a field that failed one (a figure
+        typed "12a") keeps what is saved, so saving this loses nothing typed well."""
+        saved = ReportContent.of(self.report)
+        data = dict(self.cleaned_data)
+        for key in _content_keys(self.report):
+            if key not in data:
+                data[key] = _saved_value(saved, key)
+        return self._content_of(data)
+
+    def _content_of(self, data: dict) -> ReportContent:
         return ReportContent(
             leadership=data.get("leadership", "").strip(),
             overall_assessment=data["overall_assessment"].strip(),
@@ -447,11 +513,15 @@ class ReportForm(TextForm):
             for message in messages:
                 self.add_error(key if key in self.fields else None, message)
 
-    def layout(self, section_comments: dict | None = None) -> list[SectionLayout]:
+    def layout(
+        self, section_comments: dict | None = None, *, warnings: dict | None = None
+    ) -> list[SectionLayout]:
         comments = section_comments or {}
         by_task: dict[int, list[FigureLayout]] = {}
         for value in self.values:
-            by_task.setdefault(value.indicator.task_id, []).append(self._figure_layout(value))
+            row = self._figure_layout(value)
+            row.warnings = (warnings or {}).get(figure_key(value.indicator.code), [])
+            by_task.setdefault(value.indicator.task_id, []).append(row)
         return [
             SectionLayout(
                 section=s,

@@ -19,6 +19,7 @@ from organisations.models import (
     OrganisationKind,
     User,
 )
+from plan112.celery import _publish
 from reports.demo.accounts import demo_accounts_create, reporter_username
 from reports.demo.data import demo_data
 from reports.demo.history import demo_history_create
@@ -307,6 +308,7 @@ def test_seed_demo_prints_the_history(db, settings, tmp_path):
     assert ReportingCycle.objects.count() == 4
     # A line per step while it works, so a minute of seeding is not a silent minute.
     lines = out.getvalue().splitlines()
+    assert any(re.fullmatch(r"Tài khoản trình diễn: \d+\.", x) for x in lines)
     assert "Lịch sử báo cáo của Kế hoạch 112-KH/TU:" in lines
     assert any(x.startswith("  Kế hoạch thực hiện của các cấp ủy: ") for x in lines)
     years = [int(m[1]) for x in lines if (m := re.match(r"  Kỳ báo cáo năm (\d{4}) ", x))]
@@ -346,11 +348,15 @@ def test_history_is_dated_before_today_and_sends_no_mail(
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     demo_accounts_create(password="x-demo-123")
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         demo_history_create(today=TODAY)
 
     assert not (tmp_path / "mail").exists() or not any((tmp_path / "mail").iterdir())
     assert not OutboxMessage.objects.exists()
+    # Nor is a delivery queued for a message that is not there: a broker of hundreds of
+    # empty jobs would greet the first worker (`make run` seeds before it starts one).
+    queued = [c.args[0] for c in callbacks if getattr(c, "func", None) is _publish]
+    assert "reports.deliver_outbox_message" not in queued
     # The people concerned were told in the application, back then.
     assert Notification.objects.exists()
 

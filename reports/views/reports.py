@@ -17,8 +17,9 @@ from reports.figures.content import (
     field_values,
     format_figure,
 )
-from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, ReturnForm
+from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReturnForm
 from reports.models import AnnualReport, EventKind, ReportStatus
+from reports.report_form import ReportForm
 from reports.selectors import (
     can_report_for,
     can_review_report,

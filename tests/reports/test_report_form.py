@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from reports.forms import ReportForm
 from reports.models import EventKind, ReportStatus
+from reports.report_form import ReportForm
 from reports.selectors import report_with_content
 from tests.reports.factories import full_content, make_cycle, make_report
 

@@ -33,9 +33,9 @@ def percent_field(help_text) -> serializers.DecimalField:
 
 # A count (how many people, organisations…) is a whole number and is written as one:
 # 1512, never 1512.0. Other amounts (averages, decimals, percentages) stay JSON numbers.
+# OpenAPI 3.0 reads "nullable" only beside a "type", hence one in each branch.
 AMOUNT_SCHEMA = {
-    "anyOf": [{"type": "integer"}, {"type": "number"}],
-    "nullable": True,
+    "anyOf": [{"type": "integer", "nullable": True}, {"type": "number", "nullable": True}],
     "description": "integer when the indicator is a count (value_type integer, summed or"
     " the largest), a decimal number otherwise",
 }

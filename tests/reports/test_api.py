@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from jsonschema.exceptions import ValidationError
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from organisations.models import Organisation, OrganisationKind, Role
@@ -368,11 +370,23 @@ def test_schema_says_counts_are_integers(client_for, season, reviewer):
         assert figures[key]["type"] == "number", key
     total = schemas["IndicatorTotal"]["properties"]
     for key in ("value", "previous", "change"):
-        assert {"type": "integer"} in total[key]["anyOf"], key
-        assert total[key]["nullable"] is True
+        assert {"type": "integer", "nullable": True} in total[key]["anyOf"], key
+        assert {"type": "number", "nullable": True} in total[key]["anyOf"], key
     assert total["reports"]["type"] == "integer"
     assert total["change_percent"]["type"] == "number"
     assert "integer" in str(total["value_type"])
+
+
+def test_rollup_answers_conform_to_the_openapi_document(client_for, season, last_year, reviewer):
+    client = client_for(reviewer)
+    components = client.get(urls(season)["schema"]).json()["components"]
+    validator = OAS30Validator({"$ref": "#/components/schemas/Rollup", "components": components})
+    for include in ("false", "true"):
+        data = client.get(urls(season)["rollup"], {"include_submitted": include}).json()
+        validator.validate(data)
+    data["indicators"][0]["value"] = "1512"
+    with pytest.raises(ValidationError):
+        validator.validate(data)
 
 
 def test_rollup_compares_with_last_year(client_for, season, last_year, reviewer):

@@ -179,11 +179,7 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 form = ReportForm.showing(report, ReportContent.of(report))
                 form.add_submission_errors(exc.errors)
                 messages.success(request, _("Đã lưu bản nháp."))
-                messages.error(
-                    request,
-                    _("Chưa gửi được. %(reason)s Các mục cần sửa được đánh dấu đỏ bên dưới.")
-                    % {"reason": exc},
-                )
+                messages.error(request, _not_sent(len(exc.errors)))
                 _say_merged(request, report, mine, opened)
             except ConcurrentEdit as exc:
                 # Fields only the other person changed are taken from their version; those
@@ -280,14 +276,16 @@ def _after_partial_save(
         % {"n": len(bad)},
     )
     if submitting:
-        messages.error(
-            request,
-            _("Chưa gửi được: còn %(n)s mục cần bổ sung hoặc sửa, được đánh dấu đỏ bên dưới.")
-            % {"n": len(form.errors)},
-        )
+        messages.error(request, _not_sent(len(form.errors)))
     else:
         messages.warning(request, _("Hãy sửa các ô được đánh dấu đỏ bên dưới rồi lưu lại."))
     return form
+
+
+def _not_sent(count: int) -> str:
+    return _("Chưa gửi được: còn %(n)s mục cần bổ sung hoặc sửa, được đánh dấu đỏ bên dưới.") % {
+        "n": count
+    }
 
 
 def _warn_rule_breaches(request: AuthenticatedRequest, report: AnnualReport) -> None:

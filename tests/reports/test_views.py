@@ -204,7 +204,7 @@ def test_submit_shows_errors_next_to_fields_and_keeps_the_text(client_for, repor
     assert "i-T3_ADMITTED_WOMEN" in form.errors
     assert "s5-results" in form.errors
     page = response.content.decode()
-    assert page.index("Đã lưu bản nháp.") < page.index("Chưa gửi được.")
+    assert page.index("Đã lưu bản nháp.") < page.index("Chưa gửi được: còn 2 mục")
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
     assert report.sections.get(task__number=1).results == "Kết quả nhiệm vụ 1"

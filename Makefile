@@ -8,7 +8,20 @@ PYTEST_ARGS ?= -n 2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test test-fast lint format lock bench clean
+.PHONY: help install run worker test test-fast lint format lock bench clean
+.DEFAULT_GOAL := help
+
+# `make` alone lists the verbs.
+help:
+	@echo "make run            cài đặt, nạp dữ liệu trình diễn, chạy http://$(HOST):$(PORT)/ (install, seed the demo, serve)"
+	@echo "make run PORT=8001  như trên, ở cổng khác khi cổng $(PORT) đang bận (another port)"
+	@echo "make test           toàn bộ kiểm thử (the whole test suite); PYTEST_ARGS=\"-k plan -x\" to choose"
+	@echo "make lint           ruff, migrations check, import-linter, mypy"
+	@echo "make format         ruff --fix and ruff format"
+	@echo "make worker         Celery worker with beat on its own"
+	@echo "make bench          timings at two sizes (docs/performance.md)"
+	@echo "make lock           refresh constraints.txt"
+	@echo "make clean          remove .venv and var/ (the demo database and mail too)"
 
 install: $(VENV)/.installed
 

@@ -16,7 +16,7 @@ from organisations.models import OrganisationKind
 from reports.figures.definitions import cycle_figures
 from reports.models import CycleStatus, ReportStatus
 from reports.selectors import ExpectedRow
-from tasks.models import Aggregation
+from tasks.models import Aggregation, Indicator, ValueType
 
 MISSING = "missing"
 
@@ -31,10 +31,32 @@ def percent_field(help_text) -> serializers.DecimalField:
     )
 
 
-def amount_field(help_text) -> serializers.DecimalField:
-    # No max_digits: a provincial sum may outgrow one report's 16 digits.
-    return serializers.DecimalField(
-        max_digits=None, decimal_places=2, allow_null=True, help_text=help_text
+# A count (how many people, organisations…) is a whole number and is written as one:
+# 1512, never 1512.0. Other amounts (averages, decimals, percentages) stay JSON numbers.
+# OpenAPI 3.0 reads "nullable" only beside a "type", hence one in each branch.
+AMOUNT_SCHEMA = {
+    "anyOf": [{"type": "integer", "nullable": True}, {"type": "number", "nullable": True}],
+    "description": "integer when the indicator is a count (value_type integer, summed or"
+    " the largest), a decimal number otherwise",
+}
+
+
+@extend_schema_field(AMOUNT_SCHEMA)
+class AmountField(serializers.DecimalField):
+    def __init__(self, help_text):
+        # No max_digits: a provincial sum may outgrow one report's 16 digits.
+        super().__init__(max_digits=None, decimal_places=2, allow_null=True, help_text=help_text)
+
+
+def amount_field(help_text) -> AmountField:
+    return AmountField(help_text)
+
+
+def counts_whole(indicator: Indicator) -> bool:
+    """Whether an indicator's totals are counts: whole figures added up (or the largest
+    taken) stay whole; an average of them need not."""
+    return (
+        indicator.value_type == ValueType.INTEGER and indicator.aggregation != Aggregation.AVERAGE
     )
 
 
@@ -182,9 +204,25 @@ class IndicatorTotalSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("Tăng, giảm (%) / change (%)"),
     )
+    value_type = serializers.ChoiceField(
+        source="indicator.value_type",
+        choices=ValueType.choices,
+        help_text=_(
+            "Kiểu số liệu; integer: value, previous, change là số nguyên (trừ khi tính trung"
+            " bình) / integer: value, previous and change are whole numbers (unless averaged)"
+        ),
+    )
     reports = serializers.IntegerField(
         help_text=_("Số báo cáo có số liệu / reports that gave a figure")
     )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if counts_whole(instance.indicator):
+            for key in ("value", "previous", "change"):
+                if data[key] is not None and data[key] == data[key].to_integral_value():
+                    data[key] = int(data[key])
+        return data
 
 
 class CycleRefSerializer(serializers.Serializer):

@@ -168,21 +168,45 @@ def _workbook_bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file separates fields and writes a decimal."""
+
+    delimiter: str
+    decimal_mark: str
+
+
+# For programs: commas between fields, a decimal point ("-94.8").
+MACHINE_CSV = CsvDialect(delimiter=",", decimal_mark=".")
+# For Excel under Vietnamese regional settings, whose decimal mark is the comma and whose
+# list separator is therefore the semicolon: it opens "-94,8" in a ";"-separated file as
+# the number −94,8, where the comma file lands in one column and "-94.8" as text. No
+# "sep=;" line: with it Excel ignores the byte-order mark and garbles the diacritics.
+EXCEL_CSV = CsvDialect(delimiter=";", decimal_mark=",")
+
+
+def _csv_bytes(
+    header: Sequence[str], rows: Iterable[Sequence], dialect: CsvDialect = MACHINE_CSV
+) -> bytes:
     """UTF-8 with a byte-order mark, so Excel reads the Vietnamese letters right."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer = csv.writer(
+        buffer, delimiter=dialect.delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+    )
     writer.writerow([sheet_text(text) for text in header])
     for row in rows:
-        writer.writerow(["" if value is None else _csv_text(value) for value in row])
+        writer.writerow(["" if value is None else _csv_text(value, dialect) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _csv_text(value) -> str:
+def _csv_text(value, dialect: CsvDialect = MACHINE_CSV) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
-        return str(as_number(value))
+        value = as_number(value)
+    if isinstance(value, float):
+        # No thousands separator: neither reader would take it for a number.
+        return format(value, "f").rstrip("0").rstrip(".").replace(".", dialect.decimal_mark)
     if isinstance(value, str):
         return sheet_text(value)
     return str(value)
@@ -341,11 +365,16 @@ def _subplan_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
     )
 
 
-def dashboard_csv(dashboard: Dashboard) -> bytes:
+def dashboard_csv(dashboard: Dashboard, dialect: CsvDialect = MACHINE_CSV) -> bytes:
     return _csv_bytes(
         [c.header for c in dashboard_columns()],
         (dashboard_row_values(n, row) for n, row in enumerate(dashboard.rows, start=1)),
+        dialect,
     )
+
+
+def dashboard_excel_csv(dashboard: Dashboard) -> bytes:
+    return dashboard_csv(dashboard, EXCEL_CSV)
 
 
 def dashboard_filenames(dashboard: Dashboard, extension: str) -> tuple[str, str]:
@@ -468,11 +497,16 @@ def _organisation_sheet(workbook: Workbook, rollup: Rollup) -> None:
     )
 
 
-def rollup_csv(rollup: Rollup) -> bytes:
+def rollup_csv(rollup: Rollup, dialect: CsvDialect = MACHINE_CSV) -> bytes:
     return _csv_bytes(
         [c.header for c in rollup_columns(rollup)],
         (rollup_line_values(line) for line in rollup.lines),
+        dialect,
     )
+
+
+def rollup_excel_csv(rollup: Rollup) -> bytes:
+    return rollup_csv(rollup, EXCEL_CSV)
 
 
 def rollup_filenames(rollup: Rollup, extension: str) -> tuple[str, str]:

@@ -240,19 +240,38 @@ def submission_errors(
     for indicator in indicators:
         if indicator.required and content.figures.get(indicator.code) is None:
             add(figure_key(indicator.code), _("Vui lòng nhập số liệu này (bắt buộc)."))
-    reported = {i.code for i in indicators}
     names = {i.code: i.name for i in indicators}
-    for rule in rules:
-        if not rule.codes() <= reported:
-            continue
+    for rule in _reported_rules(rules, indicators):
         for code in missing_wholes(rule, content.figures):
             add(figure_key(code), whole_message(names[code], [names[c] for c in rule.parts]))
-        if rule.holds(content.figures) is False:
-            add(figure_key(rule.parts[0]), rule.message)
+    for key, messages in rule_breaches(content, indicators, rules).items():
+        for message in messages:
+            add(key, message)
     for code, value in (derived or {}).items():
         if needs_reason(content.figures.get(code), value, content.reasons.get(code, "")):
             add(reason_key(code), reason_message(value))
     return errors
+
+
+def _reported_rules(
+    rules: list[ValidationRule], indicators: list[Indicator]
+) -> list[ValidationRule]:
+    reported = {i.code for i in indicators}
+    return [rule for rule in rules if rule.codes() <= reported]
+
+
+def rule_breaches(
+    content: ReportContent, indicators: list[Indicator], rules: list[ValidationRule]
+) -> dict[str, list[str]]:
+    """The rules the figures break (a part larger than its whole), keyed by the field of
+    the rule's first part: a draft may break them, a submission may not."""
+    breaches: dict[str, list[str]] = {}
+    for rule in _reported_rules(rules, indicators):
+        if rule.holds(content.figures) is False:
+            messages = breaches.setdefault(figure_key(rule.parts[0]), [])
+            if rule.message not in messages:
+                messages.append(rule.message)
+    return breaches
 
 
 def missing_wholes(rule: ValidationRule, figures: dict[str, Any]) -> list[str]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import transaction
@@ -55,12 +58,28 @@ EVENT_TEMPLATES = {
 # The outbox -----------------------------------------------------------------------------
 
 
+# Set while e-mails must not be written at all: the demo plays years of history through
+# the services, and mail about what "happened" years ago would reach people today. What
+# the services record besides (events, in-app notifications) is written as usual.
+_held: ContextVar[bool] = ContextVar("outbox_held", default=False)
+
+
+@contextmanager
+def outbox_held() -> Iterator[None]:
+    """No e-mail is written, nor its delivery queued, inside the block."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
 def outbox_add(
     *, kind: str, to: list[str], content: EmailContent, report: AnnualReport | None = None
 ) -> OutboxMessage | None:
     """Write an e-mail in the caller's transaction and queue its delivery for after the
-    commit. Nobody with an address: nothing to write."""
-    if not to:
+    commit. Nobody with an address, or inside outbox_held: nothing to write."""
+    if not to or _held.get():
         return None
     message = OutboxMessage.objects.create(
         kind=kind,
@@ -78,6 +97,8 @@ def outbox_add(
 def outbox_add_many(messages: list[tuple[str, list[str], EmailContent]]) -> list[OutboxMessage]:
     """outbox_add for many (kind, addresses, content) at once: one INSERT, each delivery
     queued for after the commit. Messages with nobody to write to are left out."""
+    if _held.get():
+        return []
     written = OutboxMessage.objects.bulk_create(
         OutboxMessage(
             kind=kind,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from organisations.models import Organisation, User
 from reports.figures import tallies
-from reports.figures.content import ReportContent, merge, submission_errors
+from reports.figures.content import ReportContent, merge, rule_breaches, submission_errors
 from reports.models import (
     EDITABLE_STATUSES,
     SECTION_PARTS,
@@ -28,7 +28,7 @@ from reports.notifications.outbox import report_event_notify
 from reports.services import ConcurrentEdit, ServiceError, SubmissionInvalid
 from reports.services.cascade import apply_derived, children_of, children_refusal, derived_figures
 from tasks.lines import plan_lines, target_of
-from tasks.models import ChildrenRule
+from tasks.models import ChildrenRule, Plan
 from tasks.selectors import tasks_reported_by
 
 # Reports --------------------------------------------------------------------------------
@@ -199,9 +199,13 @@ def report_submit(
     return _submit_saved(report=saved, actor=actor)
 
 
-@transaction.atomic
-def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
-    full = report_for_snapshot(report)
+def report_submission_errors(*, report: AnnualReport) -> dict[str, list[str]]:
+    """What keeps the saved report from being submitted, by form field (empty: nothing).
+    Read as the submission reads it, so the form can show it beside its own errors."""
+    return _submission_errors(report_for_snapshot(report), report.cycle.plan)
+
+
+def _submission_errors(full: AnnualReport, plan: Plan) -> dict[str, list[str]]:
     sections = list(full.sections.all())
     indicators = [i for s in sections for i in s.task.indicators.all()]
     derived = {v.indicator.code: v.derived for v in full.values.all() if v.derived_of}
@@ -209,14 +213,29 @@ def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
         ReportContent.of(full),
         sections,
         indicators,
-        list(report.cycle.plan.rules.all()),
+        list(plan.rules.all()),
         derived=derived,
         leadership=full.asks_leadership,
     )
-    if report.cycle.plan.children_rule == ChildrenRule.REQUIRE:
+    if plan.children_rule == ChildrenRule.REQUIRE:
         refusal = children_refusal(children_of(full))
         if refusal:
             errors["children"] = [refusal]
+    return errors
+
+
+def report_rule_breaches(*, report: AnnualReport) -> dict[str, list[str]]:
+    """The plan's rules the saved figures break (a part larger than its whole), by field.
+    A draft may be saved so, with a warning; it cannot be submitted so. Reads the
+    report's prefetched sections and figures (report_with_content) and the plan's rules."""
+    indicators = [v.indicator for v in report.values.all()]
+    return rule_breaches(ReportContent.of(report), indicators, list(report.cycle.plan.rules.all()))
+
+
+@transaction.atomic
+def _submit_saved(*, report: AnnualReport, actor: User) -> AnnualReport:
+    full = report_for_snapshot(report)
+    errors = _submission_errors(full, report.cycle.plan)
     if errors:
         raise SubmissionInvalid(errors)
     now = timezone.now()

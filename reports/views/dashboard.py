@@ -17,6 +17,7 @@ from reports.documents.spreadsheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
     dashboard_csv,
+    dashboard_excel_csv,
     dashboard_filenames,
     dashboard_xlsx,
 )
@@ -24,7 +25,13 @@ from reports.models import ReportingCycle
 from reports.notifications.reminders import reminders_by_organisation
 from reports.selectors import oversight
 
-FORMATS = {"xlsx": (dashboard_xlsx, XLSX_CONTENT_TYPE), "csv": (dashboard_csv, CSV_CONTENT_TYPE)}
+# "csv" is for programs (commas, decimal point); "excel.csv" for Excel with Vietnamese
+# regional settings (semicolons, decimal comma). The workbook is the first choice.
+FORMATS = {
+    "xlsx": (dashboard_xlsx, XLSX_CONTENT_TYPE),
+    "csv": (dashboard_csv, CSV_CONTENT_TYPE),
+    "excel.csv": (dashboard_excel_csv, CSV_CONTENT_TYPE),
+}
 
 
 def _dashboard(

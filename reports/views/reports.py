@@ -17,8 +17,9 @@ from reports.figures.content import (
     field_values,
     format_figure,
 )
-from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReportForm, ReturnForm
+from reports.forms import AcceptForm, AttachmentForm, ReopenForm, ReturnForm
 from reports.models import AnnualReport, EventKind, ReportStatus
+from reports.report_form import ReportForm
 from reports.selectors import (
     can_report_for,
     can_review_report,
@@ -28,7 +29,13 @@ from reports.selectors import (
 )
 from reports.services import ConcurrentEdit, ServiceError, SubmissionInvalid
 from reports.services.cascade import children_of, children_refusal, children_warning
-from reports.services.reports import report_derive, report_save, report_submit
+from reports.services.reports import (
+    report_derive,
+    report_rule_breaches,
+    report_save,
+    report_submission_errors,
+    report_submit,
+)
 from reports.services.reports import report_start as start_report
 
 
@@ -137,7 +144,11 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         submitting = "submit" in request.POST
         # "Cập nhật số liệu từ báo cáo cấp dưới": saves what is typed, then refills.
         deriving = "derive" in request.POST and not submitting
-        if not form.is_valid():
+        valid = form.is_valid()
+        # A figure typed "12a" does not throw away the rest: what passed its checks is
+        # saved, the bad field keeps what was saved before and is shown as typed.
+        partial = not valid and form.can_keep_valid_part()
+        if not valid and not partial:
             messages.error(
                 request,
                 _(
@@ -146,12 +157,14 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 ),
             )
         else:
-            mine = form.content()
+            mine = form.content() if valid else form.valid_part()
             opened = form.cleaned_data["version"]
             try:
                 action = report_submit if submitting else report_save
                 if deriving:
                     action = report_derive
+                if partial:
+                    action = report_save
                 action(
                     report=report,
                     content=mine,
@@ -165,11 +178,8 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 report = report_with_content(report)
                 form = ReportForm.showing(report, ReportContent.of(report))
                 form.add_submission_errors(exc.errors)
-                messages.warning(
-                    request,
-                    _("Đã lưu nháp. %(reason)s Các mục cần sửa được đánh dấu đỏ bên dưới.")
-                    % {"reason": exc},
-                )
+                messages.success(request, _("Đã lưu bản nháp."))
+                messages.error(request, _not_sent(len(exc.errors)))
                 _say_merged(request, report, mine, opened)
             except ConcurrentEdit as exc:
                 # Fields only the other person changed are taken from their version; those
@@ -192,7 +202,11 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     messages.error(request, str(exc))
                 return redirect(report)
             else:
-                if submitting:
+                if partial:
+                    report = report_with_content(report)
+                    form = _after_partial_save(request, report, form, submitting=submitting)
+                    _say_merged(request, report, mine, opened)
+                elif submitting:
                     report.refresh_from_db()
                     if report.on_time:
                         messages.success(request, _("Đã gửi báo cáo đúng hạn. Xin cảm ơn!"))
@@ -206,24 +220,31 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     if warning := children_warning(children_of(report)):
                         messages.warning(request, warning)
                     return redirect(report)
-                if deriving:
-                    messages.success(
-                        request, _("Đã lưu và cập nhật số liệu từ báo cáo cấp dưới đã tiếp nhận.")
-                    )
-                    _say_merged(request, report, mine, opened)
-                elif not _say_merged(request, report, mine, opened):
-                    messages.success(request, _("Đã lưu nháp."))
-                return redirect("reports:report_edit", pk=report.pk)
+                else:
+                    if deriving:
+                        messages.success(
+                            request,
+                            _("Đã lưu và cập nhật số liệu từ báo cáo cấp dưới đã tiếp nhận."),
+                        )
+                        _say_merged(request, report, mine, opened)
+                    elif not _say_merged(request, report, mine, opened):
+                        messages.success(request, _("Đã lưu nháp."))
+                    _warn_rule_breaches(request, report_with_content(report))
+                    return redirect("reports:report_edit", pk=report.pk)
     else:
         form = ReportForm(report=report)
     children = children_of(report, request.user)
+    # The rules the saved figures break, beside them: a draft may, a submission may not.
+    breaches = report_rule_breaches(report=report)
     return render(
         request,
         "reports/report_edit.html",
         {
             "report": report,
             "form": form,
-            "layout": form.layout(last_return.section_comments if last_return else None),
+            "layout": form.layout(
+                last_return.section_comments if last_return else None, warnings=breaches
+            ),
             "last_return": last_return,
             # A form posted back without a choice for every conflict is shown again as one.
             "conflict": conflict or (report if form.conflict_keys else None),
@@ -234,6 +255,48 @@ def report_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "children_notice": children_refusal(children) or children_warning(children),
         },
     )
+
+
+def _after_partial_save(
+    request: AuthenticatedRequest, report: AnnualReport, typed: ReportForm, *, submitting: bool
+) -> ReportForm:
+    """The form after its valid part was saved: the saved report, with each field that
+    failed its check shown as typed with its error, and beside them in the same attempt
+    what the rules or the submission object to, so one round of fixes is enough."""
+    form = ReportForm.showing(report, ReportContent.of(report), typed=typed)
+    bad = set(form.errors)
+    if submitting:
+        others = report_submission_errors(report=report)
+    else:
+        others = report_rule_breaches(report=report)
+    form.add_submission_errors({k: v for k, v in others.items() if k not in bad})
+    messages.success(
+        request,
+        _("Đã lưu bản nháp, trừ %(n)s ô chưa hợp lệ (các ô đó vẫn giữ nội dung đã lưu trước).")
+        % {"n": len(bad)},
+    )
+    if submitting:
+        messages.error(request, _not_sent(len(form.errors)))
+    else:
+        messages.warning(request, _("Hãy sửa các ô được đánh dấu đỏ bên dưới rồi lưu lại."))
+    return form
+
+
+def _not_sent(count: int) -> str:
+    return _("Chưa gửi được: còn %(n)s mục cần bổ sung hoặc sửa, được đánh dấu đỏ bên dưới.") % {
+        "n": count
+    }
+
+
+def _warn_rule_breaches(request: AuthenticatedRequest, report: AnnualReport) -> None:
+    """Saving a draft that breaks a rule of the plan is allowed, and said at once."""
+    breaches = report_rule_breaches(report=report)
+    if breaches:
+        messages.warning(
+            request,
+            _("Lưu ý: %(rules)s Báo cáo sẽ chưa gửi được cho đến khi sửa các số liệu này.")
+            % {"rules": " ".join(m for ms in breaches.values() for m in ms)},
+        )
 
 
 def _taken_from_others(

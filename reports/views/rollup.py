@@ -18,12 +18,19 @@ from reports.documents.spreadsheets import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
     rollup_csv,
+    rollup_excel_csv,
     rollup_filenames,
     rollup_xlsx,
 )
 from tasks.models import Plan
 
-FORMATS = {"xlsx": (rollup_xlsx, XLSX_CONTENT_TYPE), "csv": (rollup_csv, CSV_CONTENT_TYPE)}
+# "csv" is for programs (commas, decimal point); "excel.csv" for Excel with Vietnamese
+# regional settings (semicolons, decimal comma). The workbook is the first choice.
+FORMATS = {
+    "xlsx": (rollup_xlsx, XLSX_CONTENT_TYPE),
+    "csv": (rollup_csv, CSV_CONTENT_TYPE),
+    "excel.csv": (rollup_excel_csv, CSV_CONTENT_TYPE),
+}
 
 
 def _rollup(request: AuthenticatedRequest, plan: Plan) -> Rollup | None:

@@ -47,13 +47,29 @@ def test_district_reports_and_ban_to_chuc_reviews(
     page.wait_for_url("**/soan/")
     report = AnnualReport.objects.get(cycle=cycle)
 
-    # 2. Fills every section and figure, with one figure breaking a rule of the plan.
+    # The count of what is missing follows the typing, without a round trip.
+    counter = page.locator("#con-thieu")
+    missing = int(counter.inner_text().split()[1])
+    assert missing > 10
+    page.fill("[name=signer_name]", "Nguyễn Văn An")
+    expect(counter).to_have_text(f"Còn {missing - 1} mục bắt buộc chưa nhập.")
+    page.fill("[name=signer_name]", "")
+    expect(counter).to_have_text(f"Còn {missing} mục bắt buộc chưa nhập.")
+
+    # 2. Fills every section and figure, with one figure breaking a rule of the plan, and
+    #    another typed wrong: both are pointed out at once.
     figures = fill_report(page, report, women=10_000)
+    expect(counter).to_have_text("Đã nhập đủ các mục bắt buộc.")
+    page.fill("[name=i-T3_ADMITTED_ETHNIC]", "3a")
     page.get_by_role("button", name="Gửi báo cáo").click()
     page.wait_for_load_state()
     error = page.locator("#id_i-T3_ADMITTED_WOMEN").locator("xpath=..").inner_text()
     assert "nữ" in error
-    expect(page.locator(".alert-warning", has_text="Đã lưu nháp")).to_be_visible()
+    error = page.locator("#id_i-T3_ADMITTED_ETHNIC").locator("xpath=..").inner_text()
+    assert "không phải là số hợp lệ" in error
+    expect(page.locator(".alert-success", has_text="Đã lưu bản nháp")).to_be_visible()
+    expect(page.locator(".alert-danger", has_text="Chưa gửi được")).to_be_visible()
+    page.fill("[name=i-T3_ADMITTED_ETHNIC]", str(int(figures["T3_ADMITTED_ETHNIC"])))
     screenshot(page, "report-validation-error")
 
     # 3. Fixes it, submits, and is told it is on time.

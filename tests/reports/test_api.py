@@ -11,12 +11,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from jsonschema.exceptions import ValidationError
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from organisations.models import Organisation, OrganisationKind, Role
 from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
 from reports.models import IndicatorValue, ReportStatus
 from reports.services.reports import report_accept
+from tasks.models import Aggregation, ValueType
 from tests.conftest import PASSWORD, make_user
 from tests.reports.factories import make_cycle, make_report, province_pk, submitted_report
 
@@ -322,6 +325,7 @@ def test_rollup_equals_the_figures_module(
             "unit": row.indicator.unit,
             "task": row.indicator.task.number,
             "aggregation": row.indicator.aggregation,
+            "value_type": row.indicator.value_type,
             "value": number(row.value),
             "previous": number(row.previous),
             "change": number(row.change),
@@ -330,6 +334,59 @@ def test_rollup_equals_the_figures_module(
         }
         for row in totals.rows
     ]
+
+
+def test_rollup_gives_counts_as_whole_numbers_and_rates_as_decimals(
+    client_for, season, last_year, reviewer
+):
+    response = client_for(reviewer).get(urls(season)["rollup"], {"include_submitted": "true"})
+    rows = {row["code"]: row for row in response.json()["indicators"]}
+    counts = {
+        i.code
+        for i in season.plan.indicators.all()
+        if i.value_type == ValueType.INTEGER and i.aggregation != Aggregation.AVERAGE
+    }
+    given = [(row, key) for row in rows.values() for key in ("value", "previous", "change")]
+    assert any(row["code"] in counts and row[key] is not None for row, key in given)
+    for row, key in given:
+        if row[key] is None:
+            continue
+        if row["code"] in counts:
+            assert type(row[key]) is int, (row["code"], key, row[key])
+        else:
+            assert type(row[key]) in (int, float), (row["code"], key, row[key])
+    # json reads 1512.0 as a float: an int here means the text says 1512.
+    figures = response.json()["figures"]
+    assert all(type(figures[k]) is int for k in ("expected", "actual", "late", "accepted"))
+    assert all(type(figures[k]) in (int, float) for k in ("completeness", "timeliness"))
+
+
+def test_schema_says_counts_are_integers(client_for, season, reviewer):
+    schemas = client_for(reviewer).get(urls(season)["schema"]).json()["components"]["schemas"]
+    figures = schemas["Figures"]["properties"]
+    for key in ("expected", "actual", "on_time", "late", "missing", "accepted"):
+        assert figures[key]["type"] == "integer", key
+    for key in ("completeness", "timeliness", "acceptance"):
+        assert figures[key]["type"] == "number", key
+    total = schemas["IndicatorTotal"]["properties"]
+    for key in ("value", "previous", "change"):
+        assert {"type": "integer", "nullable": True} in total[key]["anyOf"], key
+        assert {"type": "number", "nullable": True} in total[key]["anyOf"], key
+    assert total["reports"]["type"] == "integer"
+    assert total["change_percent"]["type"] == "number"
+    assert "integer" in str(total["value_type"])
+
+
+def test_rollup_answers_conform_to_the_openapi_document(client_for, season, last_year, reviewer):
+    client = client_for(reviewer)
+    components = client.get(urls(season)["schema"]).json()["components"]
+    validator = OAS30Validator({"$ref": "#/components/schemas/Rollup", "components": components})
+    for include in ("false", "true"):
+        data = client.get(urls(season)["rollup"], {"include_submitted": include}).json()
+        validator.validate(data)
+    data["indicators"][0]["value"] = "1512"
+    with pytest.raises(ValidationError):
+        validator.validate(data)
 
 
 def test_rollup_compares_with_last_year(client_for, season, last_year, reviewer):

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from reports.figures.content import ReportContent, figure_key, reason_key
 from reports.figures.definitions import cycle_figures
-from reports.forms import ReportForm
 from reports.models import AnnualReport, EventKind, IndicatorValue, ReportStatus
+from reports.report_form import ReportForm
 from reports.services import SubmissionInvalid
 from reports.services.reports import (
     report_accept,

@@ -517,6 +517,22 @@ def test_csv_is_utf8_with_bom_and_the_same_rows(client_for, reviewer, cycle, rep
     assert hck[6] == "3"
 
 
+def test_excel_csv_has_the_same_rows_separated_by_semicolons(client_for, reviewer, cycle, reports):
+    client = client_for(reviewer)
+    rows = get(client, dashboard_url(cycle)).context["rows"]
+    response = get(client, export_url(cycle, "excel.csv"))
+    assert 'filename="theo-doi-112-KH-TU-2026.excel.csv"' in response["Content-Disposition"]
+    assert response.content.startswith("\ufeff".encode())
+    text = response.content.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert [line[1] for line in lines[1:]] == [row.organisation.name for row in rows]
+    hck = next(line for line in lines if line[1] == "Huyện ủy Cầu Kè")
+    assert hck[5:7] == ["18/12/2026", "3"]
+    html = get(client, dashboard_url(cycle)).content.decode()
+    assert export_url(cycle, "excel.csv") in html
+    assert "CSV cho máy (dấu phẩy, dấu chấm thập phân)" in html
+
+
 def test_csv_quotes_names_with_commas(client_for, reviewer, cycle, reports):
     Organisation.objects.filter(code="TV-HTC").update(name='Huyện ủy Tiểu Cần, "mới"')
     response = get(client_for(reviewer), export_url(cycle, "csv"))

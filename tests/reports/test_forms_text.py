@@ -10,11 +10,11 @@ from reports.forms import (
     AcceptForm,
     CycleForm,
     ReopenForm,
-    ReportForm,
     ReturnForm,
     SubPlanForm,
 )
 from reports.models import SubPlan
+from reports.report_form import ReportForm
 from tests.reports.factories import PDF, make_cycle, make_report
 
 REFUSED = "ký tự điều khiển"

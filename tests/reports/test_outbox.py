@@ -26,7 +26,12 @@ from reports.models import (
     ReportStatus,
 )
 from reports.notifications.email import EmailContent
-from reports.notifications.outbox import outbox_add, outbox_deliver
+from reports.notifications.outbox import (
+    outbox_add,
+    outbox_add_many,
+    outbox_deliver,
+    outbox_held,
+)
 from reports.services.reports import report_return
 from tests.reports.factories import full_content, make_cycle, make_report, submitted_report
 
@@ -286,6 +291,21 @@ def test_a_message_is_queued_after_commit(db, django_capture_on_commit_callbacks
     assert message.status == OutboxStatus.SENT
     assert len(mail.outbox) == 1
     assert mail.outbox[0].alternatives[0] == ("<p>Nội dung thư</p>", "text/html")
+
+
+def test_a_held_outbox_writes_and_queues_nothing_and_lets_go_after(
+    db, django_capture_on_commit_callbacks
+):
+    content = EmailContent("Tiêu đề", "Nội dung", "")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, outbox_held():
+        assert a_message() is None
+        assert outbox_add_many([("digest", ["a@example.invalid"], content)]) == []
+    assert callbacks == []
+    assert not OutboxMessage.objects.exists()
+    assert len(mail.outbox) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert a_message() is not None
+    assert len(mail.outbox) == 1
 
 
 def test_nobody_to_write_to_means_no_message(db):

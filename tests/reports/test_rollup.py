@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from organisations.models import Organisation
 from reports.dashboards.rollup import SHOWN
+from reports.documents.spreadsheets import EXCEL_CSV, MACHINE_CSV, _csv_text
 from reports.figures import tallies
 from reports.figures.definitions import cycle_figures, indicator_totals
 from reports.models import AnnualReport, IndicatorValue, ReportStatus, TaskSection
@@ -397,6 +398,39 @@ def test_xlsx_and_csv_write_formula_like_names_as_inert_text(client_for, leader,
     first = next(line for line in lines if line[-1] == FIRST)
     assert first[1] == "'+cmd|' /C calc'!A0"
     assert first[3:8] == ["90", "80", "10", "12.5", "2"]
+
+
+def test_excel_csv_is_semicolon_separated_with_decimal_commas(client_for, leader, plan, years):
+    """Excel under Vietnamese regional settings splits on ";" and reads "12,5" as 12.5."""
+    client = client_for(leader)
+    response = get(client, export_url(plan, "excel.csv"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="tong-hop-112-KH-TU-2026.excel.csv"' in response["Content-Disposition"]
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    text = response.content.decode("utf-8-sig")
+    assert not text.startswith("sep=")  # Excel would then ignore the byte-order mark
+    lines = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert lines[0][:3] == ["Nhiệm vụ", "Mã chỉ tiêu", "Chỉ tiêu"]
+    machine = list(csv.reader(io.StringIO(get(client, export_url(plan, "csv")).content.decode())))
+    assert len(lines) == len(machine)
+    first = next(line for line in lines if line[1] == FIRST)
+    assert first[4:9] == ["90", "80", "10", "12,5", "2"]
+
+
+def test_csv_numbers_in_each_dialect():
+    assert _csv_text(Decimal("-94.8"), EXCEL_CSV) == "-94,8"
+    assert _csv_text(Decimal("-94.8"), MACHINE_CSV) == "-94.8"
+    assert _csv_text(Decimal("1512.00"), EXCEL_CSV) == "1512"
+    assert _csv_text(Decimal("1234567.25"), EXCEL_CSV) == "1234567,25"
+    assert _csv_text("-94.8", EXCEL_CSV) == "'-94.8"  # typed text stays inert text
+
+
+def test_pages_offer_the_workbook_and_both_csv_files(client_for, leader, plan, years):
+    html = get(client_for(leader), rollup_url(plan)).content.decode()
+    assert "Tải Excel" in html
+    assert "Tải CSV cho Excel" in html
+    assert "CSV cho máy (dấu phẩy, dấu chấm thập phân)" in html
+    assert html.index("Tải Excel") < html.index("Tải CSV cho Excel")
 
 
 def test_csv_is_utf8_with_bom_and_the_indicator_rows(client_for, leader, plan, years):

@@ -163,7 +163,7 @@ def test_reporter_saves_a_half_filled_draft(client_for, reporter, report):
         ("9999999999999", "quá lớn"),
     ],
 )
-def test_bad_figures_get_a_message_and_nothing_is_saved(
+def test_a_bad_figure_gets_a_message_and_keeps_its_saved_value_while_the_rest_is_saved(
     client_for, reporter, report, typed, message
 ):
     data = form_data(report)
@@ -172,9 +172,24 @@ def test_bad_figures_get_a_message_and_nothing_is_saved(
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page
-    assert "Chưa lưu" in page
+    assert "Đã lưu bản nháp, trừ 1 ô chưa hợp lệ" in page
+    form = response.context["form"]
+    assert form["i-T3_ADMITTED"].value() == typed  # shown as typed, to be fixed
     report.refresh_from_db()
-    assert report.overall_assessment == ""  # nothing half-saved
+    assert report.overall_assessment == data["overall_assessment"]
+    assert report.values.get(indicator__code="T3_ADMITTED").value is None  # as saved before
+    assert report.events.filter(kind=EventKind.SAVED).count() == 1
+    assert form["version"].value() == str(report.version)
+
+
+def test_a_bad_version_saves_nothing(client_for, reporter, report):
+    data = form_data(report, version="x")
+    data["i-T3_ADMITTED"] = "abc"
+    response = client_for(reporter).post(report_urls(report)["edit"], data)
+    assert response.status_code == 200
+    assert "Chưa lưu" in response.content.decode()
+    report.refresh_from_db()
+    assert report.overall_assessment == ""
     assert report.events.filter(kind=EventKind.SAVED).count() == 0
 
 
@@ -188,7 +203,8 @@ def test_submit_shows_errors_next_to_fields_and_keeps_the_text(client_for, repor
     form = response.context["form"]
     assert "i-T3_ADMITTED_WOMEN" in form.errors
     assert "s5-results" in form.errors
-    assert "Đã lưu nháp" in response.content.decode()
+    page = response.content.decode()
+    assert page.index("Đã lưu bản nháp.") < page.index("Chưa gửi được: còn 2 mục")
     report.refresh_from_db()
     assert report.status == ReportStatus.DRAFT
     assert report.sections.get(task__number=1).results == "Kết quả nhiệm vụ 1"

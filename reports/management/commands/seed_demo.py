@@ -14,6 +14,12 @@ DATA = Path(settings.BASE_DIR) / "data"
 class Command(BaseCommand):
     help = "Nạp kế hoạch, tổ chức và tài khoản trình diễn (không bao giờ chạy ở môi trường thật)."
 
+    def _say(self, line: str) -> None:
+        # Flushed at once: the history takes most of a minute, and a line per step shows
+        # it moving even when the output goes through a pipe (make, a log file).
+        self.stdout.write(line)
+        self.stdout.flush()
+
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError(
@@ -29,8 +35,9 @@ class Command(BaseCommand):
                 call_command("load_organisations", str(path.relative_to(settings.BASE_DIR)))
         for path in sorted((DATA / "plans").glob("*.yaml")):
             call_command("load_plan", str(path.relative_to(settings.BASE_DIR)))
-        demo_accounts_create(password=settings.DEMO_PASSWORD)
-        counts = demo_history_create(progress=self.stdout.write)
+        accounts = demo_accounts_create(password=settings.DEMO_PASSWORD)
+        self._say(f"Tài khoản trình diễn: {len(accounts)}.")
+        counts = demo_history_create(progress=self._say)
         summary = demo_history_summary(counts)
         if not counts["created"]:
             summary = summary.removesuffix(".") + " — đã có từ trước, không tạo thêm."

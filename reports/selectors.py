@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from organisations.lineage import carried_on_by, predecessors_of
 from organisations.models import Organisation, Role
+from organisations.ordering import usual_order
 from organisations.selectors import has_any_role, memberships_of
 from organisations.tree import descendants, tops_of
 from reports.figures.definitions import expected_everywhere, expected_organisations, on_time_q
@@ -268,7 +269,8 @@ def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | Non
         reports.select_related("cycle__plan", "organisation", "last_saved_by")
         .annotate(
             # What waits for the reviewer comes first: submitted, then returned, drafts,
-            # and accepted last; the newest cycle first.
+            # and accepted last; the newest cycle first; within each, the usual order
+            # (organisations.ordering).
             queue=Case(
                 When(status=ReportStatus.SUBMITTED, then=Value(0)),
                 When(status=ReportStatus.RETURNED, then=Value(1)),
@@ -276,7 +278,7 @@ def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | Non
                 default=Value(3),
             )
         )
-        .order_by("-cycle__due_on", "queue", "first_submitted_at", "organisation__code")
+        .order_by("-cycle__due_on", "queue", *usual_order("organisation__"))
     )
     if cycle_id:
         reports = reports.filter(cycle_id=cycle_id)
@@ -334,7 +336,8 @@ def expected_with_report(
 ) -> QuerySet[Organisation]:
     """The cycle's expected organisations, each with its report of the cycle joined as
     ``cycle_report`` (NULLs when none) and that report's id as ``report_pk``: overdue
-    ones first (not submitted and the due day over), then by code. A queryset, so callers
+    ones first (not submitted and the due day over), then in the usual order
+    (organisations.ordering). A queryset, so callers
     filter, count and slice it in the database rather than build one object per
     organisation. ``with_reports`` reads the reports in the same query (for
     ``expected_rows``). The organisations are those reporting to ``node`` (the plan's
@@ -349,9 +352,10 @@ def expected_with_report(
         rows = rows.select_related("cycle_report", "successor")
     if today > timezone.localtime(cycle.deadline).date():
         return rows.order_by(
-            Case(When(cycle_report__first_submitted_at__isnull=True, then=0), default=1), "code"
+            Case(When(cycle_report__first_submitted_at__isnull=True, then=0), default=1),
+            *usual_order(),
         )
-    return rows.order_by("code")
+    return rows.order_by(*usual_order())
 
 
 def expected_rows(

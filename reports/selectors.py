@@ -159,6 +159,16 @@ def cycles_visible_to(user) -> QuerySet[ReportingCycle]:
     return ReportingCycle.objects.select_related("plan")
 
 
+def next_free_year(plan: Plan, this_year: int) -> int:
+    """The year a new cycle most likely covers: the first year from this one on without a
+    cycle of the plan (a plan has one cycle a year, so the form must not offer a taken one)."""
+    taken = set(ReportingCycle.objects.filter(plan=plan).values_list("year", flat=True))
+    year = this_year
+    while year in taken:
+        year += 1
+    return year
+
+
 def _overseen(view: Oversight, plan_field: str, prefix: str) -> Q:
     """What an overseer reads: every row of the plans overseen from the top, and rows of
     organisations under the lower committees for the other plans overseen."""
@@ -259,8 +269,30 @@ def latest_return(report: AnnualReport) -> ReportEvent | None:
     return None
 
 
-def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | None = None):
-    """Reports a reviewer looks at, oldest submission first; filterable."""
+def inbox_cycles(user) -> list[ReportingCycle]:
+    """The cycles of the plans the user oversees, newest year first (the inbox's years)."""
+    view = oversight(user)
+    cycles = ReportingCycle.objects.select_related("plan").order_by("-year", "plan__number")
+    if not view.everything:
+        cycles = cycles.filter(plan_id__in=view.plans)
+    return list(cycles)
+
+
+def current_cycle(cycles: list[ReportingCycle]) -> ReportingCycle | None:
+    """The cycle people mean by "this year": the newest open one, else the newest."""
+    return next((c for c in cycles if c.is_open), cycles[0] if cycles else None)
+
+
+def inbox_for(
+    user,
+    *,
+    status: str = "",
+    lateness: str = "",
+    cycle_id: int | None = None,
+    unit: str = "",
+):
+    """Reports a reviewer looks at, what waits first; filterable by cycle, status,
+    lateness and unit (part of its name, or its code)."""
     view = oversight(user)
     reports = AnnualReport.objects.all()
     if not view.everything:
@@ -282,6 +314,12 @@ def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | Non
     )
     if cycle_id:
         reports = reports.filter(cycle_id=cycle_id)
+    if unit.strip():
+        reports = reports.filter(
+            Q(organisation__name__icontains=unit.strip())
+            | Q(organisation__short_name__icontains=unit.strip())
+            | Q(organisation__code__iexact=unit.strip())
+        )
     if status:
         reports = reports.filter(status=status)
     if lateness in {"on_time", "late"}:

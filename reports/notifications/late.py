@@ -22,16 +22,11 @@ def manual_stage(day) -> str:
     return f"manual-{day.isoformat()}"
 
 
-def late_to_remind(cycle: ReportingCycle, node: ReportingNode | None) -> QuerySet[Organisation]:
-    """The organisations reporting to ``node`` whose level's deadline has passed, whose
-    report is still awaited (none, a draft, or returned), that still exist and that were
-    not reminded by hand today: those the bulk action reminds. One query to count."""
+def late_units(cycle: ReportingCycle, node: ReportingNode | None) -> QuerySet[Organisation]:
+    """The organisations reporting to ``node`` whose level's deadline has passed and whose
+    report is still awaited (none, a draft, or returned). One query to count."""
     now = timezone.now()
-    today = timezone.localdate()
     kinds = [kind for kind in OrganisationKind.values if cycle.deadline_for(kind) < now]
-    reminded = Reminder.objects.filter(
-        cycle=cycle, organisation=OuterRef("pk"), stage=manual_stage(today)
-    )
     return (
         expected_with_report(cycle, node=node)
         .filter(kind__in=kinds)
@@ -39,9 +34,17 @@ def late_to_remind(cycle: ReportingCycle, node: ReportingNode | None) -> QuerySe
             Q(report_pk__isnull=True)
             | Q(cycle_report__status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
         )
-        .exclude(valid_to__lt=today)
-        .exclude(Exists(reminded))
     )
+
+
+def late_to_remind(cycle: ReportingCycle, node: ReportingNode | None) -> QuerySet[Organisation]:
+    """The late units that still exist and were not reminded by hand today: those the
+    bulk action reminds. One query to count."""
+    today = timezone.localdate()
+    reminded = Reminder.objects.filter(
+        cycle=cycle, organisation=OuterRef("pk"), stage=manual_stage(today)
+    )
+    return late_units(cycle, node).exclude(valid_to__lt=today).exclude(Exists(reminded))
 
 
 @transaction.atomic

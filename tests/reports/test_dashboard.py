@@ -718,11 +718,13 @@ def test_reviewer_can_remind_from_the_dashboard_and_the_leader_only_reads(
     cycle = make_cycle(plan, reviewer, year=2031)
     url = reverse("reports:dashboard", args=[cycle.pk])
     page = client_for(reviewer).get(url).content.decode()
-    assert "Nhắc hạn ngay (tối đa 1 lần/ngày)" in page
+    assert "Nhắc Huyện ủy Càng Long" in page
     send = reverse("reports:reminder_send", args=[cycle.pk, "TV-HCL"])
     assert f'action="{send}"' in page
     client_for(reviewer).post(send)
     assert Reminder.objects.filter(cycle=cycle, organisation__code="TV-HCL").count() == 1
     page = client_for(reviewer).get(url).content.decode()
     assert "Nhắc ngay theo yêu cầu" in page  # the log of the organisation, on the dashboard
-    assert "Nhắc hạn ngay" not in client_for(leader).get(url).content.decode()
+    assert "Đã nhắc hôm nay" in page  # and no second button the same day
+    assert f'action="{send}"' not in page
+    assert f'action="{send}"' not in client_for(leader).get(url).content.decode()

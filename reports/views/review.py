@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from organisations.http import AuthenticatedRequest
+from organisations.ordering import sort_key
 from reports.access import get_report_for_user, require_overseer
 from reports.forms import AcceptForm, InboxFilterForm, ReopenForm, ReturnForm
 from reports.models import AnnualReport
@@ -55,7 +56,7 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     chosen = None
     mine = oversight(request.user).committees
     if len(mine) > 1:  # two queries, for the committees and their lines
-        committees = sorted(nodes(mine).values(), key=lambda n: n.organisation.code)
+        committees = sorted(nodes(mine).values(), key=lambda n: sort_key(n.organisation))
         code = request.GET.get("cap_uy", "")
         chosen = next((n for n in committees if n.organisation.code == code), None)
         if chosen is not None:

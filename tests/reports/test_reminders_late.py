@@ -106,3 +106,15 @@ def test_leaders_read_but_do_not_remind(client_for, leader, cycle):
     with at(DUE + dt.timedelta(days=2)):
         assert client_for(leader).post(late_url(cycle)).status_code == 403
     assert not Reminder.objects.exists()
+
+
+def test_dashboard_offers_the_same_bulk_action_to_reviewers_only(
+    client_for, reviewer, leader, cycle
+):
+    url = reverse("reports:dashboard", args=[cycle.pk])
+    with at(DUE + dt.timedelta(days=2)):
+        count = late_to_remind(cycle, None).count()
+        for_reviewer = client_for(reviewer).get(url).content.decode()
+        for_leader = client_for(leader).get(url).content.decode()
+    assert f"Nhắc tất cả đơn vị chậm ({count})" in for_reviewer
+    assert "Nhắc tất cả đơn vị chậm" not in for_leader

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
 from django.db.models import Prefetch, QuerySet
 
 from .models import Membership, Organisation, OrganisationName, Role
+from .ordering import sort_key
 
 
 def memberships_of(user) -> list[Membership]:
@@ -50,24 +52,30 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
     return Organisation.objects.select_related("parent", "successor")
 
 
-def organisation_tree(user) -> list[tuple[Organisation, int]]:
-    """Every visible organisation with its depth, parents before children, in one query."""
-    organisations = list(organisations_visible_to(user).order_by("code"))
-    children: dict[int | None, list[Organisation]] = {}
+@dataclass
+class TreeNode:
+    """One organisation of the tree page and the nodes under it, in the usual order."""
+
+    organisation: Organisation
+    children: list[TreeNode] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        """How many organisations lie under it (all levels), for the folded summary."""
+        return sum(1 + child.size for child in self.children)
+
+
+def organisation_tree(user) -> list[TreeNode]:
+    """Every visible organisation nested under its parent, siblings in the usual order
+    (organisations.ordering); one query. An organisation whose parent is not visible
+    starts a tree of its own."""
+    organisations = sorted(organisations_visible_to(user), key=sort_key)
+    nodes = {org.pk: TreeNode(org) for org in organisations}
+    roots: list[TreeNode] = []
     for org in organisations:
-        children.setdefault(org.parent_id, []).append(org)
-    known = {org.pk for org in organisations}
-    roots = [org for org in organisations if org.parent_id is None or org.parent_id not in known]
-    result: list[tuple[Organisation, int]] = []
-
-    def walk(org: Organisation, depth: int) -> None:
-        result.append((org, depth))
-        for child in children.get(org.pk, []):
-            walk(child, depth + 1)
-
-    for root in roots:
-        walk(root, 0)
-    return result
+        parent = nodes.get(org.parent_id) if org.parent_id is not None else None
+        (parent.children if parent is not None else roots).append(nodes[org.pk])
+    return roots
 
 
 def members_prefetch() -> Prefetch:

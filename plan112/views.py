@@ -6,15 +6,23 @@ from django.views.decorators.http import require_GET
 from organisations.models import Role
 from organisations.selectors import has_any_role, memberships_of
 from reports.contributions import contributions_for_user
-from reports.models import AnnualReport, CycleStatus
-from reports.selectors import cycles_visible_to, plans_overseen_by, reporter_organisation_ids
+from reports.dashboards.home import overseen_cycles
+from reports.models import AnnualReport, CycleStatus, ReportStatus
+from reports.selectors import (
+    cycles_visible_to,
+    inbox_cycles,
+    plans_overseen_by,
+    reporter_organisation_ids,
+)
 from tasks.selectors import plans_visible_to
 
 
 @require_GET
 def home(request):
-    """Each person starts where they work: their organisations' reports, the inbox, the
-    provincial picture, and the plans."""
+    """Each person starts where they work, with what waits for them counted: their
+    organisations' reports (and how many were returned), and for those who oversee a plan
+    its current cycle at their level: reports to review, late units, the rates, the
+    latest yearly summary, with one link each. A fixed number of queries per plan."""
     memberships = memberships_of(request.user)
     reporting_for = [m.organisation for m in memberships if m.role == Role.REPORTER]
     open_cycles = list(
@@ -30,25 +38,32 @@ def home(request):
             cycle__in=open_cycles, organisation_id__in=reporter_organisation_ids(request.user)
         )
     }
+    oversees = bool(plans_overseen_by(request.user))
+    work = [
+        (cycle, org, my_reports.get((cycle.pk, org.pk)))
+        for cycle in open_cycles
+        for org in reporting_for
+        if (cycle.pk, org.pk) not in contributing
+    ]
     return render(
         request,
         "home.html",
         {
             "memberships": memberships,
             "reporting_for": reporting_for,
-            "reviewing_for": [m.organisation for m in memberships if m.role == Role.REVIEWER],
-            "leading_for": [m.organisation for m in memberships if m.role == Role.LEADER],
             "plans": list(plans_visible_to(request.user).order_by("number")),
             "has_role": has_any_role(request.user),
             "open_cycles": open_cycles,
-            "my_work": [
-                (cycle, org, my_reports.get((cycle.pk, org.pk)))
-                for cycle in open_cycles
-                for org in reporting_for
-                if (cycle.pk, org.pk) not in contributing
-            ],
+            "reviewing_for": [m.organisation for m in memberships if m.role == Role.REVIEWER],
+            "my_work": work,
+            "returned": sum(
+                1 for _, _, r in work if r is not None and r.status == ReportStatus.RETURNED
+            ),
             "contributions": contributions,
-            "oversees": bool(plans_overseen_by(request.user)),
+            "oversees": oversees,
+            "overseen": overseen_cycles(request.user, inbox_cycles(request.user))
+            if oversees
+            else [],
         },
     )
 

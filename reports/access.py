@@ -257,6 +257,20 @@ def get_reminder_target_for_user(
     return cycle, organisation
 
 
+def get_reminder_level_for_user(
+    user: Viewer, cycle_pk: int, code: str = ""
+) -> tuple[ReportingCycle, ReportingNode]:
+    """The cycle and the level (``code``, or the user's own) whose late organisations the
+    user reminds all at once: reviewers of that committee and administrators. 404 out of
+    reach, 403 for those who only read the level (leaders, the levels above)."""
+    cycle = get_cycle_for_user(user, cycle_pk, oversee=True)
+    node = get_node_for_user(user, cycle.plan, code)
+    view = oversight(user, Role.REVIEWER)
+    if not view.everything and node.pk not in view.lines():
+        raise PermissionDenied(REVIEWERS_ONLY)
+    return cycle, node
+
+
 def get_subplan_for_user(user: Viewer, pk: int) -> SubPlan:
     """The sub-plan if the user may see it (its organisation's reporters, those who
     oversee its plan, administrators), else 404. Nobody changes a sub-plan here: a new

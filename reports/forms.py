@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -10,6 +12,7 @@ from reports.models import (
     DEFAULT_REMINDER_OFFSETS,
     AnnualReport,
     AttachmentKind,
+    ReportingCycle,
     ReportStatus,
 )
 
@@ -170,6 +173,9 @@ class SubPlanForm(TextForm):
         }
 
 
+ALL_CYCLES = "tat-ca"
+
+
 class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Trạng thái"),
@@ -183,10 +189,38 @@ class InboxFilterForm(forms.Form):
         choices=[("", _("Tất cả")), ("on_time", _("Đúng hạn")), ("late", _("Quá hạn"))],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    # Bounded so that a huge id is a form error, not a database overflow.
-    cycle = forms.IntegerField(
-        required=False, min_value=1, max_value=2_147_483_647, widget=forms.HiddenInput
+    # The year (cycle): the current one unless another, or every year, is chosen.
+    cycle = forms.ChoiceField(
+        label=_("Năm (kỳ báo cáo)"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+    unit = forms.CharField(
+        label=_("Đơn vị"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": _("Tên hoặc mã")}
+        ),
+    )
+
+    def __init__(self, *args, cycles: Iterable[ReportingCycle] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["cycle"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            *((str(c.pk), str(c)) for c in cycles),
+            (ALL_CYCLES, _("Tất cả các năm")),
+        ]
+
+    def chosen_cycle(self, default: ReportingCycle | None) -> int | None:
+        """The cycle to show: the one chosen, none for every year, else the default."""
+        value = getattr(self, "cleaned_data", {}).get("cycle", "")
+        if value == ALL_CYCLES:
+            return None
+        if value:
+            return int(value)
+        return default.pk if default is not None else None
 
 
 class ContributionForm(TextForm):

@@ -125,6 +125,10 @@ class ReportStatus(models.TextChoices):
 
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
+# An expected organisation with no report of the cycle yet: one word for it on every page,
+# card, export and API label, so that people never wonder whether two words differ.
+NOT_STARTED_LABEL = _("Chưa bắt đầu")
+
 
 # The kinds whose report opens with the leadership section: section III.1 of 112-KH/TU asks
 # "các huyện ủy, thị ủy, thành ủy, đảng ủy trực thuộc Tỉnh ủy" first to "chỉ đạo triển khai

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from organisations.lineage import carried_on_by, predecessors_of
 from organisations.models import Organisation, Role
+from organisations.ordering import usual_order
 from organisations.selectors import has_any_role, memberships_of
 from organisations.tree import descendants, tops_of
 from reports.figures.definitions import expected_everywhere, expected_organisations, on_time_q
@@ -158,6 +159,16 @@ def cycles_visible_to(user) -> QuerySet[ReportingCycle]:
     return ReportingCycle.objects.select_related("plan")
 
 
+def next_free_year(plan: Plan, this_year: int) -> int:
+    """The year a new cycle most likely covers: the first year from this one on without a
+    cycle of the plan (a plan has one cycle a year, so the form must not offer a taken one)."""
+    taken = set(ReportingCycle.objects.filter(plan=plan).values_list("year", flat=True))
+    year = this_year
+    while year in taken:
+        year += 1
+    return year
+
+
 def _overseen(view: Oversight, plan_field: str, prefix: str) -> Q:
     """What an overseer reads: every row of the plans overseen from the top, and rows of
     organisations under the lower committees for the other plans overseen."""
@@ -258,8 +269,30 @@ def latest_return(report: AnnualReport) -> ReportEvent | None:
     return None
 
 
-def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | None = None):
-    """Reports a reviewer looks at, oldest submission first; filterable."""
+def inbox_cycles(user) -> list[ReportingCycle]:
+    """The cycles of the plans the user oversees, newest year first (the inbox's years)."""
+    view = oversight(user)
+    cycles = ReportingCycle.objects.select_related("plan").order_by("-year", "plan__number")
+    if not view.everything:
+        cycles = cycles.filter(plan_id__in=view.plans)
+    return list(cycles)
+
+
+def current_cycle(cycles: list[ReportingCycle]) -> ReportingCycle | None:
+    """The cycle people mean by "this year": the newest open one, else the newest."""
+    return next((c for c in cycles if c.is_open), cycles[0] if cycles else None)
+
+
+def inbox_for(
+    user,
+    *,
+    status: str = "",
+    lateness: str = "",
+    cycle_id: int | None = None,
+    unit: str = "",
+):
+    """Reports a reviewer looks at, what waits first; filterable by cycle, status,
+    lateness and unit (part of its name, or its code)."""
     view = oversight(user)
     reports = AnnualReport.objects.all()
     if not view.everything:
@@ -268,7 +301,8 @@ def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | Non
         reports.select_related("cycle__plan", "organisation", "last_saved_by")
         .annotate(
             # What waits for the reviewer comes first: submitted, then returned, drafts,
-            # and accepted last; the newest cycle first.
+            # and accepted last; the newest cycle first; within each, the usual order
+            # (organisations.ordering).
             queue=Case(
                 When(status=ReportStatus.SUBMITTED, then=Value(0)),
                 When(status=ReportStatus.RETURNED, then=Value(1)),
@@ -276,10 +310,16 @@ def inbox_for(user, *, status: str = "", lateness: str = "", cycle_id: int | Non
                 default=Value(3),
             )
         )
-        .order_by("-cycle__due_on", "queue", "first_submitted_at", "organisation__code")
+        .order_by("-cycle__due_on", "queue", *usual_order("organisation__"))
     )
     if cycle_id:
         reports = reports.filter(cycle_id=cycle_id)
+    if unit.strip():
+        reports = reports.filter(
+            Q(organisation__name__icontains=unit.strip())
+            | Q(organisation__short_name__icontains=unit.strip())
+            | Q(organisation__code__iexact=unit.strip())
+        )
     if status:
         reports = reports.filter(status=status)
     if lateness in {"on_time", "late"}:
@@ -334,7 +374,8 @@ def expected_with_report(
 ) -> QuerySet[Organisation]:
     """The cycle's expected organisations, each with its report of the cycle joined as
     ``cycle_report`` (NULLs when none) and that report's id as ``report_pk``: overdue
-    ones first (not submitted and the due day over), then by code. A queryset, so callers
+    ones first (not submitted and the due day over), then in the usual order
+    (organisations.ordering). A queryset, so callers
     filter, count and slice it in the database rather than build one object per
     organisation. ``with_reports`` reads the reports in the same query (for
     ``expected_rows``). The organisations are those reporting to ``node`` (the plan's
@@ -349,9 +390,10 @@ def expected_with_report(
         rows = rows.select_related("cycle_report", "successor")
     if today > timezone.localtime(cycle.deadline).date():
         return rows.order_by(
-            Case(When(cycle_report__first_submitted_at__isnull=True, then=0), default=1), "code"
+            Case(When(cycle_report__first_submitted_at__isnull=True, then=0), default=1),
+            *usual_order(),
         )
-    return rows.order_by("code")
+    return rows.order_by(*usual_order())
 
 
 def expected_rows(

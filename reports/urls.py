@@ -78,6 +78,11 @@ urlpatterns = [
         notifications.reminder_send,
         name="reminder_send",
     ),
+    path(
+        "ky-bao-cao/<int:pk>/nhac-han-don-vi-cham/",
+        notifications.reminders_send_late_view,
+        name="reminders_send_late",
+    ),
     # Contributions to the provincial report (plan data "contributors")
     path("dong-gop/", contributions.contribution_mine, name="contribution_mine"),
     path(

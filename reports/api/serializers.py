@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from organisations.models import OrganisationKind
 from reports.figures.definitions import cycle_figures
-from reports.models import CycleStatus, ReportStatus
+from reports.models import NOT_STARTED_LABEL, CycleStatus, ReportStatus
 from reports.selectors import ExpectedRow
 from tasks.models import Aggregation, Indicator, ValueType
 
@@ -168,7 +168,7 @@ class StatusRowSerializer(serializers.Serializer):
     )
 
     @extend_schema_field(
-        serializers.ChoiceField(choices=[*ReportStatus.choices, (MISSING, _("Chưa bắt đầu"))])
+        serializers.ChoiceField(choices=[*ReportStatus.choices, (MISSING, NOT_STARTED_LABEL)])
     )
     def get_status(self, row: ExpectedRow) -> str:
         return row.report.status if row.report is not None else MISSING

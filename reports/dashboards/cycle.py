@@ -37,6 +37,7 @@ from reports.figures.deliverables import (
     with_bucket,
 )
 from reports.models import (
+    NOT_STARTED_LABEL,
     AnnualReport,
     Reminder,
     ReminderStatus,
@@ -72,7 +73,7 @@ STATUS_SLICES = [
     (ReportStatus.SUBMITTED, gettext_lazy("Đã gửi, chờ xem xét"), "#0d6efd"),
     (ReportStatus.RETURNED, ReportStatus.RETURNED.label, "#e0a800"),
     (ReportStatus.DRAFT, gettext_lazy("Đang soạn, chưa gửi"), "#6c757d"),
-    (NOT_STARTED, gettext_lazy("Chưa bắt đầu"), "#ced4da"),
+    (NOT_STARTED, NOT_STARTED_LABEL, "#ced4da"),
 ]
 
 
@@ -161,7 +162,7 @@ class OrganisationRow:
     @property
     def status_label(self) -> str:
         if self.report is None:
-            return _("Chưa bắt đầu")
+            return str(NOT_STARTED_LABEL)
         return str(STATUS_LABELS.get(self.report.status, self.report.status))
 
     @property
@@ -400,7 +401,7 @@ def _row_page(
     page: int | None,
     node: ReportingNode | None,
 ) -> tuple[list[tuple[Organisation, int | None]], Pager | None]:
-    """One page of (organisation, report id), overdue first then by code, filtered in
+    """One page of (organisation, report id), overdue first then in the usual order, filtered in
     the database, and its pager, whose links keep the filters. Without a page number,
     every row and no pager (the exports)."""
     rows = expected_with_report(cycle, today, node=node)

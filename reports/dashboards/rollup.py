@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
+from organisations.ordering import usual_order
 from reports.dashboards.common import (
     Card,
     as_number,
@@ -302,7 +303,7 @@ def _task_blocks(
                 counts[task_id][level] += n
     first = (
         AnnualReport.objects.filter(cycle=cycle, status__in=statuses, reports_to_id__in=line)
-        .order_by("organisation__code")
+        .order_by(*usual_order("organisation__"))
         .values("pk")[:SHOWN]
     )
     sections = (
@@ -315,7 +316,7 @@ def _task_blocks(
             "report__organisation__name",
             "report__organisation__short_name",
         )
-        .order_by("task__number", "report__organisation__code")
+        .order_by("task__number", *usual_order("report__organisation__"))
     )
     labels = dict(Level.choices)
     links: dict[int, list[SectionLink]] = {task.pk: [] for task in tasks}
@@ -533,7 +534,7 @@ def organisation_values(rollup: Rollup) -> OrganisationValues:
             report__status__in=counted_statuses(rollup.include_submitted),
             report__reports_to_id__in=rollup.node.line if rollup.node else [],
         )
-        .order_by("report__organisation__code")
+        .order_by(*usual_order("report__organisation__"))
         .values_list(
             "report__organisation_id", "report__organisation__name", "indicator_id", "value"
         )

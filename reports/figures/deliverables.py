@@ -37,6 +37,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy
 
 from organisations.models import Organisation
+from organisations.ordering import usual_order
 from reports.models import SubPlan, end_of_day
 from tasks.models import Plan
 
@@ -164,15 +165,15 @@ def bucket_summary(
 ) -> list[Bucket]:
     """The four buckets of these organisations (those expected to issue a sub-plan of the
     plan), in the order shown: how many fall in each, counted in the database, and the
-    first BUCKET_NAMES of each by code. Two queries, whatever the number of
-    organisations."""
+    first BUCKET_NAMES of each in the usual order (organisations.ordering). Two queries,
+    whatever the number of organisations."""
     rows = with_bucket(organisations, plan, today)
     counts = dict(rows.order_by().values_list("bucket").annotate(n=Count("pk")))
     named: dict[str, list[Organisation]] = {key: [] for key in BUCKET_LABELS}
     first = rows.annotate(
-        rank=Window(RowNumber(), partition_by=[F("bucket")], order_by=[F("code").asc()])
+        rank=Window(RowNumber(), partition_by=[F("bucket")], order_by=usual_order())
     ).filter(rank__lte=BUCKET_NAMES)
-    for organisation in first.order_by("code"):
+    for organisation in first.order_by(*usual_order()):
         named[organisation.bucket].append(organisation)
     return [
         Bucket(key=key, label=str(label), organisations=named[key], count=counts.get(key, 0))

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from organisations.models import COMMITTEE_KINDS, Organisation, User
 from reports.figures.content import format_figure
 from reports.figures.definitions import cycle_figures, indicator_totals
-from reports.models import AnnualReport, IndicatorValue, ReportStatus
+from reports.models import NOT_STARTED_LABEL, AnnualReport, IndicatorValue, ReportStatus
 from reports.selectors import expected_rows, expected_with_report, reports_visible_to
 from tasks.lines import node_of
 from tasks.models import ChildrenRule, Indicator, ValueType
@@ -116,7 +116,7 @@ class ChildRow:
     @property
     def status_label(self) -> str:
         if self.report is None:
-            return str(_("Chưa bắt đầu"))
+            return str(NOT_STARTED_LABEL)
         return str(self.report.get_status_display())
 
 

@@ -34,6 +34,7 @@ from reports.figures.definitions import (
     previous_cycle,
 )
 from reports.models import (
+    NOT_STARTED_LABEL,
     AnnualReport,
     DraftPart,
     IndicatorValue,
@@ -287,4 +288,4 @@ def percent(value: Decimal) -> str:
 def status_label(value: str) -> str:
     if value in ReportStatus.values:
         return str(ReportStatus(value).label)
-    return _("Chưa bắt đầu")
+    return str(NOT_STARTED_LABEL)

@@ -2,6 +2,7 @@
 the view prepared in one query (reports.notifications.reminders.reminders_by_organisation)."""
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -26,3 +27,11 @@ def reminder_label(reminder) -> str:
     if days == 0:
         return _("Đúng ngày hạn")
     return _("Quá hạn %(n)s ngày") % {"n": days}
+
+
+@register.filter
+def reminded_today(log) -> bool:
+    """Whether a reviewer already sent this organisation a reminder today (the row's
+    button would be refused: at most one a day)."""
+    stage = f"manual-{timezone.localdate().isoformat()}"
+    return any(reminder.stage == stage for reminder in log)

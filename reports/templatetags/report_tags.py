@@ -1,9 +1,8 @@
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
 from reports.figures.content import format_figure
-from reports.models import ReportStatus
+from reports.models import NOT_STARTED_LABEL, ReportStatus
 
 register = template.Library()
 
@@ -18,7 +17,7 @@ BADGES = {
 @register.simple_tag
 def status_badge(report):
     if report is None:
-        return format_html('<span class="badge text-bg-light border">{}</span>', _("Chưa có"))
+        return format_html('<span class="badge text-bg-light border">{}</span>', NOT_STARTED_LABEL)
     return format_html(
         '<span class="badge {}">{}</span>',
         BADGES.get(report.status, ""),

@@ -20,6 +20,7 @@ from reports.dashboards.common import breadcrumb
 from reports.dashboards.cycle import NOT_STARTED, status_slices
 from reports.figures.definitions import cycle_figures
 from reports.forms import CycleForm
+from reports.notifications.late import late_to_remind
 from reports.notifications.reminders import reminders_by_organisation
 from reports.paging import PAGE_PARAMETER, paginate
 from reports.selectors import (
@@ -27,6 +28,7 @@ from reports.selectors import (
     cycles_visible_to,
     expected_rows,
     expected_with_report,
+    next_free_year,
     oversight,
     plans_managed_by,
     reporter_organisation_ids,
@@ -54,7 +56,7 @@ def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
     first = require_manager(request.user)
     plan_code = request.GET.get("plan") or request.POST.get("plan") or first.code
     plan = get_plan_for_user(request.user, plan_code, manage=True)
-    year = timezone.localdate().year
+    year = next_free_year(plan, timezone.localdate().year)
     form = CycleForm(
         request.POST or None,
         initial={
@@ -107,6 +109,7 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "pager": pager,
         "can_manage": can_manage(user, cycle.plan_id),
         "can_remind": reviewer,
+        "overseer": overseer,
         "node": node,
         "crumbs": breadcrumb(user, cycle.plan_id, node),
         "mine": mine,
@@ -118,6 +121,8 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         # A reviewer's list is every expected organisation, so its count is theirs.
         slices = status_slices(cycle_figures(cycle, node))
         context.update(expected=pager.total, counts=slices, missing=slices[NOT_STARTED])
+        if cycle.is_open:
+            context["late_count"] = late_to_remind(cycle, node).count()
     return render(request, "reports/cycle_detail.html", context)
 
 

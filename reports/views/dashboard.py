@@ -22,6 +22,7 @@ from reports.documents.spreadsheets import (
     dashboard_xlsx,
 )
 from reports.models import ReportingCycle
+from reports.notifications.late import late_to_remind
 from reports.notifications.reminders import reminders_by_organisation
 from reports.selectors import oversight
 
@@ -67,6 +68,10 @@ def dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "cycle": cycle,
             "can_remind": reviewer,
+            # One action for every late unit of the level, besides each row's own.
+            "late_count": late_to_remind(cycle, board.node).count()
+            if reviewer and cycle.is_open
+            else 0,
             "reminders": reminders_by_organisation(
                 cycle, [row.organisation.pk for row in board.rows]
             )

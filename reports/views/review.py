@@ -12,10 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from organisations.http import AuthenticatedRequest
+from organisations.ordering import sort_key
 from reports.access import get_report_for_user, require_overseer
 from reports.forms import AcceptForm, InboxFilterForm, ReopenForm, ReturnForm
 from reports.models import AnnualReport
-from reports.selectors import inbox_for, oversight, report_with_content
+from reports.selectors import (
+    current_cycle,
+    inbox_cycles,
+    inbox_for,
+    oversight,
+    report_with_content,
+)
 from reports.services import ServiceError
 from reports.services import reports as lifecycle
 from tasks.lines import ReportingNode, nodes
@@ -28,19 +35,28 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     each row names the committee it is addressed to, and someone acting for several
     committees may keep to one (``?cap_uy=<code>``; an unknown code keeps them all)."""
     require_overseer(request.user)
-    form = InboxFilterForm(request.GET or None)
+    cycles = inbox_cycles(request.user)
+    current = current_cycle(cycles)
+    # The current cycle unless another (or every year) is chosen: last year's accepted
+    # reports do not bury this year's work. Set in the data, so the filter shows it.
+    data = request.GET.copy()
+    if not data.get("cycle") and current is not None:
+        data["cycle"] = str(current.pk)
+    form = InboxFilterForm(data, cycles=cycles)
     filters = form.cleaned_data if form.is_valid() else {}
+    cycle_id = form.chosen_cycle(current)
     reports = inbox_for(
         request.user,
         status=filters.get("status", ""),
         lateness=filters.get("lateness", ""),
-        cycle_id=filters.get("cycle"),
+        cycle_id=cycle_id,
+        unit=filters.get("unit", ""),
     ).select_related("reports_to")
     committees: list[ReportingNode] = []
     chosen = None
     mine = oversight(request.user).committees
     if len(mine) > 1:  # two queries, for the committees and their lines
-        committees = sorted(nodes(mine).values(), key=lambda n: n.organisation.code)
+        committees = sorted(nodes(mine).values(), key=lambda n: sort_key(n.organisation))
         code = request.GET.get("cap_uy", "")
         chosen = next((n for n in committees if n.organisation.code == code), None)
         if chosen is not None:

@@ -124,6 +124,9 @@ def _context(
         "active": active and not stale,
         "stale": stale,
         "can_start": can_start,
+        # Built by itself on the due date: past it and still missing, the page says so
+        # instead of promising a build that will not come by itself.
+        "overdue": summary is None and timezone.now() > cycle.deadline,
         "form": form,
         "files": files,
         "figures": _figures(summary),

@@ -2,7 +2,23 @@
 (reviewers of the plan)."""
 
 from reports.models import Notification
-from tests.plan112.matrix_common import ALL_405, PERSONAS, REVIEW_ACTION
+from tests.plan112.matrix_common import ALL_405, PERSONAS, REVIEW_ACTION, as_post
+
+# "Remind every late unit" at the user's own level: each reviewer reminds the level they
+# review (a district's reviewer its own units); leaders read it (403); reporters see the
+# cycle (403).
+REMIND_LEVEL = {
+    "reporter": 403,
+    "other_reporter": 403,
+    "body_reporter": 403,
+    "reviewer": 200,
+    "leader": 403,
+    "admin_user": 200,
+    "outsider": 404,
+    "district_reviewer": 200,
+    "other_district_reviewer": 200,
+    "grassroots_reporter": 403,
+}
 
 
 def reporters_notification(w) -> dict:
@@ -33,5 +49,10 @@ ENTRIES = {
             "district_reviewer": 403,
             "other_district_reviewer": 404,
         },
+    ),
+    "reports:reminders_send_late": (
+        lambda w: {"pk": w["cycle"].pk},
+        REMIND_LEVEL,
+        as_post(REMIND_LEVEL),
     ),
 }

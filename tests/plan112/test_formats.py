@@ -26,3 +26,23 @@ def test_dates_and_numbers_are_shown_the_vietnamese_way():
             Context({"day": dt.date(2026, 3, 5), "n": 1234567, "x": Decimal("1234567.89")})
         )
     assert text == "05/03/2026 1.234.567 1.234.567,89"
+
+
+def test_times_are_shown_day_first_then_hours_everywhere():
+    # One format for a moment, whichever way a template asks for it.
+    moment = dt.datetime(2026, 11, 16, 15, 22)
+    template = Template(
+        '{{ t }}|{{ t|date:"DATETIME_FORMAT" }}|{{ t|date:"SHORT_DATETIME_FORMAT" }}'
+    )
+    with translation.override("vi"):
+        text = template.render(Context({"t": moment}))
+    assert text == "16/11/2026 15:22|16/11/2026 15:22|16/11/2026 15:22"
+
+
+def test_an_organisation_without_a_report_has_one_status_word():
+    from reports.models import NOT_STARTED_LABEL
+    from reports.templatetags.report_tags import status_badge
+
+    with translation.override("vi"):
+        assert str(NOT_STARTED_LABEL) in status_badge(None)
+        assert "Chưa có" not in status_badge(None)

@@ -88,7 +88,7 @@ def test_submission_notifies_the_plans_reviewers_only(
     assert message.subject == (
         "Huyện ủy Càng Long đã gửi báo cáo — Báo cáo năm 2026 — Kế hoạch 112-KH/TU"
     )
-    assert "lúc 10:00 13/12/2026" in message.body
+    assert "lúc 13/12/2026 10:00" in message.body
     assert "Lần gửi đầu tiên đúng hạn (hạn nộp 15/12/2026)." in message.body
     assert f"{SITE}/bao-cao/{report.pk}/" in message.body
     html, mimetype = message.alternatives[0]
@@ -141,7 +141,7 @@ def test_acceptance_and_reopening_notify_the_reporters(
         report = report_accept(report=report, actor=people["reviewer"])
     [accepted] = mail.outbox
     assert accepted.subject.startswith("Báo cáo của Huyện ủy Càng Long đã được tiếp nhận")
-    assert "tiếp nhận lúc 10:00 15/12/2026" in accepted.body
+    assert "tiếp nhận lúc 15/12/2026 10:00" in accepted.body
     assert set(accepted.to) == {"reporter@example.vn", "reporter2@example.vn"}
 
     with at(DUE + dt.timedelta(days=1)), django_capture_on_commit_callbacks(execute=True):

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from organisations.models import Membership, Organisation, OrganisationKind, Role
+from organisations.ordering import sort_key
 from reports.figures.deliverables import (
     BUCKET_NAMES,
     LATE,
@@ -402,7 +403,11 @@ def test_database_buckets_agree_with_subplan_bucket_in_every_case(plan, reporter
             assert in_sql == in_python, (plan_due, today)
             seen |= set(in_python.values())
             for bucket in bucket_summary(expected, plan, today):
-                members = [org for org in organisations if in_python[org.pk] == bucket.key]
+                # Named in the usual order (organisations.ordering).
+                members = sorted(
+                    (org for org in organisations if in_python[org.pk] == bucket.key),
+                    key=sort_key,
+                )
                 assert bucket.count == len(members), (plan_due, today, bucket.key)
                 assert bucket.organisations == members[:BUCKET_NAMES]
     assert seen == {ON_TIME, LATE, PENDING, OVERDUE}

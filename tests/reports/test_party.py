@@ -145,6 +145,9 @@ def test_the_report_form_refuses_a_number_that_is_not_one(client_for, reporter, 
     response = client_for(reporter).post(url, form_data(report, number="abc"))
     assert response.status_code == 200
     assert "Số văn bản chỉ gồm chữ số" in response.content.decode()
+    # The rest of what was typed is kept as the draft; the bad number is not.
+    report.refresh_from_db()
+    assert report.number == ""
     response = client_for(reporter).post(url, form_data(report, number="12-BC/HU"))
     assert response.status_code == 302
     report.refresh_from_db()

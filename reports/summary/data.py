@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
+from organisations.ordering import usual_order
 from organisations.tree import top_of
 from reports.documents.party import (
     Issuer,
@@ -160,10 +161,11 @@ class SummaryData:
         return AnnualReport.objects.filter(cycle=self.cycle, status__in=self.statuses)
 
     def report_rows(self) -> Iterator[tuple[int, str, str, str]]:
-        """(report id, organisation code, organisation name, status) by code."""
+        """(report id, organisation code, organisation name, status) in the usual order
+        of organisations (organisations.ordering)."""
         rows = (
             self.counted_reports()
-            .order_by("organisation__code")
+            .order_by(*usual_order("organisation__"), "pk")
             .values_list("pk", "organisation__code", "organisation__name", "status")
         )
         return rows.iterator(CHUNK)
@@ -175,7 +177,7 @@ class SummaryData:
             IndicatorValue.objects.filter(
                 report__cycle=self.cycle, report__status__in=self.statuses, value__isnull=False
             )
-            .order_by("report__organisation__code", "indicator_id")
+            .order_by(*usual_order("report__organisation__"), "report_id", "indicator_id")
             .values_list("report_id", "report__organisation__code", "indicator_id", "value")
         )
         return rows.iterator(CHUNK)
@@ -226,8 +228,10 @@ def _expected_rows(cycle: ReportingCycle) -> list[ExpectedRow]:
         .iterator(CHUNK)
     }
     rows = []
-    organisations = expected_organisations(cycle).values_list(
-        "pk", "code", "name", "short_name", "kind"
+    organisations = (
+        expected_organisations(cycle)
+        .order_by(*usual_order())
+        .values_list("pk", "code", "name", "short_name", "kind")
     )
     for pk, code, name, short, kind in organisations.iterator(CHUNK):
         status, first = reports.get(pk, ("", None))

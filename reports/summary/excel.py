@@ -110,12 +110,19 @@ def _figures_sheet(workbook, data: SummaryData) -> None:
     sheet.append([_cell(sheet, text, font=BOLD, alignment=HEADER_ALIGN) for text in header])
     written = 1
 
+    # Both streams come in the usual order of organisations. The reports' rows are read
+    # first (a few ids per organisation); a value of a report that left the counted set
+    # between the two reads, or whose row is already written, is skipped, not misplaced.
+    reports = list(data.report_rows())
+    position = {row[0]: index for index, row in enumerate(reports)}
     values = data.values()
     pending = next(values, None)
-    for index, (report_id, code, name, status) in enumerate(data.report_rows(), start=1):
-        # Both streams are ordered by organisation code; a value of a report that left
-        # the counted set between the two reads is skipped, not misplaced.
-        while pending is not None and pending[0] != report_id and pending[1] < code:
+    for index, (report_id, code, name, status) in enumerate(reports, start=1):
+        while (
+            pending is not None
+            and pending[0] != report_id
+            and position.get(pending[0], -1) < index - 1
+        ):
             pending = next(values, None)
         given: dict[int, Decimal] = {}
         while pending is not None and pending[0] == report_id:

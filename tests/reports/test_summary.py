@@ -353,7 +353,8 @@ def test_xlsx_has_one_row_per_counted_report_and_totals_equal_indicator_totals(y
 
     assert header[:3] == ("STT", "Đơn vị", "Trạng thái")
     assert header[-1] == "Mã đơn vị"
-    assert [row[-1] for row in reports] == ["TV-HCK", "TV-HCL"]  # the two accepted ones
+    # The two accepted ones, in the usual order (Càng Long before Cầu Kè), not by code.
+    assert [row[-1] for row in reports] == ["TV-HCL", "TV-HCK"]
     totals = indicator_totals(cycle)
     for column, total in enumerate(totals.rows, start=3):
         assert header[column].startswith(total.indicator.name)
@@ -377,6 +378,9 @@ def test_xlsx_reporting_sheet_lists_every_expected_organisation(year, reviewer):
     assert by_code["TV-HCL"][4] == "Đúng hạn"
     assert by_code["TV-DUKCQ"][2] == "Đã gửi"
     assert by_code["TV-HCT"][2:5] == ("Chưa bắt đầu", None, "Chưa gửi")
+    # In the usual order: district-level committees by name, then đảng ủy trực thuộc.
+    codes = [row[-1] for row in rows]
+    assert codes.index("TV-HCL") < codes.index("TV-HCK") < codes.index("TV-DUKCQ")
 
 
 def test_xlsx_writes_names_as_inert_text_without_control_characters(year, reviewer, plan):

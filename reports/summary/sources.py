@@ -15,6 +15,7 @@ from django.db.models.functions import Length, RowNumber
 from django.urls import reverse
 
 from organisations.models import Organisation
+from organisations.ordering import usual_order
 from organisations.selectors import organisation_names_on
 from reports.documents.safe_text import strip_control
 from reports.figures.definitions import counted_statuses, node_or_top
@@ -135,11 +136,13 @@ def section_quotes_by_task(
 def section_quotes(
     reports: QuerySet[AnnualReport], field: str, limit: int, day: dt.date
 ) -> list[Quote]:
-    """Up to ``limit`` passages of ``field`` over every task, by task then organisation."""
+    """Up to ``limit`` passages of ``field`` over every task: by task, the fullest first,
+    then in the usual order of organisations."""
     rows = list(
         TaskSection.objects.filter(report__in=reports)
         .exclude(**{field: ""})
-        .order_by("task__number", "report__organisation__code")
+        # The fullest passages first: a bounded number are quoted.
+        .order_by("task__number", Length(field).desc(), *usual_order("report__organisation__"))
         .values_list(*_units("report__organisation__"), "task__number", "report_id", field)[:limit]
     )
     names = names_on(rows, day)
@@ -156,7 +159,7 @@ def report_quotes(
     """Up to ``limit`` passages of a report-level ``field`` (leadership, proposals)."""
     rows = list(
         reports.exclude(**{field: ""})
-        .order_by("organisation__code")
+        .order_by(*usual_order("organisation__"))
         .values_list(*_units("organisation__"), "pk", field)[:limit]
     )
     names = names_on(rows, day)
@@ -169,7 +172,7 @@ def report_quotes(
 
 def unit_names(organisations: QuerySet[Organisation], limit: int, day: dt.date) -> list[str]:
     """The full names, on ``day``, of the first ``limit`` of the organisations."""
-    rows = list(organisations.values_list(*UNIT)[:limit])
+    rows = list(organisations.order_by(*usual_order()).values_list(*UNIT)[:limit])
     names = names_on(rows, day, short=False)
     return [names[row[0]] for row in rows]
 
@@ -197,7 +200,7 @@ def contributions_for_summary(cycle: ReportingCycle) -> dict[int | None, list[Co
             contribution__cycle=cycle, contribution__status=ContributionStatus.SENT
         )
         .exclude(text="")
-        .order_by("contribution__organisation__code", "task__number")
+        .order_by(*usual_order("contribution__organisation__"), "task__number")
         .values_list(
             "task__number",
             "contribution__organisation__name",

@@ -160,7 +160,8 @@ def test_part_one_counts_subplans_and_quotes_the_units_leadership(
         "- Huyện ủy Cầu Kè: Ban Thường vụ Huyện ủy tổ chức hội nghị quán triệt cho 100% chi bộ."
         in text
     )
-    assert part.quotes[0]["url"] == reverse("reports:report_detail", args=[year["hck"].pk])
+    quote = next(q for q in part.quotes if q["unit"] == "Huyện ủy Cầu Kè")
+    assert quote["url"] == reverse("reports:report_detail", args=[year["hck"].pk])
 
 
 def test_ban_to_chucs_own_recommendations_are_left_empty_for_a_person(year):

@@ -7,7 +7,9 @@ name, as Vietnamese is alphabetised (Ă after A, Đ after D, tones only break ti
 code is the last key so that the order is total.
 
 Lists paginated in the database use ``usual_order`` (an ICU Vietnamese collation on
-PostgreSQL); lists built in Python use ``sort_key``, which follows the same rules.
+PostgreSQL; on the embedded SQLite a collation registered on each connection that
+compares with ``name_key``); lists built in Python use ``sort_key``, which follows the
+same rules.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ KIND_ORDER: list[str] = [
 ]
 KIND_RANK = {kind: rank for rank, kind in enumerate(KIND_ORDER)}
 
-# PostgreSQL's ICU collation for Vietnamese; other databases (the embedded SQLite) fall
-# back to the stored text, which is stable but not alphabetical for Đ and vowels with marks.
+# PostgreSQL's ICU collation for Vietnamese; on SQLite, ours (register_sqlite_collation).
 VIETNAMESE_COLLATION = "vi-x-icu"
+SQLITE_COLLATION = "vi_plan112"
 
 # The Vietnamese alphabet; a letter with a tone mark sorts with its base letter.
 ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -64,6 +66,8 @@ def _name(prefix: str) -> Any:
     name = F(f"{prefix}name")
     if connection.vendor == "postgresql":
         return Collate(name, VIETNAMESE_COLLATION)
+    if connection.vendor == "sqlite":
+        return Collate(name, SQLITE_COLLATION)
     return name
 
 
@@ -97,3 +101,16 @@ def sort_key(organisation: Any) -> tuple:
         name_key(organisation.name),
         organisation.code,
     )
+
+
+def _compare(first: str, second: str) -> int:
+    a, b = name_key(first), name_key(second)
+    return (a > b) - (a < b)
+
+
+def register_sqlite_collation(sender, connection, **kwargs) -> None:
+    """SQLite knows no Vietnamese order: teach each new connection ``name_key``'s, so the
+    embedded default lists organisations as PostgreSQL does (a connection_created
+    receiver)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_collation(SQLITE_COLLATION, _compare)

@@ -271,3 +271,13 @@ def test_list_queries_do_not_grow_with_contributions(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(list_url(cycle))
     assert len(response.context["rows"]) > 30
+
+
+def test_the_menu_offers_contributions_to_who_writes_them_only(
+    client_for, body_reporter, reviewer, reporter
+):
+    link = f'href="{reverse("reports:contribution_mine")}"'
+    assert link in client_for(body_reporter).get(reverse("home")).content.decode()
+    # Ban Tổ chức's reviewers read the contributions from the cycle, a district writes none.
+    assert link not in client_for(reviewer).get(reverse("home")).content.decode()
+    assert link not in client_for(reporter).get(reverse("home")).content.decode()

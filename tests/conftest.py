@@ -103,9 +103,21 @@ def empty_database(db):
 
     from tasks.models import Document
 
-    tables = ", ".join(m._meta.db_table for m in (Organisation, Plan, Document))
     with connection.cursor() as cursor:  # the plan's content protects itself from delete()
-        cursor.execute(f"TRUNCATE {tables} CASCADE")
+        if connection.vendor == "postgresql":
+            tables = ", ".join(m._meta.db_table for m in (Organisation, Plan, Document))
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
+            return
+        # SQLite has no TRUNCATE … CASCADE: its foreign keys are checked at the end of the
+        # test's transaction, which rolls back, and every table of the apps is emptied.
+        from django.apps import apps
+
+        cursor.execute("PRAGMA defer_foreign_keys = ON")
+        for model in apps.get_models(include_auto_created=True):
+            if model._meta.app_label in {"organisations", "tasks", "reports"} and (
+                model is not User and model._meta.auto_created is not User
+            ):
+                cursor.execute(f'DELETE FROM "{model._meta.db_table}"')  # noqa: S608 (model tables)
 
 
 def make_user(username: str, *, organisation: Organisation | None = None, role: str = "") -> User:

@@ -14,14 +14,13 @@ from reports.access import found, get_node_for_user, get_plan_for_user
 from reports.dashboards.common import breadcrumb
 from reports.dashboards.rollup import Rollup, plan_cycles, plan_rollup
 from reports.documents.report import content_disposition
-from reports.documents.spreadsheets import (
-    CSV_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
+from reports.documents.rollup_files import (
     rollup_csv,
     rollup_excel_csv,
     rollup_filenames,
     rollup_xlsx,
 )
+from reports.documents.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from tasks.models import Plan
 
 # "csv" is for programs (commas, decimal point); "excel.csv" for Excel with Vietnamese

@@ -116,3 +116,22 @@ def province_pk() -> int:
     from organisations.models import Organisation
 
     return Organisation.objects.only("pk").get(code="TV-TU").pk
+
+
+def form_data(report: AnnualReport, content: ReportContent | None = None, **extra) -> dict:
+    """What the report's edit page posts for this content (the full one by default)."""
+    content = content or full_content(report)
+    data = {
+        "version": report.version,
+        "leadership": content.leadership,
+        "overall_assessment": content.overall_assessment,
+        "proposals": content.proposals,
+        "signer_name": content.signer_name,
+        "signer_position": content.signer_position,
+    }
+    for number, section in content.sections.items():
+        for part, value in vars(section).items():
+            data[f"s{number}-{part}"] = value
+    for code, value in content.figures.items():
+        data[f"i-{code}"] = "" if value is None else str(int(value))
+    return data | extra

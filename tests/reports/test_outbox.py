@@ -33,7 +33,13 @@ from reports.notifications.outbox import (
     outbox_held,
 )
 from reports.services.reports import report_return
-from tests.reports.factories import full_content, make_cycle, make_report, submitted_report
+from tests.reports.factories import (
+    form_data,
+    full_content,
+    make_cycle,
+    make_report,
+    submitted_report,
+)
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = dt.date(2026, 12, 15)
@@ -102,8 +108,6 @@ def test_submission_succeeds_when_the_broker_is_down_and_the_sweep_delivers_late
     reviewer_with_address,
     django_capture_on_commit_callbacks,
 ):
-    from tests.reports.test_views import form_data
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
     monkeypatch.setattr(celery_app, "send_task", broker_down)
     with later(0):
@@ -184,8 +188,6 @@ def test_a_broker_that_never_answers_does_not_hold_the_submission(
     reviewer_with_address,
     django_capture_on_commit_callbacks,
 ):
-    from tests.reports.test_views import form_data
-
     with later(0):
         report = make_report(cycle, organisations["TV-HCL"], reporter)
         client = client_for(reporter)

@@ -30,7 +30,7 @@ from reports.models import AnnualReport, YearlySummary
 from reports.selectors import report_with_content
 from reports.services.reports import report_save
 from reports.summary.build import summary_request
-from tests.reports.factories import full_content, make_cycle, make_report
+from tests.reports.factories import form_data, full_content, make_cycle, make_report
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CHANGES_2025 = Path(settings.BASE_DIR) / "data" / "organisations" / "2025-vinh-long.yaml"
@@ -137,8 +137,6 @@ def test_the_summary_page_refuses_a_number_that_is_not_one(client_for, reviewer,
 
 
 def test_the_report_form_refuses_a_number_that_is_not_one(client_for, reporter, plan, reviewer):
-    from tests.reports.test_views import form_data
-
     cycle = make_cycle(plan, reviewer)
     report = make_report(cycle, Organisation.objects.get(code="TV-HCL"), reporter)
     url = reverse("reports:report_edit", args=[report.pk])

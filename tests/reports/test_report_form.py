@@ -11,7 +11,7 @@ from django.urls import reverse
 from reports.models import EventKind, ReportStatus
 from reports.report_form import ReportForm
 from reports.selectors import report_with_content
-from tests.reports.factories import full_content, make_cycle, make_report
+from tests.reports.factories import form_data, make_cycle, make_report
 
 RULE = "Số lớp bồi dưỡng đảng viên mới không được lớn hơn tổng số lớp"
 
@@ -28,24 +28,6 @@ def report(plan, reviewer, organisations, reporter):
 
 def edit_url(report):
     return reverse("reports:report_edit", args=[report.pk])
-
-
-def form_data(report, **extra):
-    content = full_content(report)
-    data = {
-        "version": report.version,
-        "leadership": content.leadership,
-        "overall_assessment": content.overall_assessment,
-        "proposals": content.proposals,
-        "signer_name": content.signer_name,
-        "signer_position": content.signer_position,
-    }
-    for number, section in content.sections.items():
-        for part, value in vars(section).items():
-            data[f"s{number}-{part}"] = value
-    for code, value in content.figures.items():
-        data[f"i-{code}"] = "" if value is None else str(int(value))
-    return data | extra
 
 
 def input_tag(page: str, name: str) -> str:

@@ -11,7 +11,7 @@ from reports.services.reports import report_accept, report_return
 from tests.conftest import make_user
 from tests.reports.factories import (
     PDF,
-    full_content,
+    form_data,
     make_cycle,
     make_report,
     province_pk,
@@ -32,26 +32,6 @@ def cycle(plan, reviewer):
 @pytest.fixture
 def report(cycle, organisations, reporter):
     return make_report(cycle, organisations["TV-HCL"], reporter)
-
-
-def form_data(report, content=None, **extra):
-    """What the edit page posts for this content."""
-    content = content or full_content(report)
-    data = {
-        "version": report.version,
-        "leadership": content.leadership,
-        "overall_assessment": content.overall_assessment,
-        "proposals": content.proposals,
-        "signer_name": content.signer_name,
-        "signer_position": content.signer_position,
-    }
-    for number, section in content.sections.items():
-        for part, value in vars(section).items():
-            data[f"s{number}-{part}"] = value
-    for code, value in content.figures.items():
-        data[f"i-{code}"] = "" if value is None else str(int(value))
-    data.update(extra)
-    return data
 
 
 # Access: every view, every persona ------------------------------------------------------

@@ -17,6 +17,7 @@ from .models import (
     OrganisationKind,
 )
 from .restructuring import Restructuring
+from .signals import structure_changed
 
 # Fields a restructuring change sets: once a change has touched an organisation, listing
 # it again (an older file loaded on every deploy) must not undo what the change did.
@@ -47,6 +48,7 @@ def organisations_load(*, path: Path | str) -> LoadStats:
     stats = LoadStats()
     _load_organisations(root.get("organisations").items(), stats)
     _apply_changes(root.get("changes").items(), stats)
+    structure_changed.send(sender=Organisation)
     return stats
 
 

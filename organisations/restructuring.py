@@ -36,6 +36,7 @@ from .models import (
     OrganisationName,
     User,
 )
+from .signals import structure_changed
 
 
 class Restructuring:
@@ -536,4 +537,5 @@ class Restructuring:
             ]
         )
         self.plans = []
+        structure_changed.send(sender=Organisation)
         return changes

@@ -495,6 +495,36 @@ class LevelTally(models.Model):
         return f"{self.cycle_id}/{self.task_id}/{self.status}/{self.level}: {self.count}"
 
 
+class CycleCount(models.Model):
+    """A closed cycle's figures at one committee (``reports.figures.definitions.
+    CycleFigures``): how many organisations it expected, how many submitted, on time, and
+    in each status. A closed cycle's counts hardly ever change, so they are counted once
+    and read back in one query with every other closed year's (the rollup's trend);
+    ``reports.figures.closed`` forgets them whenever something they count may change."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="+")
+    # The committee whose level is counted (its Organisation id): the node of the cascade.
+    node = models.IntegerField()
+    expected = models.IntegerField()
+    actual = models.IntegerField()
+    on_time = models.IntegerField()
+    accepted = models.IntegerField()
+    submitted = models.IntegerField()
+    returned = models.IntegerField()
+    draft = models.IntegerField()
+    counted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("số liệu kỳ đã đóng")
+        verbose_name_plural = _("số liệu kỳ đã đóng")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "cycle"], name="cycle_count_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.node}: {self.actual}/{self.expected}"
+
+
 class AttachmentKind(models.TextChoices):
     SIGNED_SCAN = "signed_scan", _("Bản scan có chữ ký, đóng dấu")
     SUPPORTING = "supporting", _("Tài liệu kèm theo")

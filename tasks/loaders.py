@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db import transaction
 
 from organisations.models import Organisation, OrganisationKind
+from organisations.signals import structure_changed
 from plan112.datafiles import (
     DataFileError,
     Node,
@@ -115,6 +116,7 @@ def plan_load(*, path: Path | str) -> tuple[Plan, SyncStats]:
     _load_scopes(ctx, plan)
     _load_contributors(ctx, plan)
     _load_lines(ctx, plan)
+    structure_changed.send(sender=Plan)
     return plan, ctx.stats
 
 

@@ -27,6 +27,7 @@ from reports.figures.definitions import (
     Totals,
     counted_statuses,
     cycles_figures,
+    indicator_series,
     indicator_totals,
     node_or_top,
     previous_cycle,
@@ -482,19 +483,16 @@ def plan_rollup(
     by_code = totals.by_code()
     chosen = by_code.get(indicator_code) or (totals.rows[0] if totals.rows else None)
     indicator = chosen.indicator if chosen else None
-    trend = []
     figures = cycles_figures(cycles, node)
-    for each in cycles:
-        if indicator is None:
-            value = None
-        else:
-            year_totals = (
-                totals
-                if each.pk == cycle.pk
-                else indicator_totals(each, include_submitted=include_submitted, node=node)
-            )
-            value = year_totals.by_code()[indicator.code].value
-        trend.append(YearPoint(cycle=each, figures=figures[each.pk], value=value))
+    series = (
+        indicator_series(cycles, indicator, include_submitted=include_submitted, node=node)
+        if indicator is not None
+        else {}
+    )
+    trend = [
+        YearPoint(cycle=each, figures=figures[each.pk], value=series.get(each.pk))
+        for each in cycles
+    ]
     comparison, compared = _comparison(cycle, indicator, statuses, node.line)
     by_level, has_below = levels_compared(cycle, totals, statuses, node)
     return Rollup(

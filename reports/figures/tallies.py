@@ -21,6 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 
+from reports.figures import closed
 from reports.models import (
     TALLIED_STATUSES,
     AnnualReport,
@@ -187,6 +188,7 @@ def rebuild(cycle: ReportingCycle) -> None:
     )
     IndicatorTally.objects.filter(cycle=cycle).delete()
     LevelTally.objects.filter(cycle=cycle).delete()
+    closed.forget(cycle.pk)  # the reports were written around the services
     indicators, levels = _computed(cycle)
     IndicatorTally.objects.bulk_create(
         IndicatorTally(cycle=cycle, node=n, indicator_id=i, status=s, total=t, count=c, maximum=m)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import User
+from reports.figures import closed
 from reports.models import (
     DEFAULT_REMINDER_OFFSETS,
     CycleStatus,
@@ -104,5 +105,6 @@ def cycle_close(*, cycle: ReportingCycle, actor: User) -> ReportingCycle:
     )
     if changed != 1:
         raise ServiceError(_("Kỳ báo cáo đã được đóng trước đó."))
+    closed.forget(cycle.pk)  # counted afresh, closed, on the next read
     cycle.refresh_from_db()
     return cycle

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.models import Organisation, User
-from reports.figures import tallies
+from reports.figures import closed, tallies
 from reports.figures.content import ReportContent, merge, rule_breaches, submission_errors
 from reports.models import (
     EDITABLE_STATUSES,
@@ -35,6 +35,7 @@ from tasks.selectors import tasks_reported_by
 
 
 def _event(report: AnnualReport, kind: str, actor: User | None, **fields: Any) -> ReportEvent:
+    closed.report_changed(report)  # every change of state records an event
     return ReportEvent.objects.create(
         report=report, kind=kind, actor=actor, at=timezone.now(), version=report.version,
         **fields,

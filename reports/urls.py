@@ -61,6 +61,11 @@ urlpatterns = [
     # Dashboard for Ban Tổ chức (one cycle) and the provincial rollup for leaders
     path("ky-bao-cao/<int:pk>/theo-doi/", dashboard.dashboard, name="dashboard"),
     path(
+        "ky-bao-cao/<int:pk>/theo-doi/<slug:panel>/",
+        dashboard.dashboard_panel,
+        name="dashboard_panel",
+    ),
+    path(
         "ky-bao-cao/<int:pk>/theo-doi.<str:fmt>",
         dashboard.dashboard_export,
         name="dashboard_export",

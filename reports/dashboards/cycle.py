@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy
 
 from organisations.lineage import predecessors_of
 from organisations.models import COMMITTEE_KINDS, Organisation, OrganisationKind
-from reports.dashboards.common import STATUS_LABELS, Card, rate_cards
+from reports.dashboards.common import Card, rate_cards
 from reports.dashboards.panels import (
     HeatMap,
     History,
     heatmap_of,
     history_of,
 )
+from reports.dashboards.rows import MISSING, NOT_STARTED, Below, LastReminder, OrganisationRow
 from reports.figures.content import format_figure
 from reports.figures.definitions import (
     CycleFigures,
@@ -40,7 +41,6 @@ from reports.models import (
     NOT_STARTED_LABEL,
     AnnualReport,
     Reminder,
-    ReminderStatus,
     ReportingCycle,
     ReportStatus,
     SubPlan,
@@ -52,10 +52,6 @@ from tasks.models import Plan
 from tasks.selectors import subplan_expected_organisations
 
 # The dashboard of one cycle ----------------------------------------------------------------
-
-MISSING = "missing"  # not submitted yet (no report, or a draft never sent): DESIGN §5
-
-NOT_STARTED = "not_started"
 
 
 STATUS_FILTERS = {
@@ -75,101 +71,6 @@ STATUS_SLICES = [
     (ReportStatus.DRAFT, gettext_lazy("Đang soạn, chưa gửi"), "#6c757d"),
     (NOT_STARTED, NOT_STARTED_LABEL, "#ced4da"),
 ]
-
-
-@dataclass(frozen=True)
-class LastReminder:
-    at: dt.datetime
-    status: str
-
-    @property
-    def status_label(self) -> str:
-        return str(ReminderStatus(self.status).label)
-
-
-@dataclass(frozen=True)
-class Below:
-    """A listed committee's own level: the organisations reporting to it and how many
-    of them have submitted, as its drill-down shows them (``cycle_figures`` at its node)."""
-
-    expected: int
-    actual: int
-
-    @property
-    def percent(self) -> int:
-        """For the bar's width: whole per cent, 0 when nothing is expected."""
-        return round(self.actual * 100 / self.expected) if self.expected else 0
-
-    @property
-    def text(self) -> str:
-        return _("%(actual)s/%(expected)s đã gửi") % {
-            "actual": self.actual,
-            "expected": self.expected,
-        }
-
-
-@dataclass
-class OrganisationRow:
-    """One expected organisation on the dashboard."""
-
-    organisation: Organisation
-    report: AnnualReport | None
-    deadline: dt.datetime
-    today: dt.date
-    reminder: LastReminder | None = None
-    below: Below | None = None  # a committee with organisations reporting to it
-
-    @property
-    def submitted(self) -> bool:
-        return self.report is not None and self.report.first_submitted_at is not None
-
-    @property
-    def overdue(self) -> bool:
-        """Not submitted and the due day is over."""
-        return not self.submitted and self.today > timezone.localtime(self.deadline).date()
-
-    @property
-    def late(self) -> bool:
-        return self.submitted and self.report.first_submitted_at > self.deadline
-
-    @property
-    def state(self) -> str:
-        """A key of STATUS_FILTERS other than draft: missing, or the report's status."""
-        return self.report.status if self.submitted else MISSING
-
-    @property
-    def slice(self) -> str:
-        return self.report.status if self.report is not None else NOT_STARTED
-
-    @property
-    def first_submitted_on(self) -> dt.date | None:
-        if not self.submitted:
-            return None
-        return timezone.localtime(self.report.first_submitted_at).date()
-
-    @property
-    def days_late(self) -> int | None:
-        """Days past the due day: of a late submission, or so far for a missing report."""
-        due = timezone.localtime(self.deadline).date()
-        if self.submitted:
-            return (self.first_submitted_on - due).days if self.late else None
-        return (self.today - due).days if self.overdue else None
-
-    @property
-    def submission_count(self) -> int:
-        return self.report.submission_count if self.report is not None else 0
-
-    @property
-    def status_label(self) -> str:
-        if self.report is None:
-            return str(NOT_STARTED_LABEL)
-        return str(STATUS_LABELS.get(self.report.status, self.report.status))
-
-    @property
-    def timeliness_label(self) -> str:
-        if self.submitted:
-            return _("Quá hạn") if self.late else _("Đúng hạn")
-        return _("Chưa nộp, quá hạn") if self.overdue else _("Chưa nộp")
 
 
 @dataclass
@@ -427,6 +328,91 @@ def _row_page(
     return [(org, org.report_pk) for org in pager.page], pager
 
 
+@dataclass
+class PageRows:
+    """The organisations of one page of the dashboard's table (every organisation for
+    the exports) with their reports, and what the filters kept."""
+
+    cycle: ReportingCycle
+    rows: list[OrganisationRow]
+    kinds: list[tuple[str, str]]
+    kind: str
+    status: str
+    pager: Pager | None
+    predecessors: dict[int, list[Organisation]] | None
+
+    @cached_property
+    def heatmap(self) -> HeatMap:
+        return heatmap_of(self.cycle, self.rows)
+
+    @cached_property
+    def history(self) -> History:
+        return history_of(self.cycle, self.rows, self.predecessors)
+
+
+def page_rows(
+    cycle: ReportingCycle,
+    *,
+    kind: str = "",
+    status: str = "",
+    today: dt.date | None = None,
+    page: int | None = None,
+    node: ReportingNode | None = None,
+    panel: bool = False,
+) -> PageRows:
+    """One page of the dashboard's organisations (every one when ``page`` is None, for the
+    exports), filtered by kind and status, with their reports; for the page, each row's
+    latest reminder and each committee's progress below it, and the organisations'
+    predecessors (the history reads them). ``panel``: only what the heat map and the
+    history need (loaded on their own, after the page). A fixed number of queries."""
+    today = today or timezone.localdate()
+    every_row = page is None  # the exports
+    node = node_or_top(cycle.plan, node)
+    present = set(
+        expected_organisations(cycle, node).order_by().values_list("kind", flat=True).distinct()
+    )
+    kinds = [(value, str(label)) for value, label in OrganisationKind.choices if value in present]
+    kind = kind if kind in present else ""
+    status = status if status in STATUS_FILTERS else ""
+    found, pager = _row_page(cycle, kind=kind, status=status, today=today, page=page, node=node)
+    organisation_ids = [org.pk for org, _report in found]
+    reports = AnnualReport.objects.select_related("last_saved_by").in_bulk(
+        [pk for _org, pk in found if pk is not None]
+    )
+    for report in reports.values():
+        report.cycle = cycle
+    for org, report_pk in found:  # on_time reads the kind (its level's due date)
+        if report_pk in reports:
+            reports[report_pk].organisation = org
+    reminders = {} if panel else _latest_reminders(cycle, organisation_ids)
+    predecessors: dict[int, list[Organisation]] | None = None
+    below: dict[int, Below] = {}
+    if not every_row:  # the page: its history and its committees' levels read these
+        predecessors = predecessors_of(organisation_ids)
+        committees = [org for org, _pk in found if org.kind in COMMITTEE_KINDS]
+        below = {} if panel else levels_below(cycle, committees, predecessors)
+    rows = [
+        OrganisationRow(
+            organisation=org,
+            report=reports.get(report_pk) if report_pk is not None else None,
+            deadline=cycle.deadline_for(org.kind),
+            today=today,
+            reminder=reminders.get(org.pk),
+            below=below.get(org.pk),
+        )
+        for org, report_pk in found
+    ]
+    return PageRows(
+        cycle=cycle,
+        rows=rows,
+        kinds=kinds,
+        kind=kind,
+        status=status,
+        pager=pager,
+        predecessors=predecessors,
+    )
+
+
 def cycle_dashboard(
     cycle: ReportingCycle,
     *,
@@ -442,59 +428,25 @@ def cycle_dashboard(
     PAGE_SIZE organisations (every organisation when ``page`` is None, for the exports).
     A fixed number of queries whatever the number of organisations."""
     today = today or timezone.localdate()
-    every_row = page is None  # the exports
     node = node_or_top(cycle.plan, node)
     figures = cycle_figures(cycle, node)
     slices = status_slices(figures)
-    present = set(
-        expected_organisations(cycle, node).order_by().values_list("kind", flat=True).distinct()
-    )
-    kinds = [(value, str(label)) for value, label in OrganisationKind.choices if value in present]
-    kind = kind if kind in present else ""
-    status = status if status in STATUS_FILTERS else ""
-    page_rows, pager = _row_page(cycle, kind=kind, status=status, today=today, page=page, node=node)
-    organisation_ids = [org.pk for org, _report in page_rows]
-    reports = AnnualReport.objects.select_related("last_saved_by").in_bulk(
-        [pk for _org, pk in page_rows if pk is not None]
-    )
-    for report in reports.values():
-        report.cycle = cycle
-    for org, report_pk in page_rows:  # on_time reads the kind (its level's due date)
-        if report_pk in reports:
-            reports[report_pk].organisation = org
-    reminders = _latest_reminders(cycle, organisation_ids)
-    predecessors: dict[int, list[Organisation]] | None = None
-    below: dict[int, Below] = {}
-    if not every_row:  # the page: its history and its committees' levels read these
-        predecessors = predecessors_of(organisation_ids)
-        committees = [org for org, _pk in page_rows if org.kind in COMMITTEE_KINDS]
-        below = levels_below(cycle, committees, predecessors)
-    rows = [
-        OrganisationRow(
-            organisation=org,
-            report=reports.get(report_pk) if report_pk is not None else None,
-            deadline=cycle.deadline_for(org.kind),
-            today=today,
-            reminder=reminders.get(org.pk),
-            below=below.get(org.pk),
-        )
-        for org, report_pk in page_rows
-    ]
+    part = page_rows(cycle, kind=kind, status=status, today=today, page=page, node=node)
     return Dashboard(
         cycle=cycle,
         figures=figures,
-        rows=rows,
+        rows=part.rows,
         expected_rows=figures.expected,
         status_counts=[
             StatusCount(key=key, label=str(label), count=slices[key], colour=colour)
             for key, label, colour in STATUS_SLICES
         ],
-        kinds=kinds,
-        kind=kind,
-        status=status,
-        subplans=subplan_compliance(cycle.plan, today, every_row=every_row),
+        kinds=part.kinds,
+        kind=part.kind,
+        status=part.status,
+        subplans=subplan_compliance(cycle.plan, today, every_row=page is None),
         today=today,
-        pager=pager,
+        pager=part.pager,
         node=node,
-        predecessors=predecessors,
+        predecessors=part.predecessors,
     )

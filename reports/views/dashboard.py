@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from organisations.http import AuthenticatedRequest
 from reports.access import found, get_cycle_for_user, get_node_for_user
 from reports.dashboards.common import breadcrumb
-from reports.dashboards.cycle import Dashboard, cycle_dashboard
+from reports.dashboards.cycle import Dashboard, cycle_dashboard, page_rows
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
     CSV_CONTENT_TYPE,
@@ -84,6 +84,40 @@ def dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "status_chart": board.status_chart(),
             "rates_chart": board.rates_chart(),
         },
+    )
+
+
+# The heat map and the history load after the page, each on its own (htmx), so the
+# table of the page is not kept waiting; without JavaScript their links open them.
+PANELS = {
+    "bang-nhiet": ("reports/_dashboard_heatmap.html", "heatmap"),
+    "lich-su": ("reports/_dashboard_history.html", "history"),
+}
+
+
+@require_GET
+def dashboard_panel(request: AuthenticatedRequest, pk: int, panel: str) -> HttpResponse:
+    template, name = found(PANELS.get(panel))
+    cycle = get_cycle_for_user(request.user, pk, oversee=True)
+    try:
+        page = int(request.GET.get("trang", "1"))
+    except ValueError:
+        page = 1
+    part = page_rows(
+        cycle,
+        kind=request.GET.get("loai", ""),
+        status=request.GET.get("trang_thai", ""),
+        page=page,
+        node=get_node_for_user(request.user, cycle.plan, request.GET.get("don_vi", "")),
+        panel=True,
+    )
+    context = {"cycle": cycle, name: getattr(part, name)}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, template, context)
+    return render(
+        request,
+        "reports/dashboard_panel.html",
+        context | {"panel_template": template, "back": request.GET.urlencode()},
     )
 
 

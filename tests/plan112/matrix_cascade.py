@@ -112,6 +112,12 @@ NODE_ENTRIES = {
     "dashboard unit": ("reports:dashboard", _cycle, {"don_vi": UNIT}, DISTRICT_LEVEL),
     "dashboard province": ("reports:dashboard", _cycle, {"don_vi": "TV-TU"}, PROVINCE_LEVEL),
     "dashboard body": ("reports:dashboard", _cycle, {"don_vi": "TV-BTC"}, NOT_A_COMMITTEE),
+    "heat map TV-HCL": (
+        "reports:dashboard_panel",
+        lambda w: _cycle(w) | {"panel": "bang-nhiet"},
+        {"don_vi": "TV-HCL"},
+        DISTRICT_LEVEL,
+    ),
     "dashboard export TV-HCL": (
         "reports:dashboard_export",
         lambda w: _cycle(w) | {"fmt": "xlsx"},

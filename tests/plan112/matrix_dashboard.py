@@ -10,6 +10,11 @@ READERS_ONLY = OVERSEERS_ONLY
 
 ENTRIES = {
     "reports:dashboard": (lambda w: {"pk": w["cycle"].pk}, READERS_ONLY, ALL_405),
+    "reports:dashboard_panel": (
+        lambda w: {"pk": w["cycle"].pk, "panel": "lich-su"},
+        READERS_ONLY,
+        ALL_405,
+    ),
     "reports:dashboard_export": (
         lambda w: {"pk": w["cycle"].pk, "fmt": "xlsx"},
         READERS_ONLY,

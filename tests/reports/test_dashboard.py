@@ -110,6 +110,19 @@ def get(client, url):
     return client.get(url)
 
 
+def panel_url(cycle, panel, **params):
+    """The heat map ("bang-nhiet") or the history ("lich-su"), loaded after the page."""
+    url = reverse("reports:dashboard_panel", args=[cycle.pk, panel])
+    if params:
+        url += "?" + "&".join(f"{k}={v}" for k, v in params.items())
+    return url
+
+
+def get_panel(client, url):
+    """As htmx asks for it: the panel's own markup, no page around it."""
+    return client.get(url, headers={"HX-Request": "true"})
+
+
 # Who may read it ---------------------------------------------------------------------------
 
 
@@ -310,7 +323,8 @@ def test_heatmap_colours_each_section_by_level_and_greys_what_is_not_sent(
 
 
 def test_heatmap_shows_a_legend_and_links(client_for, reviewer, cycle, reports):
-    html = get(client_for(reviewer), dashboard_url(cycle)).content.decode()
+    html = get_panel(client_for(reviewer), panel_url(cycle, "bang-nhiet")).content.decode()
+    assert "<html" not in html
     for label in ("Tốt", "Khá", "Trung bình", "Chưa đạt", "Chưa có báo cáo", "Đang soạn"):
         assert label in html
     assert f'href="{reports["hcl"].get_absolute_url()}#nhiem-vu-5"' in html
@@ -328,8 +342,50 @@ def test_history_shows_each_years_status(client_for, plan, reviewer, cycle, repo
     assert cells["TV-HCK"][0].on_time is False
     assert cells["TV-HCK"][1] == reports["hck"]
     assert cells["TV-HCL"][0] is None
-    html = get(client_for(reviewer), dashboard_url(cycle)).content.decode()
+    html = get_panel(client_for(reviewer), panel_url(cycle, "lich-su")).content.decode()
     assert reverse("reports:dashboard", args=[old.pk]) in html
+
+
+def test_the_page_loads_its_heat_map_and_history_after_it_with_its_filters(
+    client_for, reviewer, cycle, reports
+):
+    """The page names both panels with its own query; each panel shows the page's rows,
+    as a fragment for htmx and as a page of its own with a way back without it."""
+    client = client_for(reviewer)
+    params = {"loai": "affiliated_committee", "trang": "1"}
+    page = get(client, dashboard_url(cycle, **params))
+    html = page.content.decode()
+    for panel in ("bang-nhiet", "lich-su"):
+        url = panel_url(cycle, panel, **params).replace("&", "&amp;")
+        assert f'hx-get="{url}"' in html
+        assert f'href="{url}"' in html  # without JavaScript
+    shown = [row.organisation.code for row in page.context["rows"]]
+    heatmap = get_panel(client, panel_url(cycle, "bang-nhiet", **params)).context["heatmap"]
+    history = get_panel(client, panel_url(cycle, "lich-su", **params)).context["history"]
+    assert [row.organisation.code for row in heatmap.rows] == shown
+    assert [row.organisation.code for row in history.rows] == shown
+    whole = get(client, panel_url(cycle, "lich-su", **params)).content.decode()
+    assert "<html" in whole
+    assert "Báo cáo qua các năm" in whole
+    back = dashboard_url(cycle, **params).replace("&", "&amp;")
+    assert f'href="{back}"' in whole
+    assert get(client, panel_url(cycle, "khac")).status_code == 404
+
+
+@pytest.mark.parametrize("panel", ["bang-nhiet", "lich-su"])
+def test_panel_query_count_does_not_grow_with_organisations(
+    client_for, reviewer, cycle, reports, django_assert_max_num_queries, panel
+):
+    client = client_for(reviewer)
+    add_organisations(cycle, 3)
+    with django_assert_max_num_queries(30) as small:
+        assert get_panel(client, panel_url(cycle, panel)).status_code == 200
+    add_organisations(cycle, 200)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = get_panel(client, panel_url(cycle, panel))
+    assert len(response.context[{"bang-nhiet": "heatmap", "lich-su": "history"}[panel]].rows) == (
+        PAGE_SIZE
+    )
 
 
 def test_subplans_fall_in_the_four_buckets(

@@ -265,7 +265,8 @@ def test_dashboard_history_shows_the_predecessors_years_on_the_successors_row(
         set(),
     ]
     assert cl in row.inherited[0]
-    html = response.content.decode()
+    history = reverse("reports:dashboard_panel", args=[cycle.pk, "lich-su"])
+    html = client_for(reviewer).get(history, headers={"HX-Request": "true"}).content.decode()
     assert "(Huyện ủy Càng Long)" in html
     assert "(Huyện ủy Châu Thành)" in html
 

@@ -113,7 +113,6 @@ class Dashboard:
     kinds: list[tuple[str, str]]
     kind: str
     status: str
-    subplans: SubPlanCompliance
     today: dt.date
     pager: Pager | None = None  # None for the exports, which list every row
     node: ReportingNode | None = None  # the committee whose level this is
@@ -131,6 +130,12 @@ class Dashboard:
     @property
     def pages(self) -> int:
         return self.pager.pages if self.pager else 1
+
+    @cached_property
+    def subplans(self) -> SubPlanCompliance:
+        """The plan's sub-plans in their buckets, worked out when asked for: the page
+        loads them on their own, after it; the spreadsheet lists every row."""
+        return subplan_compliance(self.cycle.plan, self.today, every_row=self.pager is None)
 
     @cached_property
     def heatmap(self) -> HeatMap:
@@ -234,9 +239,18 @@ def levels_below(
     for pk in list(line_of):
         line_of.update({p.pk: pk for p in predecessors.get(pk, [])})
     to_top = sorted(plan_lines(cycle.plan).to_top)
+    # Only the organisations under the listed committees' lines: their own parent_id among
+    # those committees, or among the bodies under them that are not committees (the
+    # parent index walked from a few parents, never all organisations grouped).
+    lines = list(line_of)
+    parents = Organisation.objects.filter(
+        (Q(pk__in=lines) & Q(kind__in=COMMITTEES))
+        | (Q(parent_id__in=lines) & ~Q(kind__in=COMMITTEES))
+    ).values("pk")
     counts = (
         expected_everywhere(cycle)
         .exclude(kind__in=to_top)
+        .filter(parent_id__in=parents)
         .annotate(
             addressee=Case(
                 When(parent__kind__in=COMMITTEES, then=F("parent_id")),
@@ -444,7 +458,6 @@ def cycle_dashboard(
         kinds=part.kinds,
         kind=part.kind,
         status=part.status,
-        subplans=subplan_compliance(cycle.plan, today, every_row=page is None),
         today=today,
         pager=part.pager,
         node=node,

@@ -5,13 +5,14 @@ are refused (403); people with no role do not learn the cycle exists (404)."""
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from organisations.http import AuthenticatedRequest
 from reports.access import found, get_cycle_for_user, get_node_for_user
 from reports.dashboards.common import breadcrumb
-from reports.dashboards.cycle import Dashboard, cycle_dashboard, page_rows
+from reports.dashboards.cycle import Dashboard, cycle_dashboard, page_rows, subplan_compliance
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
     CSV_CONTENT_TYPE,
@@ -92,6 +93,7 @@ def dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 PANELS = {
     "bang-nhiet": ("reports/_dashboard_heatmap.html", "heatmap"),
     "lich-su": ("reports/_dashboard_history.html", "history"),
+    "ke-hoach": ("reports/_dashboard_subplans.html", "compliance"),
 }
 
 
@@ -99,6 +101,9 @@ PANELS = {
 def dashboard_panel(request: AuthenticatedRequest, pk: int, panel: str) -> HttpResponse:
     template, name = found(PANELS.get(panel))
     cycle = get_cycle_for_user(request.user, pk, oversee=True)
+    if name == "compliance":  # the plan's, whatever the level or the filters
+        context = {"cycle": cycle, name: subplan_compliance(cycle.plan, timezone.localdate())}
+        return _panel(request, template, context)
     try:
         page = int(request.GET.get("trang", "1"))
     except ValueError:
@@ -111,7 +116,10 @@ def dashboard_panel(request: AuthenticatedRequest, pk: int, panel: str) -> HttpR
         node=get_node_for_user(request.user, cycle.plan, request.GET.get("don_vi", "")),
         panel=True,
     )
-    context = {"cycle": cycle, name: getattr(part, name)}
+    return _panel(request, template, {"cycle": cycle, name: getattr(part, name)})
+
+
+def _panel(request: AuthenticatedRequest, template: str, context: dict) -> HttpResponse:
     if request.headers.get("HX-Request") == "true":
         return render(request, template, context)
     return render(

@@ -12,8 +12,10 @@ submit. With `--think S` each reporter starts at a random moment within S second
 types for 0.5–1.5 × S seconds before each save, as people do; it submits after `--saves`
 saves, or earlier when `--seconds` are nearly up. Without it, requests follow each other
 with no pause, which measures what the server can carry. Prints
-p50/p95/p99 and errors, then checks in the database that the text of every client's
-last acknowledged save (HTTP 302 after POST) is what the database holds.
+p50/p95/p99 and errors, and where the cores' time went (CPU seconds of gunicorn's
+processes, of PostgreSQL's and of this load generator, read from /proc), then checks in
+the database that the text of every client's last acknowledged save (HTTP 302 after
+POST) is what the database holds.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/plan112_bench_50000"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/plan112_bench_52000"
 HOST = "127.0.0.1"
 
 
@@ -55,7 +57,7 @@ def prepare(clients: int, password: str) -> list[dict]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.urls import reverse
 
-    from bench.run import full_post
+    from bench.pages import full_post
     from organisations.models import Membership, Role, User
     from reports.models import AnnualReport, ReportingCycle, ReportStatus
 
@@ -176,6 +178,39 @@ class Client(threading.Thread):
                 break
 
 
+def _proc_stat(pid: int) -> tuple[str, int, int, float, float] | None:
+    """(name, parent pid, process group, own CPU seconds, reaped children's CPU seconds)
+    of a process, from /proc (Linux); None when it is gone or /proc is not there."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    utime, stime, cutime, cstime = (int(v) / tick for v in fields[11:15])
+    return name, int(fields[1]), int(fields[2]), utime + stime, cutime + cstime
+
+
+def cpu_split(server_group: int) -> dict[str, float]:
+    """CPU seconds used so far by the application (gunicorn's process group) and by
+    PostgreSQL (every process named postgres), counting the exited processes their
+    parents reaped (a gunicorn worker restarted, a PostgreSQL backend closed)."""
+    seconds = {"gunicorn": 0.0, "postgresql": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        stat = _proc_stat(int(entry.name))
+        if stat is None:
+            continue
+        name, _parent, group, own, reaped = stat
+        if group == server_group:
+            seconds["gunicorn"] += own + reaped
+        elif name == "postgres" or name.startswith("postgres:"):
+            seconds["postgresql"] += own + reaped
+    return seconds
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
@@ -228,12 +263,16 @@ def main() -> None:
             Client(n, spec, port, args.saves, until, args.think, results)
             for n, spec in enumerate(specs)
         ]
+        cpu_before = cpu_split(server.pid)
+        self_before = time.process_time()
         started = time.monotonic()
         for client in clients:
             client.start()
         for client in clients:
             client.join(timeout=args.seconds + 60)
         elapsed = time.monotonic() - started
+        cpu_after = cpu_split(server.pid)
+        load_cpu = time.process_time() - self_before
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -248,6 +287,18 @@ def main() -> None:
         "think": args.think, "workers": args.workers,
     }  # fmt: skip
     summary["throughput_rps"] = round(len(results) / elapsed, 1)
+    # Where the two cores went: the application, the database and the load generator
+    # itself (all on this machine), in CPU seconds and as a share of the cores' time.
+    used = {name: cpu_after[name] - cpu_before[name] for name in cpu_after}
+    used["load generator"] = load_cpu
+    capacity = elapsed * (os.cpu_count() or 1)
+    summary["cpu"] = {
+        name: {"seconds": round(value, 1), "share_of_cores": round(value / capacity, 3)}
+        for name, value in used.items()
+    }
+    summary["cpu_per_request_ms"] = {
+        name: round(value * 1000 / max(1, len(results)), 1) for name, value in used.items()
+    }
     for method in ("GET", "POST"):
         subset = [t for m, t, _s in results if m == method]
         if subset:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import statistics
 import subprocess
@@ -43,7 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEFAULT_BASE = "postgres://postgres@127.0.0.1:5432/plan112_bench"
-DEFAULT_BASELINE = ROOT / "bench" / "results-2026-11-30.json"
+DEFAULT_BASELINE = ROOT / "bench" / "results-2026-12-01-cascade-after.json"
 PLAN_CODE = "112-KH-TU"
 # The nodes timed at each level of the cascade: the first of generate_scale's first-level
 # committees, and the first commune under it.
@@ -214,10 +213,49 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+# The pages whose cost must not follow the number of years.
+DECADE_ROWS = (
+    "dashboard (reviewer)",
+    "cascade: dashboard, commune (SC-X000001)",
+    "rollup (leader)",
+    "cascade: rollup, commune (SC-X000001)",
+)
+
+
+def decade(args, media: str) -> dict:
+    """The same tree with ten years of cycles, in a database of its own: the dashboard and
+    the rollup, whose query counts must be those of five years."""
+    size = args.decade_size
+    url = f"{database_url(args.base, size)}_y10"
+    print(f"== {size:,} grassroots × 10 years — {url}", flush=True)
+    ensure_database(url)
+    env = child_env(url, media)
+    prepare(size, 10, env)
+    rows = child(env, "--measure", "--runs", str(args.runs), "--warmup", str(args.warmup))
+    return {"size": size, "years": 10, "rows": {k: rows[k] for k in DECADE_ROWS if k in rows}}
+
+
+def decade_table(decade_results: dict) -> str:
+    lines = [
+        f"Ten years of cycles at {decade_results['size']:,} grassroots:",
+        "",
+        "| measurement | median ms | p95 ms | queries |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, row in decade_results["rows"].items():
+        lines.append(
+            f"| {name} | {row['median_ms']:.1f} | {row['p95_ms']:.1f} | {row['queries']} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="160,52000", help="grassroots organisations")
     parser.add_argument("--years", type=int, default=5)
+    parser.add_argument(
+        "--decade-size", type=int, default=160, help="grassroots of the 10-year tree; 0: none"
+    )
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--summary-runs", type=int, default=1, help="0: no summary build")
@@ -232,6 +270,9 @@ def main() -> None:
     if args.probe:
         return probe()
     if args.measure:
+        sys.path.insert(0, str(ROOT))
+        from bench.pages import measure
+
         return measure(runs=args.runs, warmup=args.warmup)
     if args.summary:
         return summary()
@@ -274,12 +315,16 @@ def main() -> None:
                     f" {row.get('peak_mb') or 0:7.1f} MB",
                     flush=True,
                 )
+        if args.decade_size:
+            results["decade"] = decade(args, media)
     name = f"results-{dt.date.today().isoformat()}{f'-{args.label}' if args.label else ''}"
     out = ROOT / "bench" / f"{name}.json"
     if out.resolve() == args.baseline.resolve():  # never overwrite what it compares with
         out = out.with_name(f"{name}-rerun.json")
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     md = table(results)
+    if "decade" in results:
+        md += "\n\n" + decade_table(results["decade"])
     against = comparison(results, load_baseline(args.baseline), args.baseline)
     out.with_suffix(".md").write_text(
         f"# Benchmark {results['date']}\n\nMachine: {results['machine']}\n\n{md}\n\n"
@@ -318,287 +363,6 @@ def probe() -> None:
             "tree": synthetic.filter(code=COMMUNE_CODE, kind="commune_committee").exists(),
         })
     )  # fmt: skip
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def timed(fn, *, runs: int, warmup: int, before=None) -> dict:
-    """Median and p95 of fn(), plus its query count and Python peak allocation, each
-    taken in a separate run. ``before`` prepares each run outside the timing."""
-    import tracemalloc
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(warmup):
-        fn(before() if before else None)
-    with CaptureQueriesContext(connection) as ctx:
-        fn(before() if before else None)
-    queries = len(ctx)
-    sql_ms = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
-    argument = before() if before else None
-    tracemalloc.start()
-    fn(argument)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    times = []
-    for _ in range(runs):
-        argument = before() if before else None
-        started = time.perf_counter()
-        fn(argument)
-        times.append(time.perf_counter() - started)
-    return {
-        "median_ms": statistics.median(times) * 1000,
-        "p95_ms": percentile(times, 95) * 1000,
-        "min_ms": min(times) * 1000,
-        "max_ms": max(times) * 1000,
-        "queries": queries,
-        "sql_ms": sql_ms,
-        "peak_mb": peak / 2**20,
-        "runs": runs,
-        "note": "peak = Python allocations (tracemalloc) of one request",
-    }
-
-
-def bench_users():
-    from organisations.models import Membership, Organisation, Role, User
-
-    def user(name: str, code: str, role: str) -> User:
-        account, _ = User.objects.get_or_create(username=name, defaults={"last_name": name})
-        org = Organisation.objects.get(code=code)
-        Membership.objects.get_or_create(user=account, organisation=org, role=role)
-        return account
-
-    return user("bench-reviewer", "TV-BTC", Role.REVIEWER), user(
-        "bench-leader", "TV-TT", Role.LEADER
-    )
-
-
-def reporter_for(organisation):
-    from organisations.models import Membership, Role, User
-
-    account, _ = User.objects.get_or_create(
-        username=f"bench-{organisation.code}", defaults={"last_name": organisation.code}
-    )
-    Membership.objects.get_or_create(user=account, organisation=organisation, role=Role.REPORTER)
-    return account
-
-
-def full_post(report, sample) -> dict:
-    """What the edit page posts for a complete report: the texts filled in and the figures
-    of `sample`, an accepted report (so they satisfy the plan's rules)."""
-    figures = {v.indicator.code: v.value for v in sample.values.select_related("indicator")}
-    data = {
-        "version": report.version,
-        "overall_assessment": "Đảng bộ đã triển khai nghiêm túc kế hoạch.",
-        "proposals": "Đề nghị Tỉnh ủy tăng cường tập huấn.",
-        "signer_name": "Nguyễn Văn An",
-        "signer_position": "Bí thư",
-    }
-    for section in report.sections.select_related("task"):
-        n = section.task.number
-        data |= {
-            f"s{n}-results": f"Kết quả nhiệm vụ {n}, lưu lúc {time.time():.6f}",
-            f"s{n}-limitations": "Còn hạn chế",
-            f"s{n}-causes": "Nguyên nhân khách quan",
-            f"s{n}-next_steps": "Tiếp tục thực hiện",
-            f"s{n}-level": "good",
-        }
-    for value in report.values.select_related("indicator"):
-        figure = figures.get(value.indicator.code)
-        data[f"i-{value.indicator.code}"] = "" if figure is None else str(int(figure))
-    return data
-
-
-def bare_sql(cycle_ids: list[int], cycle_id: int, runs: int) -> dict:
-    """The aggregates underneath, straight through a cursor: the indicator sums over every
-    figure of every cycle (what the rollup would compute without its running totals), the
-    running totals it reads instead, and the status counts of one cycle (dashboard)."""
-    from django.db import connection
-
-    rollup_sql = """
-        SELECT r.cycle_id, v.indicator_id, SUM(v.value), AVG(v.value), MAX(v.value), COUNT(v.value)
-        FROM reports_indicatorvalue v JOIN reports_annualreport r ON r.id = v.report_id
-        WHERE r.cycle_id = ANY(%s) AND r.status = 'accepted' AND v.value IS NOT NULL
-        GROUP BY r.cycle_id, v.indicator_id"""
-    tally_sql = """
-        SELECT cycle_id, indicator_id, SUM(total), SUM(count), MAX(maximum)
-        FROM reports_indicatortally
-        WHERE cycle_id = ANY(%s) AND status = 'accepted' AND count > 0
-        GROUP BY cycle_id, indicator_id"""
-    dashboard_sql = """
-        SELECT status, COUNT(*), COUNT(first_submitted_at)
-        FROM reports_annualreport WHERE cycle_id = %s GROUP BY status"""
-    out = {}
-    for name, sql, params in (
-        ("bare SQL: indicator sums over every figure, all cycles", rollup_sql, [cycle_ids]),
-        ("bare SQL: the running totals the rollup reads, all cycles", tally_sql, [cycle_ids]),
-        ("bare SQL: status counts, one cycle", dashboard_sql, [cycle_id]),
-    ):
-
-        def run(_arg, sql=sql, params=params):
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                cursor.fetchall()
-
-        out[name] = timed(run, runs=runs, warmup=2)
-        out[name]["note"] = "raw cursor"
-    return out
-
-
-def cascade(client, cycle, plan, reviewer, leader, *, runs: int, warmup: int) -> dict:
-    """The dashboard (reviewer) and the rollup (leader) of one node at each level of the
-    cascade, chosen with ?don_vi=: the plan's top, a first-level committee, a commune."""
-    from django.urls import reverse
-
-    from tasks.lines import top_node
-
-    out = {}
-    levels = (
-        ("top", top_node(plan).organisation.code),
-        ("first level", FIRST_LEVEL_CODE),
-        ("commune", COMMUNE_CODE),
-    )
-    pages = (
-        ("dashboard", reviewer, reverse("reports:dashboard", args=[cycle.pk])),
-        ("rollup", leader, reverse("reports:rollup", args=[plan.code])),
-    )
-    for page, user, url in pages:
-        client.force_login(user)
-        for level, code in levels:
-
-            def run(_arg, address=f"{url}?don_vi={code}"):
-                response = client.get(address)
-                assert response.status_code == 200, (address, response.status_code)
-
-            row = timed(run, runs=runs, warmup=warmup)
-            out[f"cascade: {page}, {level} ({code})"] = row
-    return out
-
-
-def measure(*, runs: int, warmup: int) -> None:
-    django_setup()
-    from django.db.models import Count
-    from django.test import Client
-    from django.urls import reverse
-
-    from reports.models import EDITABLE_STATUSES, AnnualReport, ReportingCycle, ReportStatus
-    from reports.services.reports import report_return
-    from tasks.models import Plan
-
-    plan = Plan.objects.get(code=PLAN_CODE)
-    cycles = list(ReportingCycle.objects.filter(plan=plan).order_by("year"))
-    current = cycles[-1]
-    reviewer, leader = bench_users()
-    client = Client()
-    results = {}
-
-    def get(url: str, expect: int = 200):
-        def run(_arg):
-            response = client.get(url)
-            assert response.status_code == expect, (url, response.status_code)
-            return response
-
-        return run
-
-    client.force_login(reviewer)
-    results["dashboard (reviewer)"] = timed(
-        get(reverse("reports:dashboard", args=[current.pk])), runs=runs, warmup=warmup
-    )
-    results["dashboard (reviewer, last page)"] = timed(
-        get(reverse("reports:dashboard", args=[current.pk]) + "?trang=100000"),
-        runs=runs, warmup=warmup,
-    )  # fmt: skip
-    status = f"/api/v1/cycles/{current.pk}/status/"
-    results["API status list (first page)"] = timed(get(status), runs=runs, warmup=warmup)
-    count = client.get(status).json()["count"]
-    results["API status list (last page)"] = timed(
-        get(f"{status}?offset={max(0, count - 200)}"), runs=runs, warmup=warmup
-    )
-    results.update(cascade(client, current, plan, reviewer, leader, runs=runs, warmup=warmup))
-    client.force_login(leader)
-    results["rollup (leader)"] = timed(
-        get(reverse("reports:rollup", args=[plan.code])), runs=runs, warmup=warmup
-    )
-    results["rollup (leader, submitted included)"] = timed(
-        get(reverse("reports:rollup", args=[plan.code]) + "?tinh_ca_chua_duyet=1"),
-        runs=runs, warmup=warmup,
-    )  # fmt: skip
-
-    # A reporter's own draft: open, save, submit. Each run takes the editable reports with
-    # the shortest history, so the measured ones look like real ones; when a small
-    # database runs out of untouched drafts, the reports earlier runs submitted are sent
-    # back through the reviewer's service first (returned reports are editable again).
-    needed = runs + warmup + 5
-    editable = AnnualReport.objects.filter(cycle=current, status__in=EDITABLE_STATUSES)
-    if editable.count() < needed:
-        for report in AnnualReport.objects.filter(
-            cycle=current,
-            status=ReportStatus.SUBMITTED,
-            events__actor__username__startswith="bench-",
-        ).distinct():
-            report_return(report=report, comment="Đo lại hiệu năng.", actor=reviewer)
-    drafts = list(
-        editable.annotate(history=Count("events"))
-        .select_related("organisation")
-        .order_by("history", "pk")[:needed]
-    )
-    sample_of = {}
-    for kind in {d.organisation.kind for d in drafts}:
-        sample_of[kind] = AnnualReport.objects.filter(
-            status=ReportStatus.ACCEPTED, organisation__kind=kind, cycle=current
-        ).first() or AnnualReport.objects.filter(
-            status=ReportStatus.ACCEPTED, organisation__kind=kind
-        ).latest("pk")
-    saving = drafts[0]
-    client.force_login(reporter_for(saving.organisation))
-    edit = reverse("reports:report_edit", args=[saving.pk])
-    results["open report form (GET)"] = timed(get(edit), runs=runs, warmup=warmup)
-    base = full_post(saving, sample_of[saving.organisation.kind])
-
-    def save(data):
-        response = client.post(edit, data)
-        assert response.status_code == 302, response.status_code
-        assert response.url == edit, response.url
-
-    first_text = next(key for key in base if key.endswith("-results"))
-
-    def fresh_version():  # each save changes one section's text, as people's saves do
-        return base | {
-            "version": AnnualReport.objects.get(pk=saving.pk).version,
-            first_text: f"Kết quả, lưu lúc {time.time():.6f}",
-        }
-
-    results["save draft (POST)"] = timed(save, runs=runs, warmup=warmup, before=fresh_version)
-
-    queue = iter(drafts[1:])
-
-    def next_submission():
-        report = next(queue)
-        client.force_login(reporter_for(report.organisation))
-        return report, full_post(report, sample_of[report.organisation.kind])
-
-    def submit(arg):
-        report, data = arg
-        response = client.post(
-            reverse("reports:report_edit", args=[report.pk]), data | {"submit": "1"}
-        )
-        assert response.status_code == 302, response.status_code
-        assert AnnualReport.objects.get(pk=report.pk).status == ReportStatus.SUBMITTED
-
-    # Each run submits another draft: a small tree past the grassroots' due date may hold
-    # fewer than the runs ask for, and then fewer runs are timed (the row says how many).
-    left = len(drafts) - 1 - warmup - 2  # the query-count and memory runs take one each
-    if left >= 3:
-        results["submit (POST)"] = timed(
-            submit, runs=min(runs, left), warmup=warmup, before=next_submission
-        )
-    results.update(bare_sql([c.pk for c in cycles], current.pk, runs))
-    print(json.dumps(results))
 
 
 def summary() -> None:

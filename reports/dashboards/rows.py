@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from organisations.models import Organisation
+from organisations.models import Organisation, OrganisationKind
 from reports.dashboards.common import STATUS_LABELS
 from reports.models import NOT_STARTED_LABEL, AnnualReport, ReminderStatus
 
@@ -59,6 +63,11 @@ class OrganisationRow:
     today: dt.date
     reminder: LastReminder | None = None
     below: Below | None = None  # a committee with organisations reporting to it
+    # What the table prints, set by ``present`` for the page.
+    url: str = ""
+    kind_label: str = ""
+    status_html: str = ""
+    submitted_text: str = ""
 
     @property
     def submitted_at(self) -> dt.datetime | None:
@@ -115,3 +124,33 @@ class OrganisationRow:
         if self.submitted:
             return _("Quá hạn") if self.late else _("Đúng hạn")
         return _("Chưa nộp, quá hạn") if self.overdue else _("Chưa nộp")
+
+
+# A report id no real report has, to build every row's link from one reverse().
+_PLACEHOLDER = 987654321
+
+
+def present(rows: list[OrganisationRow]) -> None:
+    """What the table prints for each row, worked out once per page rather than by a
+    template tag per row: the report's link (one ``reverse()`` for all of them), the
+    kind's label (each label translated once), the status badges (``_status.html``
+    rendered once per distinct status, timeliness and delay) and the dates."""
+    if not rows:
+        return
+    detail = reverse("reports:report_detail", args=[_PLACEHOLDER])
+    kinds = {value: str(label) for value, label in OrganisationKind.choices}
+    status = get_template("reports/_status.html")
+    badges: dict[tuple[object, ...], str] = {}
+    for row in rows:
+        report = row.report
+        row.url = detail.replace(str(_PLACEHOLDER), str(report.pk)) if report else ""
+        row.kind_label = kinds.get(row.organisation.kind, row.organisation.kind)
+        key: tuple[object, ...] = (None,)
+        if report is not None:
+            submitted = report.first_submitted_at is not None
+            key = (report.status, submitted and report.on_time, submitted and report.days_late)
+        if key not in badges:
+            badges[key] = status.render({"report": report})
+        row.status_html = mark_safe(badges[key])  # noqa: S308 - our own template's output
+        submitted_on = row.first_submitted_on
+        row.submitted_text = date_format(submitted_on, "SHORT_DATE_FORMAT") if submitted_on else ""

@@ -13,6 +13,7 @@ from organisations.http import AuthenticatedRequest
 from reports.access import found, get_cycle_for_user, get_node_for_user
 from reports.dashboards.common import breadcrumb
 from reports.dashboards.cycle import Dashboard, cycle_dashboard, page_rows, subplan_compliance
+from reports.dashboards.rows import present
 from reports.documents.report import content_disposition
 from reports.documents.spreadsheets import (
     CSV_CONTENT_TYPE,
@@ -58,6 +59,7 @@ def _dashboard(
 def dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, pk, oversee=True)
     board = _dashboard(request, cycle, paged=True)
+    present(board.rows)
     # Reviewers of the committee shown see each listed organisation's reminder log and
     # the "send now" button; the levels above and leaders see the latest reminder only.
     reviewer = request.user.is_superuser or (

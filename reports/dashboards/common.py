@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from organisations.models import COMMITTEE_KINDS, Organisation, OrganisationKind
@@ -21,6 +23,8 @@ from reports.figures.definitions import (
     CycleFigures,
 )
 from reports.models import (
+    NOT_STARTED_LABEL,
+    AnnualReport,
     ReportStatus,
 )
 from reports.selectors import oversight
@@ -66,6 +70,25 @@ def as_number(value: Decimal | None) -> int | float | None:
 # Labels by value, looked up directly: Django's get_FOO_display hashes every lazy label
 # of the choices on each call, which dominated an export of 50,000 rows.
 STATUS_LABELS = dict(ReportStatus.choices)
+
+BADGES = {
+    ReportStatus.DRAFT: "text-bg-secondary",
+    ReportStatus.SUBMITTED: "text-bg-primary",
+    ReportStatus.RETURNED: "text-bg-warning",
+    ReportStatus.ACCEPTED: "text-bg-success",
+}
+
+
+def status_badge_html(report: AnnualReport | None) -> SafeString:
+    """A report's status as a badge; "not started" when there is no report."""
+    if report is None:
+        return format_html('<span class="badge text-bg-light border">{}</span>', NOT_STARTED_LABEL)
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        BADGES.get(report.status, ""),
+        report.get_status_display(),
+    )
+
 
 KIND_LABELS = dict(OrganisationKind.choices)
 

@@ -4,14 +4,17 @@ follows each organisation's lineage."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organisations.lineage import predecessors_of
 from organisations.models import Organisation
+from reports.dashboards.common import status_badge_html
 from reports.models import (
     AnnualReport,
     Level,
@@ -105,41 +108,42 @@ def heatmap_of(cycle: ReportingCycle, rows: list[OrganisationRow]) -> HeatMap:
             report__cycle=cycle, report__organisation_id__in=[r.organisation.pk for r in rows]
         ).values("report__organisation_id", "task__number", "level", "report__status")
     }
-    labels = dict(Level.choices)
+    # Every label translated once and every cell built from it; every link from one
+    # reverse(): seven cells a row, a hundred rows a page.
+    labels = {level: str(label) for level, label in Level.choices}
+    shorts = {level: str(short) for level, short in LEVEL_SHORT.items()}
+    drafting, no_report, unrated = (
+        _("Đang soạn, chưa gửi"),
+        _("Chưa có báo cáo"),
+        _("Chưa tự đánh giá"),
+    )
+    detail = reverse("reports:report_detail", args=[_PLACEHOLDER])
     result = []
     for row in rows:
         org = row.organisation
         cells = []
+        link = detail.replace(str(_PLACEHOLDER), str(row.report.pk)) if row.report else ""
         for task in tasks:
             section = sections.get((org.pk, task.number))
             if section is None:
                 in_scope = row.report is None and task.number in scope.get(org.pk, set())
                 cells.append(
-                    HeatCell(kind="none", label=_("Chưa có báo cáo"), short="·")
+                    HeatCell(kind="none", label=no_report, short="·")
                     if in_scope
                     else HeatCell(kind="blank")
                 )
                 continue
-            url = f"{row.report.get_absolute_url()}#nhiem-vu-{task.number}"
+            url = f"{link}#nhiem-vu-{task.number}"
             level = section["level"]
             if section["report__status"] == ReportStatus.DRAFT:
-                label = _("Đang soạn, chưa gửi")
-                if level:
-                    label = f"{label} ({labels[level]})"
+                label = f"{drafting} ({labels[level]})" if level else drafting
                 cells.append(HeatCell(kind="draft", label=label, short="…", url=url))
             elif level in labels:
                 cells.append(
-                    HeatCell(
-                        kind=level,
-                        label=str(labels[level]),
-                        short=str(LEVEL_SHORT[level]),
-                        url=url,
-                    )
+                    HeatCell(kind=level, label=labels[level], short=shorts[level], url=url)
                 )
             else:
-                cells.append(
-                    HeatCell(kind="unrated", label=_("Chưa tự đánh giá"), short="?", url=url)
-                )
+                cells.append(HeatCell(kind="unrated", label=unrated, short="?", url=url))
         result.append(HeatRow(organisation=org, cells=cells))
     return HeatMap(tasks=tasks, rows=result)
 
@@ -173,6 +177,7 @@ def history_of(
         # the predecessor's, under whose name an earlier report is shown.
         report.organisation = names.get(report.organisation_id) or listed[report.organisation_id]
         reports[(report.organisation_id, report.cycle_id)] = report
+    _present_history(reports.values())
     return History(
         cycles=cycles,
         rows=[
@@ -191,3 +196,20 @@ def history_of(
             for row in rows
         ],
     )
+
+
+_PLACEHOLDER = 987654321  # a report id no report has: every link from one reverse()
+
+
+def _present_history(reports: Iterable[AnnualReport]) -> None:
+    """What each cell prints, once per page rather than a template tag per cell: the
+    report's link from one ``reverse()``, its badge (translated once per status), and
+    whether it came late."""
+    detail = reverse("reports:report_detail", args=[_PLACEHOLDER])
+    badges: dict[str, str] = {}
+    for report in reports:
+        report.link = detail.replace(str(_PLACEHOLDER), str(report.pk))
+        if report.status not in badges:
+            badges[report.status] = status_badge_html(report)
+        report.badge = badges[report.status]
+        report.came_late = report.on_time is False

@@ -71,7 +71,7 @@ def as_number(value: Decimal | None) -> int | float | None:
 # of the choices on each call, which dominated an export of 50,000 rows.
 STATUS_LABELS = dict(ReportStatus.choices)
 
-BADGES = {
+BADGES: dict[str, str] = {
     ReportStatus.DRAFT: "text-bg-secondary",
     ReportStatus.SUBMITTED: "text-bg-primary",
     ReportStatus.RETURNED: "text-bg-warning",

@@ -161,12 +161,18 @@ class Scope:
 
 
 def reporting_scope(plan: Plan) -> Scope:
-    """One query."""
+    """One query; cached on the plan object, as its lines are (``tasks.lines.plan_lines``):
+    a page reads the scope in several places."""
+    cached = plan.__dict__.get("_scope")
+    if cached is not None:
+        return cached
     scopes = list(plan.scopes.values_list("organisation_id", "kind"))
-    return Scope(
+    scope = Scope(
         kinds=frozenset(kind for _, kind in scopes if kind),
         named=frozenset(org_id for org_id, _ in scopes if org_id),
     )
+    plan.__dict__["_scope"] = scope
+    return scope
 
 
 def existing_on_q(day, prefix: str = "") -> Q:

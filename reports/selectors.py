@@ -92,8 +92,7 @@ def oversight(user, role: str | None = None) -> Oversight:
     elif user.is_authenticated:
         mine = {m.organisation.served_committee_id for m in memberships_of(user) if m.role in roles}
         if mine:
-            plans = list(Plan.objects.values_list("pk", "issuer_id"))
-            tops = tops_of(mine | {issuer for _, issuer in plans})
+            plans, tops = _oversight_basis(user)
             own = {tops[pk] for pk in mine}
             heads = {pk for pk in mine if tops[pk] == pk}
             # A province that merged into another is overseen by the one that carries on
@@ -113,6 +112,21 @@ def oversight(user, role: str | None = None) -> Oversight:
             )
     setattr(user, key, result)
     return result
+
+
+def _oversight_basis(user) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """The plans with their issuers, and the top of each committee the user oversees in
+    any role and of each issuer: read once per request whatever roles are asked about
+    (a page asks for the reviewer's and for either)."""
+    if not hasattr(user, "_oversight_basis"):
+        served = {
+            m.organisation.served_committee_id
+            for m in memberships_of(user)
+            if m.role in (Role.REVIEWER, Role.LEADER)
+        }
+        plans = list(Plan.objects.values_list("pk", "issuer_id"))
+        user._oversight_basis = (plans, tops_of(served | {issuer for _, issuer in plans}))
+    return user._oversight_basis
 
 
 def plans_overseen_by(user, role: str | None = None) -> frozenset[int]:

@@ -11,7 +11,7 @@ from plan112.celery import app as celery_app
 from reports.export_jobs.build import export_build
 from reports.models import ExportJob, ExportStatus
 from tests.e2e import test_dashboard_pages
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import SCREENSHOTS, screenshot
 from tests.e2e.test_dashboard_pages import OVERFLOWING
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,6 +39,8 @@ def test_a_large_dashboard_workbook_is_written_by_a_job_and_downloaded(
     # 1. The dashboard's button posts, and lands on the job's page.
     page = page_for(reviewer, viewport)
     page.goto(f"{live_server.url}/ky-bao-cao/{new.pk}/theo-doi/")
+    page.get_by_role("button", name="Tải Excel").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"export-buttons-{viewport}.png"))
     page.get_by_role("button", name="Tải Excel").click()
     page.wait_for_url("**/xuat-tep/*/")
     job = ExportJob.objects.get()

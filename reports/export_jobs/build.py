@@ -14,15 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -51,9 +53,11 @@ logger = logging.getLogger(__name__)
 ACTIVE = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 # A running job writes its heartbeat with its progress (every PROGRESS_EVERY_ROWS rows, at
-# most once every PROGRESS_EVERY_SECONDS) and between its steps; one silent for
-# HEARTBEAT_LOST_AFTER died with its worker. A job nobody took for QUEUED_LOST_AFTER has
-# no worker to take it (a yearly summary can hold a worker for its 15 minutes).
+# most once every PROGRESS_EVERY_SECONDS) and, from a thread, every HEARTBEAT_EVERY
+# seconds; one silent for HEARTBEAT_LOST_AFTER died with its worker. A job nobody took for
+# QUEUED_LOST_AFTER has no worker to take it (a yearly summary can hold a worker for its
+# 15 minutes).
+HEARTBEAT_EVERY = 20.0
 HEARTBEAT_LOST_AFTER = dt.timedelta(minutes=2)
 QUEUED_LOST_AFTER = dt.timedelta(minutes=30)
 PROGRESS_EVERY_ROWS = 1_000
@@ -175,6 +179,34 @@ class Progress:
         )
 
 
+@contextmanager
+def beating(export_id: int) -> Iterator[None]:
+    """Write the job's heartbeat every HEARTBEAT_EVERY seconds while the body runs, from a
+    thread of the worker's own process: a step that reports no progress for a while (the
+    rows read, a large workbook zipped) still shows the job alive, and a killed worker
+    falls silent with it. A stuck body is ended by the job's soft time limit."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT_EVERY):
+                ExportJob.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # a missed beat must not end the job; the page may call it lost
+            logger.exception("Export %s: the heartbeat stopped", export_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"export-{export_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 @dataclass
 class Prepared:
     """What the writer needs: the object the page shows and how to write it."""
@@ -258,7 +290,7 @@ def export_build(*, export_id: int) -> bool:
         return False
     job = ExportJob.objects.select_related("cycle__plan").get(pk=export_id)
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), beating(job.pk):
             _build(job)
     except Exception as exc:
         logger.exception("Export %s failed", export_id)

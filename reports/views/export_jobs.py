@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -105,6 +105,5 @@ def export_job_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def export_job_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     job, _node = get_export_job_for_user(request.user, pk)
-    if job.status != ExportStatus.DONE:
-        raise Http404
-    return file_download(job.file, filename=job.file_name, content_type=CONTENT_TYPES[job.fmt])
+    done = job.file if job.status == ExportStatus.DONE else None  # 404 until it is
+    return file_download(done, filename=job.file_name, content_type=CONTENT_TYPES[job.fmt])

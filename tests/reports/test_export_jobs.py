@@ -4,6 +4,8 @@ its progress on a page of its own and a download when ready, for the person who 
 import datetime as dt
 import io
 import os
+import threading
+import time
 import zipfile
 from zoneinfo import ZoneInfo
 
@@ -394,6 +396,29 @@ def test_a_job_that_still_beats_is_left_running(client_for, reviewer, cycle, que
     assert 'hx-trigger="every 1s"' in page
     job.refresh_from_db()
     assert job.status == ExportStatus.RUNNING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_beats_while_a_long_step_reports_no_progress(reviewer, cycle, monkeypatch):
+    """The heartbeat comes from a thread of the worker, whatever the writer reports."""
+    monkeypatch.setattr(build, "HEARTBEAT_EVERY", 0.05)
+    monkeypatch.setattr(celery_app, "send_task", lambda name, kwargs: None)
+    job = queued_job(reviewer, cycle)
+    beats = []
+
+    def silent(board, fmt, out, progress):
+        ExportJob.objects.update(heartbeat_at=NOW - dt.timedelta(hours=1))
+        for _ in range(200):  # up to 10 s: the other thread writes the heartbeat
+            time.sleep(0.05)
+            beats.append(ExportJob.objects.values_list("heartbeat_at", flat=True).get())
+            if beats[-1] == NOW:
+                break
+        out.write(b"ok")
+
+    monkeypatch.setattr(build, "write_dashboard_file", silent)
+    assert export_build(export_id=job.pk)
+    assert beats[-1] == NOW
+    assert not [t for t in threading.enumerate() if t.name.startswith("export-")]
 
 
 def test_a_job_is_written_once(reviewer, cycle, queue):

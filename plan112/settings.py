@@ -301,9 +301,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.start_due_summaries",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Every day at 03:00: remove the exported files older than EXPORT_KEEP_HOURS.
+    "old-exports": {
+        "task": "reports.remove_old_exports",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 # How many days after a cycle's due date beat builds its yearly summary.
 SUMMARY_AFTER_DUE_DAYS = int(env("SUMMARY_AFTER_DUE_DAYS", "10"))
+# A dashboard's or rollup's file listing at most this many organisations is written while
+# the page waits; a larger one is written by a job, with its progress on a page of its own.
+EXPORT_IMMEDIATE_ROWS = int(env("PLAN112_EXPORT_IMMEDIATE_ROWS", "2000"))
+# How long the files those jobs write are kept, in hours.
+EXPORT_KEEP_HOURS = int(env("PLAN112_EXPORT_KEEP_HOURS", "24"))
 # Failed e-mails are retried this many times, with exponential backoff.
 EMAIL_MAX_RETRIES = int(env("EMAIL_MAX_RETRIES", "5"))
 

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy
 
 from organisations.models import COMMITTEE_KINDS, Organisation, Role, User
@@ -26,6 +26,8 @@ from reports.models import (
     Attachment,
     Contribution,
     DraftPart,
+    ExportJob,
+    ExportKind,
     Notification,
     ReportingCycle,
     SubPlan,
@@ -354,3 +356,39 @@ def get_contributions_cycle_for_user(user: Viewer, cycle_pk: int) -> ReportingCy
     """The cycle whose contributions the list shows: for the plan's top reviewers (who
     write the report they go into); 403 for others who see the cycle, 404 without a role."""
     return get_cycle_for_user(user, cycle_pk, manage=True)
+
+
+def export_scope_for(user: Viewer, job: ExportJob) -> tuple[ReportingCycle, ReportingNode]:
+    """The cycle and the level a stored export covers, if ``user`` may still read them as
+    the export's page did (the dashboard's cycle, the rollup's plan, the level): roles
+    can be withdrawn after the request. Otherwise 404, whatever the page would answer."""
+    try:
+        if job.kind == ExportKind.DASHBOARD:
+            cycle = get_cycle_for_user(user, job.cycle_id, oversee=True)
+        else:
+            get_plan_for_user(user, job.cycle.plan.code, oversee=True)
+            cycle = job.cycle
+        node = get_node_for_user(user, cycle.plan, QueryDict(job.query).get("don_vi", ""))
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return cycle, node
+
+
+def export_scope_for_user_id(user_id: int, job: ExportJob) -> tuple[ReportingCycle, ReportingNode]:
+    """``export_scope_for`` in a job, which holds the id of the person who asked: 404 too
+    when that person's account is gone or disabled."""
+    user = found(User.objects.filter(pk=user_id, is_active=True).first())
+    return export_scope_for(user, job)
+
+
+def get_export_job_for_user(user: Viewer, pk: int) -> tuple[ExportJob, ReportingNode]:
+    """An export and the level it covers, for the person who asked for it (and
+    administrators) while they may still read it; 404 for everyone else."""
+    jobs = ExportJob.objects.filter(pk=pk).select_related("cycle__plan")
+    if not user.is_superuser:
+        if not isinstance(user, User):
+            raise Http404
+        jobs = jobs.filter(requested_by=user)
+    job = found(jobs.first())
+    _cycle, node = export_scope_for(user, job)
+    return job, node

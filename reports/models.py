@@ -1028,3 +1028,89 @@ class DraftPartVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part} — {self.number}"
+
+
+# Files of the dashboard and the rollup, built by a job -----------------------------------
+
+
+class ExportKind(models.TextChoices):
+    DASHBOARD = "dashboard", _("Bảng theo dõi báo cáo")
+    ROLLUP = "rollup", _("Tổng hợp số liệu")
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel")
+    EXCEL_CSV = "excel.csv", _("CSV cho Excel")
+    CSV = "csv", _("CSV cho máy")
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang lập tệp")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Không thành công")
+
+
+def export_path(instance: "ExportJob", filename: str) -> str:
+    return f"exports/{uuid.uuid4().hex}-{filename}"
+
+
+class ExportJob(models.Model):
+    """One person's request for the file of a dashboard or a rollup too large to write
+    while the page waits. Kept a day (EXPORT_KEEP_HOURS), then removed with its file."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người yêu cầu"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    kind = models.CharField(_("loại bảng"), max_length=16, choices=ExportKind.choices)
+    fmt = models.CharField(_("định dạng"), max_length=16, choices=ExportFormat.choices)
+    # The dashboard's cycle, or the cycle of the rollup's year.
+    cycle = models.ForeignKey(
+        ReportingCycle, verbose_name=_("kỳ báo cáo"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The page's filters as a query string in a fixed order, with the level and the year
+    # already resolved ("don_vi=TV-HCL&loai=grassroots"): the same request, the same text.
+    query = models.CharField(_("bộ lọc"), max_length=500, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=ExportStatus.choices,
+        default=ExportStatus.QUEUED,
+    )  # fmt: skip
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    rows_done = models.PositiveIntegerField(_("số đơn vị đã ghi"), default=0)
+    rows_total = models.PositiveIntegerField(_("tổng số đơn vị"), default=0)
+    error = models.TextField(_("lỗi"), blank=True)
+    file = models.FileField(_("tệp"), upload_to=export_path, blank=True, max_length=255)
+    file_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    requested_at = models.DateTimeField(_("yêu cầu lúc"), default=timezone.now)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    # Written with the progress while the file is written: a job whose worker died stops
+    # writing it, and shows failed within minutes.
+    heartbeat_at = models.DateTimeField(_("còn chạy lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tệp xuất")
+        verbose_name_plural = _("tệp xuất")
+        indexes = [models.Index(fields=["requested_at"], name="export_requested_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="export_progress_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=F("rows_total")), name="export_rows_done_at_most_total"
+            ),
+            # A double click, or two tabs, start one job: one waiting or running job per
+            # person and identical request.
+            models.UniqueConstraint(
+                fields=["requested_by", "kind", "fmt", "cycle", "query"],
+                condition=Q(status__in=["queued", "running"]),
+                name="export_one_active_per_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.cycle.year} ({self.get_fmt_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:export_job_detail", args=[self.pk])

@@ -5,6 +5,7 @@ from reports.views import (
     cycles,
     dashboard,
     drafts,
+    export_jobs,
     exports,
     files,
     notifications,
@@ -72,6 +73,10 @@ urlpatterns = [
     ),
     path("tong-hop/<slug:plan_code>/", rollup.rollup, name="rollup"),
     path("tong-hop/<slug:plan_code>/bang.<str:fmt>", rollup.rollup_export, name="rollup_export"),
+    # Their files too large to write while the page waits, written by a job
+    path("xuat-tep/<int:pk>/", export_jobs.export_job_detail, name="export_job_detail"),
+    path("xuat-tep/<int:pk>/tien-do/", export_jobs.export_job_status, name="export_job_status"),
+    path("xuat-tep/<int:pk>/tai-ve/", export_jobs.export_job_download, name="export_job_download"),
     # Notifications and reminders
     path("thong-bao/", notifications.notification_list, name="notifications"),
     path("thong-bao/<int:pk>/da-doc/", notifications.notification_read, name="notification_read"),

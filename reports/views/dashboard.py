@@ -1,64 +1,47 @@
 """Ban Tổ chức's dashboard of one reporting cycle, and its spreadsheet and CSV.
 
 Reviewers and leaders of the cycle's plan read it; reporters, who can see the cycle,
-are refused (403); people with no role do not learn the cycle exists (404)."""
+are refused (403); people with no role do not learn the cycle exists (404). The files
+come at once when small, from a job when large (``reports.views.export_jobs``)."""
 
-from django.http import HttpResponse
+from typing import BinaryIO
+
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from organisations.http import AuthenticatedRequest
 from reports.access import found, get_cycle_for_user, get_node_for_user
 from reports.dashboards.common import breadcrumb
-from reports.dashboards.cycle import Dashboard, cycle_dashboard, page_rows, subplan_compliance
+from reports.dashboards.cycle import Dashboard, page_rows, subplan_compliance
 from reports.dashboards.rows import present
-from reports.documents.report import content_disposition
-from reports.documents.spreadsheets import (
-    CSV_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
-    dashboard_csv,
-    dashboard_excel_csv,
-    dashboard_filenames,
-    dashboard_xlsx,
-)
-from reports.models import ReportingCycle
+from reports.documents.exports import FORMATS, dashboard_row_count, write_dashboard_file
+from reports.documents.spreadsheets import dashboard_filenames
+from reports.export_jobs.scope import dashboard_for, dashboard_query
+from reports.models import ExportKind, ReportingCycle
 from reports.notifications.late import late_to_remind
 from reports.notifications.reminders import reminders_by_organisation
 from reports.selectors import oversight
-
-# "csv" is for programs (commas, decimal point); "excel.csv" for Excel with Vietnamese
-# regional settings (semicolons, decimal comma). The workbook is the first choice.
-FORMATS = {
-    "xlsx": (dashboard_xlsx, XLSX_CONTENT_TYPE),
-    "csv": (dashboard_csv, CSV_CONTENT_TYPE),
-    "excel.csv": (dashboard_excel_csv, CSV_CONTENT_TYPE),
-}
+from reports.views.export_jobs import export_answer
 
 
-def _dashboard(
-    request: AuthenticatedRequest, cycle: ReportingCycle, *, paged: bool = False
-) -> Dashboard:
-    page = None
-    if paged:
-        try:
-            page = int(request.GET.get("trang", "1"))
-        except ValueError:
-            page = 1
-    return cycle_dashboard(
-        cycle,
-        kind=request.GET.get("loai", ""),
-        status=request.GET.get("trang_thai", ""),
-        page=page,
-        node=get_node_for_user(request.user, cycle.plan, request.GET.get("don_vi", "")),
-    )
+def _dashboard(request: AuthenticatedRequest, cycle: ReportingCycle) -> Dashboard:
+    """One page of the dashboard: its rows, and the counts of every row."""
+    try:
+        page = int(request.GET.get("trang", "1"))
+    except ValueError:
+        page = 1
+    node = get_node_for_user(request.user, cycle.plan, request.GET.get("don_vi", ""))
+    return dashboard_for(cycle, node, request.GET, page=page)
 
 
 @require_GET
 def dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cycle = get_cycle_for_user(request.user, pk, oversee=True)
-    board = _dashboard(request, cycle, paged=True)
+    board = _dashboard(request, cycle)
     present(board.rows)
     # Reviewers of the committee shown see each listed organisation's reminder log and
     # the "send now" button; the levels above and leaders see the latest reminder only.
@@ -131,12 +114,28 @@ def _panel(request: AuthenticatedRequest, template: str, context: dict) -> HttpR
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache
 def dashboard_export(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
-    write, content_type = found(FORMATS.get(fmt))
+    found(fmt if fmt in FORMATS else None)
     cycle = get_cycle_for_user(request.user, pk, oversee=True)
+    # The first page counts the rows in the database; every row is read only to write.
     board = _dashboard(request, cycle)
-    response = HttpResponse(write(board), content_type=content_type)
-    response["Content-Disposition"] = content_disposition(*dashboard_filenames(board, fmt))
-    return response
+    query = dashboard_query(board)
+    node = found(board.node)
+
+    def write(out: BinaryIO) -> None:
+        write_dashboard_file(dashboard_for(cycle, node, QueryDict(query)), fmt, out)
+
+    return export_answer(
+        request,
+        kind=ExportKind.DASHBOARD,
+        fmt=fmt,
+        cycle=cycle,
+        query=query,
+        rows=dashboard_row_count(board),
+        write=write,
+        names=dashboard_filenames(board, fmt),
+        title=_("Bảng theo dõi báo cáo năm %(year)s — các đơn vị báo cáo %(node)s")
+        % {"year": cycle.year, "node": node.organisation.name},
+    )

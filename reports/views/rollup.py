@@ -2,49 +2,32 @@
 indicator totals with last year's, levels per task, organisations compared, trends.
 
 Leaders and reviewers of the plan read it; reporters, who can read the plan, are refused
-(403); people with no role get 404."""
+(403); people with no role get 404. The files come at once when small, from a job when
+large (``reports.views.export_jobs``)."""
+
+from typing import BinaryIO
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from organisations.http import AuthenticatedRequest
 from reports.access import found, get_node_for_user, get_plan_for_user
 from reports.dashboards.common import breadcrumb
-from reports.dashboards.rollup import Rollup, plan_cycles, plan_rollup
-from reports.documents.report import content_disposition
-from reports.documents.rollup_files import (
-    rollup_csv,
-    rollup_excel_csv,
-    rollup_filenames,
-    rollup_xlsx,
-)
-from reports.documents.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from reports.dashboards.rollup import Rollup
+from reports.documents.exports import FORMATS, rollup_row_count, write_rollup_file
+from reports.documents.rollup_files import rollup_filenames
+from reports.export_jobs.scope import rollup_for, rollup_query
+from reports.models import ExportKind
+from reports.views.export_jobs import export_answer
 from tasks.models import Plan
-
-# "csv" is for programs (commas, decimal point); "excel.csv" for Excel with Vietnamese
-# regional settings (semicolons, decimal comma). The workbook is the first choice.
-FORMATS = {
-    "xlsx": (rollup_xlsx, XLSX_CONTENT_TYPE),
-    "csv": (rollup_csv, CSV_CONTENT_TYPE),
-    "excel.csv": (rollup_excel_csv, CSV_CONTENT_TYPE),
-}
 
 
 def _rollup(request: AuthenticatedRequest, plan: Plan) -> Rollup | None:
-    try:
-        year = int(request.GET.get("nam", ""))
-    except ValueError:
-        year = None  # the latest year, which the page names
-    return plan_rollup(
-        plan,
-        plan_cycles(plan),
-        year=year,
-        include_submitted=request.GET.get("tinh_ca_chua_duyet") == "1",
-        indicator_code=request.GET.get("chi_tieu", ""),
-        node=get_node_for_user(request.user, plan, request.GET.get("don_vi", "")),
-    )
+    node = get_node_for_user(request.user, plan, request.GET.get("don_vi", ""))
+    return rollup_for(plan, node, request.GET)
 
 
 @require_GET
@@ -66,12 +49,25 @@ def rollup(request: AuthenticatedRequest, plan_code: str) -> HttpResponse:
     return render(request, "reports/rollup.html", context)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache
 def rollup_export(request: AuthenticatedRequest, plan_code: str, fmt: str) -> HttpResponse:
-    write, content_type = found(FORMATS.get(fmt))
+    found(fmt if fmt in FORMATS else None)
     plan = get_plan_for_user(request.user, plan_code, oversee=True)
     data = found(_rollup(request, plan))  # no cycle yet: nothing to export
-    response = HttpResponse(write(data), content_type=content_type)
-    response["Content-Disposition"] = content_disposition(*rollup_filenames(data, fmt))
-    return response
+
+    def write(out: BinaryIO) -> None:
+        write_rollup_file(data, fmt, out)
+
+    return export_answer(
+        request,
+        kind=ExportKind.ROLLUP,
+        fmt=fmt,
+        cycle=data.cycle,
+        query=rollup_query(data),
+        rows=rollup_row_count(data),
+        write=write,
+        names=rollup_filenames(data, fmt),
+        title=_("Tổng hợp số liệu năm %(year)s — các báo cáo gửi %(node)s")
+        % {"year": data.cycle.year, "node": found(data.node).organisation.name},
+    )

@@ -123,6 +123,7 @@ NODE_ENTRIES = {
         lambda w: _cycle(w) | {"fmt": "xlsx"},
         {"don_vi": "TV-HCL"},
         DISTRICT_LEVEL,
+        DISTRICT_LEVEL,  # the page's button posts to the same address
     ),
     "rollup TV-HCL": ("reports:rollup", _plan, {"don_vi": "TV-HCL"}, DISTRICT_LEVEL),
     "rollup province": ("reports:rollup", _plan, {"don_vi": "TV-TU"}, PROVINCE_LEVEL),
@@ -130,6 +131,7 @@ NODE_ENTRIES = {
         "reports:rollup_export",
         lambda w: _plan(w) | {"fmt": "xlsx"},
         {"don_vi": "TV-HCL"},
+        DISTRICT_LEVEL,
         DISTRICT_LEVEL,
     ),
     "cycle page TV-HCL": ("reports:cycle_detail", _cycle, {"don_vi": "TV-HCL"}, LIST_AT_DISTRICT),

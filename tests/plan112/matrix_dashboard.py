@@ -1,7 +1,9 @@
 """The dashboard of a cycle and the rollup: reviewers and leaders of every committee
 read them at their own level (the province's, a district's), administrators at the top;
 reporters, who can see the cycle and the plan, are refused; people with no role get 404.
-Everything is GET only. Other levels, asked for by code: see matrix_cascade."""
+The pages are GET only; their files answer GET (links) and POST (the pages' buttons), at
+once for the small world. Other levels, asked for by code: see matrix_cascade; the jobs
+that write large files: matrix_exports."""
 
 from tests.plan112.matrix_common import ALL_405, OVERSEERS_ONLY
 
@@ -18,12 +20,12 @@ ENTRIES = {
     "reports:dashboard_export": (
         lambda w: {"pk": w["cycle"].pk, "fmt": "xlsx"},
         READERS_ONLY,
-        ALL_405,
+        READERS_ONLY,
     ),
     "reports:rollup": (lambda w: {"plan_code": w["plan"].code}, READERS_ONLY, ALL_405),
     "reports:rollup_export": (
         lambda w: {"plan_code": w["plan"].code, "fmt": "xlsx"},
         READERS_ONLY,
-        ALL_405,
+        READERS_ONLY,
     ),
 }

@@ -170,15 +170,14 @@ class SummaryData:
         )
         return rows.iterator(CHUNK)
 
-    def values(self) -> Iterator[tuple[int, str, int, Decimal]]:
-        """(report id, organisation code, indicator id, value) of the counted reports, in
-        report_rows order."""
+    def values(self) -> Iterator[tuple[int, int, Decimal]]:
+        """(report id, indicator id, value) of the counted reports, in report_rows order."""
         rows = (
             IndicatorValue.objects.filter(
                 report__cycle=self.cycle, report__status__in=self.statuses, value__isnull=False
             )
             .order_by(*usual_order("report__organisation__"), "report_id", "indicator_id")
-            .values_list("report_id", "report__organisation__code", "indicator_id", "value")
+            .values_list("report_id", "indicator_id", "value")
         )
         return rows.iterator(CHUNK)
 

@@ -588,10 +588,10 @@ def test_a_failure_during_the_build_is_recorded_and_leaves_no_files(
 ):
     import reports.summary.build
 
-    def broken(data):
+    def broken(data, out, **options):
         raise RuntimeError("ổ đĩa đầy")
 
-    monkeypatch.setattr(reports.summary.build, "summary_xlsx_bytes", broken)
+    monkeypatch.setattr(reports.summary.build, "write_summary_xlsx", broken)
     summary = build(year["cycle"], reviewer)
 
     assert summary.status == SummaryStatus.FAILED

@@ -219,18 +219,21 @@ class SummaryData:
 
 
 def _expected_rows(cycle: ReportingCycle) -> list[ExpectedRow]:
-    """Every expected organisation with its report's submission, in two queries."""
+    """Every expected organisation with its report's submission, in two queries. Only
+    the expected organisations' reports are read: the cycle holds the reports of every
+    level below too, tens of thousands in a nation."""
+    expected = expected_organisations(cycle)
     reports = {
         organisation_id: (status, first)
-        for organisation_id, status, first in AnnualReport.objects.filter(cycle=cycle)
+        for organisation_id, status, first in AnnualReport.objects.filter(
+            cycle=cycle, organisation__in=expected.order_by().values("pk")
+        )
         .values_list("organisation_id", "status", "first_submitted_at")
         .iterator(CHUNK)
     }
     rows = []
-    organisations = (
-        expected_organisations(cycle)
-        .order_by(*usual_order())
-        .values_list("pk", "code", "name", "short_name", "kind")
+    organisations = expected.order_by(*usual_order()).values_list(
+        "pk", "code", "name", "short_name", "kind"
     )
     for pk, code, name, short, kind in organisations.iterator(CHUNK):
         status, first = reports.get(pk, ("", None))

@@ -198,6 +198,11 @@ def text_width(value: object) -> float:
     for a text on several), in Excel's width units with a little padding."""
     if value is None:
         return 0.0
+    # The common cases first: every cell of a national export is measured.
+    if type(value) is str and "\n" not in value:
+        return round(len(value) * 1.15 + 2, 1)
+    if type(value) is int:
+        return round(len(f"{value:,}") * 1.15 + 2, 1)
     if isinstance(value, dt.datetime):
         text = "00/00/0000 00:00"
     elif isinstance(value, dt.date):

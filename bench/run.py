@@ -366,7 +366,8 @@ def probe() -> None:
 
 
 def summary() -> None:
-    """Build the latest closed cycle's yearly summary once, in this process."""
+    """Build the latest closed cycle's yearly summary once, in this process; its memory
+    is this process's peak plus LibreOffice's."""
     import resource
 
     django_setup()
@@ -393,9 +394,16 @@ def summary() -> None:
     summary.refresh_from_db()
     if not built:
         sys.exit(f"summary build failed: {summary.error}")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    pdf = bool(summary.pdf)
-    print(json.dumps({"seconds": seconds, "queries": len(ctx), "maxrss_mb": rss, "pdf": pdf}))
+    # Peak RSS, in KiB on Linux, of this process and of the largest process it waited for:
+    # LibreOffice, which converts beside it. Their sum bounds what the build needs at once
+    # (from above: the two peaks need not coincide, and a child started with vfork counts
+    # this process's pages until it runs LibreOffice).
+    python = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    office = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({
+        "seconds": seconds, "queries": len(ctx), "maxrss_mb": python + office,
+        "python_mb": python, "office_mb": office, "pdf": bool(summary.pdf),
+    }))  # fmt: skip
 
 
 if __name__ == "__main__":

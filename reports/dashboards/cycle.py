@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, When
+from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +35,6 @@ from reports.figures.deliverables import (
     BUCKET_LABELS,
     Bucket,
     bucket_summary,
-    with_bucket,
 )
 from reports.models import (
     NOT_STARTED_LABEL,
@@ -92,7 +91,6 @@ class SubPlanRow:
 class SubPlanCompliance:
     due: dt.date | None
     buckets: list[Bucket]
-    rows: list[SubPlanRow]
 
 
 @dataclass(frozen=True)
@@ -107,14 +105,14 @@ class StatusCount:
 class Dashboard:
     cycle: ReportingCycle
     figures: CycleFigures
-    rows: list[OrganisationRow]  # after the filters
+    rows: list[OrganisationRow]  # one page after the filters; none for the exports
     expected_rows: int
     status_counts: list[StatusCount]
     kinds: list[tuple[str, str]]
     kind: str
     status: str
     today: dt.date
-    pager: Pager | None = None  # None for the exports, which list every row
+    pager: Pager | None = None  # None for the exports, which stream every row (export_rows)
     node: ReportingNode | None = None  # the committee whose level this is
     predecessors: dict[int, list[Organisation]] | None = None  # of the rows, when read
 
@@ -134,8 +132,8 @@ class Dashboard:
     @cached_property
     def subplans(self) -> SubPlanCompliance:
         """The plan's sub-plans in their buckets, worked out when asked for: the page
-        loads them on their own, after it; the spreadsheet lists every row."""
-        return subplan_compliance(self.cycle.plan, self.today, every_row=self.pager is None)
+        loads them on their own, after it."""
+        return subplan_compliance(self.cycle.plan, self.today)
 
     @cached_property
     def heatmap(self) -> HeatMap:
@@ -276,22 +274,13 @@ def levels_below(
     return {pk: Below(expected=e, actual=a) for pk, (e, a) in totals.items() if e}
 
 
-def subplan_compliance(plan: Plan, today: dt.date, *, every_row: bool = False) -> SubPlanCompliance:
+def subplan_compliance(plan: Plan, today: dt.date) -> SubPlanCompliance:
     """The plan's sub-plans in the four buckets of Vietnamese task tracking: each bucket
-    counted in the database and its first organisations named; with ``every_row`` (the
-    spreadsheet) every expected organisation's row as well. A fixed number of queries
-    whatever the number of organisations."""
+    counted in the database and its first organisations named (the spreadsheet streams
+    every expected organisation's row: ``export_rows.subplan_rows``). A fixed number of
+    queries whatever the number of organisations."""
     expected = subplan_expected_organisations(plan, today)
-    rows = []
-    if every_row:
-        subplans = SubPlan.objects.filter(plan=plan).in_bulk()
-        rows = [
-            SubPlanRow(organisation=org, subplan=subplans.get(org.subplan_pk), bucket=org.bucket)
-            for org in with_bucket(expected, plan, today)
-        ]
-    return SubPlanCompliance(
-        due=plan.subplans_due, buckets=bucket_summary(expected, plan, today), rows=rows
-    )
+    return SubPlanCompliance(due=plan.subplans_due, buckets=bucket_summary(expected, plan, today))
 
 
 def status_slices(figures: CycleFigures) -> dict[str, int]:
@@ -307,18 +296,12 @@ def status_slices(figures: CycleFigures) -> dict[str, int]:
     return slices
 
 
-def _row_page(
-    cycle: ReportingCycle,
-    *,
-    kind: str,
-    status: str,
-    today: dt.date,
-    page: int | None,
-    node: ReportingNode | None,
-) -> tuple[list[tuple[Organisation, int | None]], Pager | None]:
-    """One page of (organisation, report id), overdue first then in the usual order, filtered in
-    the database, and its pager, whose links keep the filters. Without a page number,
-    every row and no pager (the exports)."""
+def filtered_rows(
+    cycle: ReportingCycle, *, kind: str, status: str, today: dt.date, node: ReportingNode | None
+) -> QuerySet[Organisation]:
+    """The expected organisations the table lists, each with its report's id as
+    ``report_pk``: overdue first then in the usual order, filtered in the database. The
+    page reads one page of it; the exports stream all of it (``export_rows``)."""
     rows = expected_with_report(cycle, today, node=node)
     if kind:
         rows = rows.filter(kind=kind)
@@ -330,8 +313,21 @@ def _row_page(
         rows = rows.filter(
             cycle_report__first_submitted_at__isnull=False, cycle_report__status=status
         )
-    if page is None:
-        return [(org, org.report_pk) for org in rows], None
+    return rows
+
+
+def _row_page(
+    cycle: ReportingCycle,
+    *,
+    kind: str,
+    status: str,
+    today: dt.date,
+    page: int,
+    node: ReportingNode | None,
+) -> tuple[list[tuple[Organisation, int | None]], Pager]:
+    """One page of (organisation, report id) of ``filtered_rows``, and its pager, whose
+    links keep the filters."""
+    rows = filtered_rows(cycle, kind=kind, status=status, today=today, node=node)
     # A lower level's pages stay on that level.
     keep: tuple[tuple[str, str], ...] = ()
     if node is not None and not node.top:
@@ -374,8 +370,8 @@ def page_rows(
     node: ReportingNode | None = None,
     panel: bool = False,
 ) -> PageRows:
-    """One page of the dashboard's organisations (every one when ``page`` is None, for the
-    exports), filtered by kind and status, with their reports; for the page, each row's
+    """One page of the dashboard's organisations (none when ``page`` is None: the exports
+    stream them), filtered by kind and status, with their reports; for the page, each row's
     latest reminder and each committee's progress below it, and the organisations'
     predecessors (the history reads them). ``panel``: only what the heat map and the
     history need (loaded on their own, after the page). A fixed number of queries."""
@@ -388,7 +384,10 @@ def page_rows(
     kinds = [(value, str(label)) for value, label in OrganisationKind.choices if value in present]
     kind = kind if kind in present else ""
     status = status if status in STATUS_FILTERS else ""
-    found, pager = _row_page(cycle, kind=kind, status=status, today=today, page=page, node=node)
+    found: list[tuple[Organisation, int | None]] = []
+    pager = None
+    if page is not None:  # the exports stream every row themselves (export_rows)
+        found, pager = _row_page(cycle, kind=kind, status=status, today=today, page=page, node=node)
     organisation_ids = [org.pk for org, _report in found]
     reports = AnnualReport.objects.select_related("last_saved_by").in_bulk(
         [pk for _org, pk in found if pk is not None]
@@ -439,8 +438,9 @@ def cycle_dashboard(
     """Everything the dashboard of a cycle shows. The figures and the charts cover every
     expected organisation, counted in the database; the filters (organisation kind,
     status) narrow the table, the heat map and the history, which show one page of
-    PAGE_SIZE organisations (every organisation when ``page`` is None, for the exports).
-    A fixed number of queries whatever the number of organisations."""
+    PAGE_SIZE organisations (none when ``page`` is None: the exports stream every row
+    themselves, ``reports.dashboards.export_rows``). A fixed number of queries whatever
+    the number of organisations."""
     today = today or timezone.localdate()
     node = node_or_top(cycle.plan, node)
     figures = cycle_figures(cycle, node)

@@ -511,36 +511,3 @@ def plan_rollup(
         by_level=by_level,
         has_below=has_below,
     )
-
-
-@dataclass
-class OrganisationValues:
-    """Organisations × indicators for one year: the rollup's "Theo đơn vị" sheet."""
-
-    indicators: list[Indicator]
-    rows: list[tuple[str, list[Decimal | None]]] = field(default_factory=list)  # by name
-
-
-def organisation_values(rollup: Rollup) -> OrganisationValues:
-    """Every counted report's figures, one row per organisation (its name). One query,
-    read as plain tuples: a national year is hundreds of thousands of figures."""
-    indicators = [total.indicator for total in rollup.totals.rows]
-    position = {indicator.pk: i for i, indicator in enumerate(indicators)}
-    values = (
-        IndicatorValue.objects.filter(
-            report__cycle=rollup.cycle,
-            report__status__in=counted_statuses(rollup.include_submitted),
-            report__reports_to_id__in=rollup.node.line if rollup.node else [],
-        )
-        .order_by(*usual_order("report__organisation__"))
-        .values_list(
-            "report__organisation_id", "report__organisation__name", "indicator_id", "value"
-        )
-    )
-    rows: dict[int, tuple[str, list[Decimal | None]]] = {}
-    for organisation_id, name, indicator_id, value in values.iterator(chunk_size=10_000):
-        if organisation_id not in rows:
-            rows[organisation_id] = (name, [None] * len(indicators))
-        if indicator_id in position:
-            rows[organisation_id][1][position[indicator_id]] = value
-    return OrganisationValues(indicators=indicators, rows=list(rows.values()))

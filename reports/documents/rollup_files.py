@@ -1,20 +1,27 @@
 """The rollup (Tổng hợp) as a workbook and CSV files, laid out with the shared helpers of
-``reports.documents.spreadsheets`` from the very object the page shows."""
+``reports.documents.spreadsheets`` from the very object the page shows; the "Theo đơn vị"
+sheet streams every counted organisation's figures (``export_rows.organisation_values``)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from openpyxl import Workbook
+import io
+from typing import IO
 
-from reports.dashboards.rollup import Rollup, TotalLine, organisation_values
+from django.utils.translation import gettext as _
+
+from reports.dashboards.export_rows import (
+    organisation_values,
+    rollup_indicators,
+    rollup_row_count,
+)
+from reports.dashboards.rollup import Rollup, TotalLine
 from reports.documents.spreadsheets import (
     EXCEL_CSV,
-    INTEGER,
     MACHINE_CSV,
-    SIGNED_PERCENT,
     Column,
     CsvDialect,
-    _csv_bytes,
+    Progress,
+    Table,
     _fraction,
     _header,
     _level_suffix,
@@ -23,9 +30,10 @@ from reports.documents.spreadsheets import (
     _row,
     _title,
     _with_level,
-    _workbook_bytes,
+    counted,
+    write_csv,
 )
-from reports.documents.xlsx_styles import ColumnWidths
+from reports.documents.xlsx_styles import INTEGER, SIGNED_PERCENT, open_workbook
 
 # The rollup -------------------------------------------------------------------------------
 
@@ -67,10 +75,26 @@ def rollup_line_values(line: TotalLine) -> list:
 CHANGE, CHANGE_PERCENT = 5, 6
 
 
-def rollup_xlsx(rollup: Rollup) -> bytes:
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = _("Chỉ tiêu")
+def write_rollup_xlsx(
+    rollup: Rollup,
+    out: IO[bytes],
+    *,
+    total: int | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """The rollup's workbook written to ``out``: the indicators' totals, then every
+    counted organisation's figures (``total`` of them for ``progress``, counted when not
+    given)."""
+    if total is None and progress is not None:
+        total = rollup_row_count(rollup)
+    with open_workbook(out) as (workbook, formats):
+        _lines_sheet(Table(workbook.add_worksheet(_("Chỉ tiêu")), formats), rollup)
+        _organisation_sheet(
+            Table(workbook.add_worksheet(_("Theo đơn vị")), formats), rollup, total, progress
+        )
+
+
+def _lines_sheet(table: Table, rollup: Rollup) -> None:
     columns = rollup_columns(rollup)
     printed = len(columns) - 1  # all but the indicator's code
     title = _with_level(
@@ -78,70 +102,87 @@ def rollup_xlsx(rollup: Rollup) -> bytes:
         % {"year": rollup.cycle.year, "plan": rollup.plan.number},
         rollup.node,
     )
-    row = _title(ws, [title, rollup.basis], printed)
-    widths = ColumnWidths()
-    header_row = row + 1
-    _header(ws, header_row, columns, widths)
+    row = _title(table, [title, rollup.basis], printed)
+    header_row = last_row = row + 1
+    _header(table, header_row, columns)
     for number, line in enumerate(rollup.lines, start=1):
         values = rollup_line_values(line)
         values[CHANGE_PERCENT] = _fraction(line.total.change_percent)  # shown as a percentage
-        r = header_row + number
-        _row(ws, r, values, columns, widths)
         change = line.total.change
-        if change is not None:
-            ws.cell(row=r, column=CHANGE + 1).number_format = _number_format(change, signed=True)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+        last_row = header_row + number
+        # The change is signed, to its own decimals.
+        signed = {CHANGE: _number_format(change, signed=True)} if change is not None else None
+        _row(table, last_row, values, columns, numbers=signed)
     _print(
-        ws,
+        table,
         title=title,
         header_row=header_row,
         columns=columns,
-        widths=widths,
-        last_row=header_row + len(rollup.lines),
+        last_row=last_row,
         printed=printed,
+        freeze=f"C{header_row + 1}",
     )
 
-    _organisation_sheet(workbook, rollup)
-    return _workbook_bytes(workbook)
 
-
-def _organisation_sheet(workbook: Workbook, rollup: Rollup) -> None:
-    ws = workbook.create_sheet(_("Theo đơn vị"))
-    table = organisation_values(rollup)
+def _organisation_sheet(
+    table: Table, rollup: Rollup, total: int | None, progress: Progress | None
+) -> None:
+    indicators = rollup_indicators(rollup)
     # One column per indicator: too many for one page at a readable size, so the sheet
     # prints on several pages across, each starting with the units' numbers and names.
     columns = [Column(_("STT"), 8, INTEGER), Column(_("Đơn vị"), 40)] + [
-        Column(f"{i.name} ({i.unit})" if i.unit else i.name, 18) for i in table.indicators
+        Column(f"{i.name} ({i.unit})" if i.unit else i.name, 18) for i in indicators
     ]
     title = _with_level(
         _("Số liệu của từng đơn vị năm %(year)s — Kế hoạch số %(plan)s")
         % {"year": rollup.cycle.year, "plan": rollup.plan.number},
         rollup.node,
     )
-    row = _title(ws, [title, rollup.basis], min(len(columns), 6))
-    widths = ColumnWidths()
-    header_row = row + 1
-    _header(ws, header_row, columns, widths)
-    for number, (name, values) in enumerate(table.rows, start=1):
-        _row(ws, header_row + number, [number, name, *values], columns, widths)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
+    row = _title(table, [title, rollup.basis], min(len(columns), 6))
+    header_row = last_row = row + 1
+    _header(table, header_row, columns)
+    rows = counted(organisation_values(rollup), total or 0, progress)
+    for number, (name, values) in enumerate(rows, start=1):
+        last_row = header_row + number
+        _row(table, last_row, [number, name, *values], columns)
     _print(
-        ws,
+        table,
         title=title,
         header_row=header_row,
         columns=columns,
-        widths=widths,
-        last_row=header_row + len(table.rows),
+        last_row=last_row,
         title_columns=2,
+        freeze=f"C{header_row + 1}",
     )
+
+
+def write_rollup_csv(
+    rollup: Rollup,
+    out: IO[bytes],
+    dialect: CsvDialect = MACHINE_CSV,
+    *,
+    progress: Progress | None = None,
+) -> None:
+    """The indicators' totals (a few dozen lines) as CSV."""
+    lines = rollup.lines
+    write_csv(
+        out,
+        [c.header for c in rollup_columns(rollup)],
+        (rollup_line_values(line) for line in counted(lines, len(lines), progress)),
+        dialect,
+    )
+
+
+def rollup_xlsx(rollup: Rollup) -> bytes:
+    buffer = io.BytesIO()
+    write_rollup_xlsx(rollup, buffer)
+    return buffer.getvalue()
 
 
 def rollup_csv(rollup: Rollup, dialect: CsvDialect = MACHINE_CSV) -> bytes:
-    return _csv_bytes(
-        [c.header for c in rollup_columns(rollup)],
-        (rollup_line_values(line) for line in rollup.lines),
-        dialect,
-    )
+    buffer = io.BytesIO()
+    write_rollup_csv(rollup, buffer, dialect)
+    return buffer.getvalue()
 
 
 def rollup_excel_csv(rollup: Rollup) -> bytes:

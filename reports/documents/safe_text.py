@@ -3,10 +3,11 @@
 Two things go wrong otherwise. A spreadsheet program runs a cell or a CSV field that
 starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a formula (OWASP's
 "CSV injection"): a sub-plan numbered ``=HYPERLINK(...)`` would send the reviewer's data
-elsewhere. And characters XML 1.0 forbids make openpyxl and python-docx refuse the whole
-file, so one pasted ``\\x01`` would break every export that shows it. Forms refuse control
-characters at input (``reports.forms``); what was stored before, or loaded from elsewhere,
-is cleaned here, in every writer.
+elsewhere. And characters XML 1.0 forbids make python-docx refuse the whole file (and a
+spreadsheet show them as codes), so one pasted ``\\x01`` would break every export that
+shows it. Forms refuse control characters at input (``reports.forms``); what was stored
+before, or loaded from elsewhere, is cleaned here, in every writer (the spreadsheets'
+cells through ``reports.documents.xlsx_styles.put``, which writes text as text only).
 """
 
 from __future__ import annotations
@@ -48,13 +49,3 @@ def sheet_value(value: Any) -> Any:
     if isinstance(value, str):
         return sheet_text(value)
     return value
-
-
-def put_text_cell(cell, value: Any):
-    """Give an openpyxl cell its value; text is written as a string cell, never parsed as
-    a formula (openpyxl reads any string starting with ``=`` as one)."""
-    value = sheet_value(value)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell

@@ -1,10 +1,12 @@
 """The dashboard as spreadsheets (XLSX) and CSV files, and the helpers every workbook and
-CSV file of the pages shares (the rollup's are in ``rollup_files``).
+CSV file of the pages shares (the rollup's are in ``rollup_files``; callers go through
+``reports.documents.exports``).
 
 They lay out the very objects the pages show (``reports.dashboards``), so a figure in a
 file always equals the one on the screen. Numbers are stored as numbers with a number
 format, never as text, so officials can add them up; fonts follow Party documents
-(Times New Roman).
+(Times New Roman). Every file is written to a file handle as its rows stream from the
+database (``reports.dashboards.export_rows``), in the memory of one chunk of rows.
 """
 
 from __future__ import annotations
@@ -12,49 +14,54 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import IO, TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet
 
 from reports.dashboards.common import KIND_LABELS, as_number
 from reports.dashboards.cycle import Dashboard, OrganisationRow
-from reports.documents.safe_text import put_text_cell, sheet_text
+from reports.dashboards.export_rows import dashboard_row_count, dashboard_rows, subplan_rows
+from reports.documents.safe_text import sheet_text
 from reports.documents.xlsx_styles import (
+    BODY,
+    BOLD,
+    DATE,
+    DECIMAL,
+    HEADER_ALIGN,
+    INTEGER,
+    ITALIC,
     MAX_WIDTH,
+    PERCENT,
+    SIGNED_DECIMAL,
+    SIGNED_INTEGER,
+    TITLE,
+    WRAP,
+    Align,
     ColumnWidths,
+    Font,
+    Formats,
+    header_height,
+    merge_title,
+    open_workbook,
     print_area,
     print_setup,
-    row_height,
-    style_name,
+    put,
+    set_row_height,
 )
 from tasks.lines import ReportingNode
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
-FONT_NAME = "Times New Roman"
-BODY = Font(name=FONT_NAME, size=12)
-BOLD = Font(name=FONT_NAME, size=12, bold=True)
-TITLE = Font(name=FONT_NAME, size=14, bold=True)
-ITALIC = Font(name=FONT_NAME, size=12, italic=True)
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 1000  # rows between two calls of a writer's progress
 
-INTEGER = "#,##0"
-DECIMAL = "#,##0.00"
-PERCENT = "0.0%"
-SIGNED_PERCENT = "+0.0%;-0.0%;0.0%"
-SIGNED_INTEGER = "+#,##0;-#,##0;0"
-SIGNED_DECIMAL = "+#,##0.00;-#,##0.00;0"
-DATE = "DD/MM/YYYY"
-
-WRAP = Alignment(wrap_text=True, vertical="top")
-HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,19 @@ class Column:
     header: str
     maximum: float = MAX_WIDTH
     format: str | None = None
+
+
+def counted(rows: Iterable[T], total: int, progress: Progress | None) -> Iterator[T]:
+    """The rows, telling ``progress(done, total)`` every PROGRESS_EVERY rows and once at
+    the end (when the rows were more than counted, the total grows to their number)."""
+    done = 0
+    for row in rows:
+        yield row
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, max(total, done))
+    if progress is not None:
+        progress(max(total, done), max(total, done))
 
 
 # Which level a file covers -----------------------------------------------------------------
@@ -103,69 +123,91 @@ def _number_format(value: Decimal | None, *, signed: bool = False) -> str:
     return INTEGER if integral else DECIMAL
 
 
-def _put(ws: Worksheet, row: int, column: int, value, *, font=BODY, fmt=None, align=None):
-    cell = put_text_cell(ws.cell(row=row, column=column), value)
-    cell.style = style_name(ws.parent, font=font, alignment=align, number_format=fmt or None)
-    return cell
+@dataclass
+class Table:
+    """A sheet being written, row after row: its workbook's formats and the widest value
+    seen in each column."""
+
+    sheet: Worksheet
+    formats: Formats
+    widths: ColumnWidths = field(default_factory=ColumnWidths)
+
+    def put(
+        self,
+        row: int,
+        column: int,
+        value,
+        *,
+        font: Font = BODY,
+        number: str | None = None,
+        align: Align | None = None,
+    ) -> None:
+        put(self.sheet, row, column, value, self.formats.get(font, align, number))
 
 
-def _title(ws: Worksheet, lines: Sequence[str], width: int) -> int:
+def _title(table: Table, lines: Sequence[str], width: int) -> int:
     """Title lines across the table's width; returns the next free row."""
     for i, text in enumerate(lines, start=1):
-        _put(ws, i, 1, text, font=TITLE if i == 1 else ITALIC)
-        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=max(width, 1))
+        merge_title(table.sheet, i, text, width, table.formats.get(TITLE if i == 1 else ITALIC))
     return len(lines) + 1
 
 
-def _header(ws: Worksheet, row: int, columns: Sequence[Column], widths: ColumnWidths) -> None:
-    for i, column in enumerate(columns, start=1):
-        _put(ws, row, i, column.header, font=BOLD, align=HEADER_ALIGN)
-    widths.see_row(column.header for column in columns)
+def _header(table: Table, row: int, columns: Sequence[Column]) -> None:
+    """The header row, as tall as its wrapped labels (before its cells: see header_height)."""
+    headers = [column.header for column in columns]
+    set_row_height(table.sheet, row, header_height(headers, [c.maximum for c in columns]))
+    for i, text in enumerate(headers, start=1):
+        table.put(row, i, text, font=BOLD, align=HEADER_ALIGN)
+    table.widths.see_row(headers)
 
 
 def _row(
-    ws: Worksheet, row: int, values: Sequence, columns: Sequence[Column], widths: ColumnWidths
+    table: Table,
+    row: int,
+    values: Sequence,
+    columns: Sequence[Column],
+    *,
+    numbers: dict[int, str] | None = None,
 ) -> None:
+    """A row of values under the columns' formats; ``numbers`` gives some of them (by
+    position in ``values``) a number format of their own."""
     for i, (value, column) in enumerate(zip(values, columns, strict=True), start=1):
-        fmt = column.format
+        number = numbers.get(i - 1, column.format) if numbers else column.format
         if isinstance(value, Decimal):
-            fmt = fmt or _number_format(value)
+            number = number or _number_format(value)
             value = as_number(value)
-        _put(ws, row, i, value, fmt=fmt, align=WRAP)
-        widths.see(i, value)
+        table.put(row, i, value, number=number, align=WRAP)
+        table.widths.see(i, value)
 
 
 def _print(
-    ws: Worksheet,
+    table: Table,
     *,
     title: str,
     header_row: int,
     columns: Sequence[Column],
-    widths: ColumnWidths,
     last_row: int,
     printed: int | None = None,
     title_columns: int = 0,
+    freeze: str | None = None,
 ) -> None:
     """The sheet's widths from what was written and its print setup; ``printed`` first
     columns go on paper (internal codes come after them)."""
-    fitted = widths.widths([column.maximum for column in columns])
+    fitted = table.widths.widths([column.maximum for column in columns])
     printed = len(columns) if printed is None else printed
     print_setup(
-        ws,
+        table.sheet,
         title=title,
         header_rows=(header_row, header_row),
         widths=fitted,
         printed_columns=printed,
         title_columns=title_columns,
+        freeze=freeze,
     )
-    print_area(ws, columns=printed, rows=last_row)
-    ws.row_dimensions[header_row].height = row_height([column.header for column in columns], fitted)
+    print_area(table.sheet, columns=printed, rows=last_row)
 
 
-def _workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+# CSV ----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -185,18 +227,34 @@ MACHINE_CSV = CsvDialect(delimiter=",", decimal_mark=".")
 EXCEL_CSV = CsvDialect(delimiter=";", decimal_mark=",")
 
 
+def write_csv(
+    out: IO[bytes],
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    dialect: CsvDialect = MACHINE_CSV,
+) -> None:
+    """The rows written to ``out`` as they come, in UTF-8 with a byte-order mark, so
+    Excel reads the Vietnamese letters right. ``out`` stays open."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        text.write("\ufeff")
+        writer = csv.writer(
+            text, delimiter=dialect.delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+        )
+        writer.writerow([sheet_text(label) for label in header])
+        for row in rows:
+            writer.writerow(["" if value is None else _csv_text(value, dialect) for value in row])
+        text.flush()
+    finally:
+        text.detach()
+
+
 def _csv_bytes(
     header: Sequence[str], rows: Iterable[Sequence], dialect: CsvDialect = MACHINE_CSV
 ) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel reads the Vietnamese letters right."""
-    buffer = io.StringIO()
-    writer = csv.writer(
-        buffer, delimiter=dialect.delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
-    )
-    writer.writerow([sheet_text(text) for text in header])
-    for row in rows:
-        writer.writerow(["" if value is None else _csv_text(value, dialect) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    buffer = io.BytesIO()
+    write_csv(buffer, header, rows, dialect)
+    return buffer.getvalue()
 
 
 def _csv_text(value, dialect: CsvDialect = MACHINE_CSV) -> str:
@@ -249,7 +307,7 @@ def dashboard_row_values(number: int, row: OrganisationRow) -> list:
     ]
 
 
-def _dashboard_title(dashboard: Dashboard) -> list[str]:
+def _dashboard_title(dashboard: Dashboard, rows: int | None) -> list[str]:
     cycle = dashboard.cycle
     lines = [
         _with_level(
@@ -263,53 +321,73 @@ def _dashboard_title(dashboard: Dashboard) -> list[str]:
     if dashboard.filtered:
         lines.append(
             _("Bảng đơn vị đang lọc: %(n)s trên %(total)s đơn vị phải báo cáo.")
-            % {"n": len(dashboard.rows), "total": dashboard.expected_rows}
+            % {"n": rows, "total": dashboard.expected_rows}
         )
     return lines
 
 
-def dashboard_xlsx(dashboard: Dashboard) -> bytes:
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = _("Tình hình báo cáo")
+def write_dashboard_xlsx(
+    dashboard: Dashboard,
+    out: IO[bytes],
+    *,
+    total: int | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """The dashboard's workbook written to ``out``: the counts and rates, then every
+    organisation of the table after the filters (``total`` of them, counted when not
+    given and needed: for ``progress``, or the title of a filtered table); then the
+    sub-plans' sheet."""
+    if total is None and (progress is not None or dashboard.filtered):
+        total = dashboard_row_count(dashboard)
+    with open_workbook(out) as (workbook, formats):
+        _dashboard_sheet(
+            Table(workbook.add_worksheet(_("Tình hình báo cáo")), formats),
+            dashboard,
+            total,
+            progress,
+        )
+        _subplan_sheet(Table(workbook.add_worksheet(_("Kế hoạch thực hiện")), formats), dashboard)
+
+
+def _dashboard_sheet(
+    table: Table, dashboard: Dashboard, total: int | None, progress: Progress | None
+) -> None:
     columns = dashboard_columns()
-    titles = _dashboard_title(dashboard)
-    row = _title(ws, titles, len(columns))
-    widths = ColumnWidths()
+    titles = _dashboard_title(dashboard, total)
+    row = _title(table, titles, len(columns))
 
     # The counts and rates as a small table above the list (labels, then numbers), from
     # the second column on, where the columns are wide enough for their labels.
-    for i, card in enumerate([*dashboard.cards, *dashboard.rates], start=2):
-        _put(ws, row, i, card.label, font=BOLD, align=HEADER_ALIGN)
-        widths.see(i, card.label)
+    cards = [*dashboard.cards, *dashboard.rates]
+    for i, card in enumerate(cards, start=2):
+        table.put(row, i, card.label, font=BOLD, align=HEADER_ALIGN)
+        table.widths.see(i, card.label)
+    for i, card in enumerate(cards, start=2):
         if isinstance(card.value, Decimal):
-            _put(ws, row + 1, i, _fraction(card.value), fmt=PERCENT)
+            table.put(row + 1, i, _fraction(card.value), number=PERCENT)
         else:
-            _put(ws, row + 1, i, card.value, fmt=INTEGER)
+            table.put(row + 1, i, card.value, number=INTEGER)
     row += 3
 
     header_row = row
-    _header(ws, header_row, columns, widths)
-    for number, item in enumerate(dashboard.rows, start=1):
-        _row(ws, header_row + number, dashboard_row_values(number, item), columns, widths)
-    last_row = header_row + len(dashboard.rows)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
+    _header(table, header_row, columns)
+    last_row = header_row
+    rows = counted(dashboard_rows(dashboard), total or 0, progress)
+    for number, item in enumerate(rows, start=1):
+        last_row = header_row + number
+        _row(table, last_row, dashboard_row_values(number, item), columns)
+    table.sheet.autofilter(header_row - 1, 0, last_row - 1, len(columns) - 1)
     _print(
-        ws,
+        table,
         title=titles[0],
         header_row=header_row,
         columns=columns,
-        widths=widths,
         last_row=last_row,
+        freeze=f"C{header_row + 1}",
     )
 
-    _subplan_sheet(workbook, dashboard)
-    return _workbook_bytes(workbook)
 
-
-def _subplan_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
-    ws = workbook.create_sheet(_("Kế hoạch thực hiện"))
+def _subplan_sheet(table: Table, dashboard: Dashboard) -> None:
     compliance = dashboard.subplans
     columns = [
         Column(_("STT"), 8, INTEGER),
@@ -327,22 +405,22 @@ def _subplan_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
     title = _("Kế hoạch thực hiện của các đơn vị — Kế hoạch số %(plan)s") % {
         "plan": dashboard.cycle.plan.number
     }
-    row = _title(ws, [title, due], len(columns))
-    widths = ColumnWidths()
+    row = _title(table, [title, due], len(columns))
     row += 1
     for bucket in compliance.buckets:
-        _put(ws, row, 2, bucket.label, font=BOLD)
-        _put(ws, row, 3, bucket.count, fmt=INTEGER)
-        widths.see(2, bucket.label)
+        table.put(row, 2, bucket.label, font=BOLD)
+        table.put(row, 3, bucket.count, number=INTEGER)
+        table.widths.see(2, bucket.label)
         row += 1
     row += 1
-    header_row = row
-    _header(ws, header_row, columns, widths)
-    for number, item in enumerate(compliance.rows, start=1):
+    header_row = last_row = row
+    _header(table, header_row, columns)
+    for number, item in enumerate(subplan_rows(dashboard), start=1):
         subplan = item.subplan
+        last_row = header_row + number
         _row(
-            ws,
-            header_row + number,
+            table,
+            last_row,
             [
                 number,
                 item.organisation.name,
@@ -352,25 +430,46 @@ def _subplan_sheet(workbook: Workbook, dashboard: Dashboard) -> None:
                 item.bucket_label,
             ],
             columns,
-            widths,
         )
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     _print(
-        ws,
+        table,
         title=title,
         header_row=header_row,
         columns=columns,
-        widths=widths,
-        last_row=header_row + len(compliance.rows),
+        last_row=last_row,
+        freeze=f"A{header_row + 1}",
     )
+
+
+def write_dashboard_csv(
+    dashboard: Dashboard,
+    out: IO[bytes],
+    dialect: CsvDialect = MACHINE_CSV,
+    *,
+    total: int | None = None,
+    progress: Progress | None = None,
+) -> None:
+    if progress is not None and total is None:
+        total = dashboard_row_count(dashboard)
+    rows = counted(dashboard_rows(dashboard), total or 0, progress)
+    write_csv(
+        out,
+        [c.header for c in dashboard_columns()],
+        (dashboard_row_values(n, row) for n, row in enumerate(rows, start=1)),
+        dialect,
+    )
+
+
+def dashboard_xlsx(dashboard: Dashboard) -> bytes:
+    buffer = io.BytesIO()
+    write_dashboard_xlsx(dashboard, buffer)
+    return buffer.getvalue()
 
 
 def dashboard_csv(dashboard: Dashboard, dialect: CsvDialect = MACHINE_CSV) -> bytes:
-    return _csv_bytes(
-        [c.header for c in dashboard_columns()],
-        (dashboard_row_values(n, row) for n, row in enumerate(dashboard.rows, start=1)),
-        dialect,
-    )
+    buffer = io.BytesIO()
+    write_dashboard_csv(dashboard, buffer, dialect)
+    return buffer.getvalue()
 
 
 def dashboard_excel_csv(dashboard: Dashboard) -> bytes:

@@ -15,6 +15,7 @@ number of organisations beyond the documents themselves."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -42,9 +43,9 @@ from reports.models import (
     YearlySummary,
 )
 from reports.summary.data import steps, summary_data
-from reports.summary.excel import summary_xlsx_bytes
+from reports.summary.excel import write_summary_xlsx
 from reports.summary.services import draft_open, draft_regenerate
-from reports.summary.word import summary_docx_bytes
+from reports.summary.word import write_summary_docx
 
 logger = logging.getLogger(__name__)
 
@@ -230,61 +231,88 @@ def _beat(summary_id: int) -> None:
 
 
 def scratch_folder(summary_id: int) -> Path:
-    """LibreOffice's working folder for one summary. Named after it, under the var
-    folder, so what a killed build left is found and removed by the next one."""
+    """The build's working folder for one summary: its files while they are written,
+    the workbook's rows waiting to be put together, LibreOffice's profile and output.
+    Named after it, under the var folder, so what a killed build left is found and
+    removed by the next one."""
     return Path(settings.VAR_DIR) / "summary-work" / f"summary-{summary_id}"
 
 
-def docx_to_pdf(docx: bytes, office: str, *, folder: Path, beat=None) -> bytes:
-    """The Word file converted by LibreOffice, headless, in ``folder`` (emptied first,
-    removed after); ``beat`` is called every HEARTBEAT_EVERY seconds while it runs."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    try:
-        source = folder / "bao-cao.docx"
-        source.write_bytes(docx)
-        # A profile of its own: LibreOffice will not start while another instance (say,
-        # a second worker) holds the default profile.
-        profile = (folder / "profile").as_uri()
-        command = [
-            office,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(source),
-        ]
-        # A fixed program and arguments, no user input.
-        with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:  # noqa: S603
-            deadline = time.monotonic() + PDF_TIMEOUT
-            while True:
-                left = deadline - time.monotonic()
-                try:
-                    out, err = process.communicate(timeout=max(0, min(HEARTBEAT_EVERY, left)))
-                    break
-                except subprocess.TimeoutExpired:
-                    if left <= HEARTBEAT_EVERY:
-                        process.kill()
-                        process.communicate()
-                        raise
-                    if beat is not None:
-                        beat()
-        if process.returncode:
-            raise subprocess.CalledProcessError(process.returncode, command, out, err)
-        result = folder / "bao-cao.pdf"
-        if not result.exists():
-            raise SummaryBuildError(_("LibreOffice không tạo ra tệp PDF."))
-        return result.read_bytes()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+# LibreOffice runs its graphics tests (drawings of 4096 × 4096 pixels: 70 MB more memory
+# and a second more) at each start with a profile that has not yet seen its version, as
+# a profile made for one conversion never has; this one says it has seen them all.
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/Product">\
+<prop oor:name="ooSetupLastVersion" oor:op="fuse"><value>99.9</value></prop></item>
+</oor:items>
+"""
 
 
-def _store(summary: YearlySummary, kind: str, content: bytes, saved: list[str]) -> str:
+def office_profile(folder: Path) -> Path:
+    """A LibreOffice profile of the build's own, in its scratch folder: LibreOffice will
+    not start while another instance (say, a second worker) holds the default profile."""
+    profile = folder / "profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS, "utf-8")
+    return profile
+
+
+def office_command(office: str, source: Path) -> list[str]:
+    """LibreOffice converting ``source`` to a PDF beside it, with a profile of its own
+    (``office_profile``) and nothing it does not need: no document to restore, no lock
+    file to check, no start centre."""
+    profile = office_profile(source.parent).as_uri()
+    return [
+        office,
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--nodefault",
+        "--nologo",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(source.parent),
+        str(source),
+    ]
+
+
+def docx_to_pdf(source: Path, office: str, *, beat=None) -> Path:
+    """The Word file ``source`` converted by LibreOffice, headless, into a PDF beside it
+    (its folder is the build's scratch folder, removed by the build); ``beat`` is called
+    every HEARTBEAT_EVERY seconds while it runs."""
+    command = office_command(office, source)
+    # A fixed program and arguments, no user input.
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:  # noqa: S603
+        deadline = time.monotonic() + PDF_TIMEOUT
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                out, err = process.communicate(timeout=max(0, min(HEARTBEAT_EVERY, left)))
+                break
+            except subprocess.TimeoutExpired:
+                if left <= HEARTBEAT_EVERY:
+                    process.kill()
+                    process.communicate()
+                    raise
+                if beat is not None:
+                    beat()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command, out, err)
+    result = source.with_suffix(".pdf")
+    if not result.exists():
+        raise SummaryBuildError(_("LibreOffice không tạo ra tệp PDF."))
+    return result
+
+
+def _store(summary: YearlySummary, kind: str, path: Path, saved: list[str]) -> str:
     field = YearlySummary._meta.get_field(kind)
     name = field.generate_filename(summary, file_name(summary.cycle.year, kind))
-    stored = field.storage.save(name, ContentFile(content))
+    with path.open("rb") as content:
+        stored = field.storage.save(name, File(content))
     saved.append(stored)
     return stored
 
@@ -310,7 +338,9 @@ def draft_parts_for_build(summary: YearlySummary) -> list[DraftPart]:
 
 
 def _build(summary: YearlySummary, saved: list[str], current: list[str]) -> None:
-
+    """Write the files in the scratch folder, then store them. Nothing big is held in
+    memory at once: the workbook streams its rows to disk, and the figures are let go
+    before LibreOffice starts, which runs beside this process."""
     labels = steps()
 
     def progress(value: int, step: str | None = None) -> None:
@@ -318,23 +348,26 @@ def _build(summary: YearlySummary, saved: list[str], current: list[str]) -> None
             current[0] = step
         _progress(summary.pk, value, step)
 
+    folder = scratch_folder(summary.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"docx": folder / "bao-cao.docx", "xlsx": folder / "bao-cao.xlsx"}
     data = summary_data(summary)
     data.parts = draft_parts_for_build(summary)
     progress(15)
-    docx = summary_docx_bytes(data, progress=progress)
+    with files["docx"].open("wb") as out:
+        write_summary_docx(data, out, progress=progress)
     progress(65, labels["xlsx"])
-    xlsx = summary_xlsx_bytes(data)
-    pdf, warning = b"", ""
+    with files["xlsx"].open("wb") as out:
+        write_summary_xlsx(data, out, tmpdir=str(folder))
+    figures = data.as_json()
+    del data
+    gc.collect()  # the organisations' rows, before LibreOffice needs memory of its own
+    warning = ""
     office = pdf_renderer()
     if office:
         progress(80, labels["pdf"])
         try:
-            pdf = docx_to_pdf(
-                docx,
-                office,
-                folder=scratch_folder(summary.pk),
-                beat=partial(_beat, summary.pk),
-            )
+            files["pdf"] = docx_to_pdf(files["docx"], office, beat=partial(_beat, summary.pk))
         except (subprocess.SubprocessError, OSError, SummaryBuildError) as exc:
             # The Word and Excel files are what the Standing Office needs; a PDF that
             # failed is noted on the page, not a reason to lose the rest.
@@ -344,10 +377,9 @@ def _build(summary: YearlySummary, saved: list[str], current: list[str]) -> None
             }
     progress(95)
 
-    names = {"docx": _store(summary, "docx", docx, saved), "xlsx": "", "pdf": ""}
-    names["xlsx"] = _store(summary, "xlsx", xlsx, saved)
-    if pdf:
-        names["pdf"] = _store(summary, "pdf", pdf, saved)
+    names = {"docx": "", "xlsx": "", "pdf": ""}
+    for kind, path in files.items():
+        names[kind] = _store(summary, kind, path, saved)
     now = timezone.now()
     finished = YearlySummary.objects.filter(pk=summary.pk, status=SummaryStatus.RUNNING).update(
         status=SummaryStatus.DONE,
@@ -360,8 +392,8 @@ def _build(summary: YearlySummary, saved: list[str], current: list[str]) -> None
         xlsx=names["xlsx"],
         xlsx_built_at=now,
         pdf=names["pdf"],
-        pdf_built_at=now if pdf else None,
-        figures=data.as_json(),
+        pdf_built_at=now if names["pdf"] else None,
+        figures=figures,
     )
     if finished != 1:
         raise SummaryBuildError(_("Báo cáo tổng hợp đã bị thay đổi trong khi đang lập."))
@@ -409,6 +441,8 @@ def summary_build(*, summary_id: int) -> bool:
             status=SummaryStatus.FAILED, finished_at=timezone.now(), step="", error=reason
         )
         return False
+    finally:
+        shutil.rmtree(scratch_folder(summary_id), ignore_errors=True)
     try:
         with translation.override(settings.LANGUAGE_CODE):
             summary_notify(summary=summary)

@@ -170,15 +170,14 @@ class SummaryData:
         )
         return rows.iterator(CHUNK)
 
-    def values(self) -> Iterator[tuple[int, str, int, Decimal]]:
-        """(report id, organisation code, indicator id, value) of the counted reports, in
-        report_rows order."""
+    def values(self) -> Iterator[tuple[int, int, Decimal]]:
+        """(report id, indicator id, value) of the counted reports, in report_rows order."""
         rows = (
             IndicatorValue.objects.filter(
                 report__cycle=self.cycle, report__status__in=self.statuses, value__isnull=False
             )
             .order_by(*usual_order("report__organisation__"), "report_id", "indicator_id")
-            .values_list("report_id", "report__organisation__code", "indicator_id", "value")
+            .values_list("report_id", "indicator_id", "value")
         )
         return rows.iterator(CHUNK)
 
@@ -220,18 +219,21 @@ class SummaryData:
 
 
 def _expected_rows(cycle: ReportingCycle) -> list[ExpectedRow]:
-    """Every expected organisation with its report's submission, in two queries."""
+    """Every expected organisation with its report's submission, in two queries. Only
+    the expected organisations' reports are read: the cycle holds the reports of every
+    level below too, tens of thousands in a nation."""
+    expected = expected_organisations(cycle)
     reports = {
         organisation_id: (status, first)
-        for organisation_id, status, first in AnnualReport.objects.filter(cycle=cycle)
+        for organisation_id, status, first in AnnualReport.objects.filter(
+            cycle=cycle, organisation__in=expected.order_by().values("pk")
+        )
         .values_list("organisation_id", "status", "first_submitted_at")
         .iterator(CHUNK)
     }
     rows = []
-    organisations = (
-        expected_organisations(cycle)
-        .order_by(*usual_order())
-        .values_list("pk", "code", "name", "short_name", "kind")
+    organisations = expected.order_by(*usual_order()).values_list(
+        "pk", "code", "name", "short_name", "kind"
     )
     for pk, code, name, short, kind in organisations.iterator(CHUNK):
         status, first = reports.get(pk, ("", None))

@@ -12,8 +12,8 @@ data, followed to the bodies that existed on the document's date; the numbers co
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
+from typing import IO
 
 from django.utils.translation import gettext as _
 from docx import Document
@@ -172,10 +172,10 @@ def _closing(document, data: SummaryData) -> None:
     recipients_and_signature(document, data.rules, recipients, data.signer)
 
 
-def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> bytes:
-    """The yearly summary as a Word file: the header, the draft's parts (``data.parts``,
-    as Ban Tổ chức edited them), the closing. ``progress(percent, step=None)`` is told as
-    the work advances (20–60)."""
+def write_summary_docx(data: SummaryData, out: IO[bytes], *, progress: Progress = _ignore) -> None:
+    """The yearly summary as a Word file written to ``out``: the header, the draft's
+    parts (``data.parts``, as Ban Tổ chức edited them), the closing.
+    ``progress(percent, step=None)`` is told as the work advances (20–60)."""
     labels = steps()
     document = Document()
     setup_document(document)
@@ -193,7 +193,5 @@ def summary_docx_bytes(data: SummaryData, *, progress: Progress = _ignore) -> by
     progress(55, labels["docx"])
     _closing(document, data)
 
-    buffer = io.BytesIO()
-    document.save(buffer)
+    document.save(out)
     progress(60)
-    return buffer.getvalue()

@@ -32,7 +32,7 @@ from tests.reports.factories import (
     saved_report,
     submitted_report,
 )
-from tests.reports.printing import assert_prints
+from tests.reports.printing import assert_prints, column_widths
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = dt.date(2026, 12, 15)
@@ -530,7 +530,7 @@ def test_xlsx_fonts_widths_and_formats(client_for, reviewer, cycle, reports):
             assert cell.font.name == "Times New Roman"
             assert cell.font.size == 12
     assert all(cell.font.bold for cell in sheet[6])
-    assert sheet.column_dimensions["B"].width >= 30
+    assert column_widths(sheet, 2)[1] >= 30
     assert sheet["F7"].number_format == "DD/MM/YYYY"
     assert sheet["G7"].number_format == "#,##0"
 

@@ -5,10 +5,11 @@ import io
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from reports.documents.safe_text import put_text_cell, sheet_text, sheet_value, strip_control
+from reports.documents.safe_text import sheet_text, sheet_value, strip_control
 from reports.documents.spreadsheets import _csv_bytes
+from reports.documents.xlsx_styles import open_workbook, put
 
 
 @pytest.mark.parametrize(
@@ -43,13 +44,13 @@ def test_numbers_dates_and_blanks_pass_unchanged(value):
 
 
 def test_a_cell_given_formula_text_is_a_string_cell_and_a_number_a_number_cell():
-    workbook = Workbook()
-    sheet = workbook.active
-    put_text_cell(sheet["A1"], '=HYPERLINK("http://evil.example","x")')
-    put_text_cell(sheet["A2"], -5)
-    put_text_cell(sheet["A3"], "45\x01-KH/HU")
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with open_workbook(buffer) as (workbook, formats):
+        sheet = workbook.add_worksheet()
+        put(sheet, 1, 1, '=HYPERLINK("http://evil.example","x")', formats.get())
+        put(sheet, 2, 1, -5, formats.get())
+        put(sheet, 3, 1, "45\x01-KH/HU", formats.get())
+        put(sheet, 4, 1, "+1", None)
     sheet = load_workbook(buffer).active
     assert (sheet["A1"].data_type, sheet["A1"].value) == (
         "s",
@@ -57,6 +58,20 @@ def test_a_cell_given_formula_text_is_a_string_cell_and_a_number_a_number_cell()
     )
     assert (sheet["A2"].data_type, sheet["A2"].value) == ("n", -5)
     assert sheet["A3"].value == "45-KH/HU"
+    assert (sheet["A4"].data_type, sheet["A4"].value) == ("s", "'+1")
+
+
+def test_a_workbook_that_fails_midway_writes_nothing():
+    buffer = io.BytesIO()
+
+    def half_written():
+        with open_workbook(buffer) as (workbook, _formats):
+            workbook.add_worksheet().write_string(0, 0, "một")
+            raise RuntimeError("hỏng")
+
+    with pytest.raises(RuntimeError, match="hỏng"):
+        half_written()
+    assert buffer.getvalue() == b""
 
 
 def test_csv_neutralises_text_but_not_negative_numbers():

@@ -40,7 +40,13 @@ from reports.models import (
     YearlySummary,
 )
 from reports.services.reports import report_save
-from reports.summary.build import STALE_AFTER, scratch_folder, summary_build, summary_request
+from reports.summary.build import (
+    STALE_AFTER,
+    office_command,
+    scratch_folder,
+    summary_build,
+    summary_request,
+)
 from tasks.models import Indicator, Task
 from tasks.selectors import reporting_organisations
 from tests.conftest import make_user
@@ -588,10 +594,10 @@ def test_a_failure_during_the_build_is_recorded_and_leaves_no_files(
 ):
     import reports.summary.build
 
-    def broken(data):
+    def broken(data, out, **options):
         raise RuntimeError("ổ đĩa đầy")
 
-    monkeypatch.setattr(reports.summary.build, "summary_xlsx_bytes", broken)
+    monkeypatch.setattr(reports.summary.build, "write_summary_xlsx", broken)
     summary = build(year["cycle"], reviewer)
 
     assert summary.status == SummaryStatus.FAILED
@@ -756,6 +762,20 @@ def real_office():
     if office is None:
         pytest.skip("LibreOffice (soffice) is not installed on this machine")
     return office
+
+
+def test_libreoffice_runs_with_a_profile_of_its_own_that_skips_first_start_work(tmp_path):
+    source = tmp_path / "bao-cao.docx"
+    command = office_command("soffice", source)
+    assert command[-1] == str(source)
+    assert command[command.index("--outdir") + 1] == str(tmp_path)
+    assert {"--headless", "--norestore", "--nolockcheck", "--nodefault"} <= set(command)
+    profile = tmp_path / "profile"
+    assert f"-env:UserInstallation={profile.as_uri()}" in command
+    # Its graphics tests (and their 70 MB) run only for a version the profile has not seen.
+    settings = (profile / "user" / "registrymodifications.xcu").read_text()
+    assert 'oor:name="ooSetupLastVersion"' in settings
+    assert "<value>99.9</value>" in settings
 
 
 def test_with_libreoffice_installed_the_pdf_is_rendered(year, reviewer, real_office):

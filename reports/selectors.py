@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, F, FilteredRelation, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, F, FilteredRelation, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from organisations.lineage import carried_on_by, predecessors_of
@@ -24,6 +24,7 @@ from organisations.ordering import usual_order
 from organisations.selectors import has_any_role, memberships_of
 from organisations.tree import descendants, tops_of
 from reports.figures.definitions import expected_everywhere, expected_organisations, on_time_q
+from reports.keyset import Section
 from reports.models import (
     TALLIED_STATUSES,
     AnnualReport,
@@ -297,6 +298,15 @@ def current_cycle(cycles: list[ReportingCycle]) -> ReportingCycle | None:
     return next((c for c in cycles if c.is_open), cycles[0] if cycles else None)
 
 
+# What waits for the reviewer comes first: submitted, then returned, drafts, accepted last.
+INBOX_QUEUE = (
+    ReportStatus.SUBMITTED,
+    ReportStatus.RETURNED,
+    ReportStatus.DRAFT,
+    ReportStatus.ACCEPTED,
+)
+
+
 def inbox_for(
     user,
     *,
@@ -304,27 +314,16 @@ def inbox_for(
     lateness: str = "",
     cycle_id: int | None = None,
     unit: str = "",
-):
-    """Reports a reviewer looks at, what waits first; filterable by cycle, status,
-    lateness and unit (part of its name, or its code)."""
+) -> QuerySet[AnnualReport]:
+    """Reports a reviewer looks at, filterable by cycle, status, lateness and unit (part of
+    its name, or its code), in the usual order of their organisations: the order within
+    each of ``inbox_sections``."""
     view = oversight(user)
     reports = AnnualReport.objects.all()
     if not view.everything:
         reports = reports.filter(cycle__plan_id__in=view.plans, reports_to_id__in=view.lines())
-    reports = (
-        reports.select_related("cycle__plan", "organisation", "last_saved_by")
-        .annotate(
-            # What waits for the reviewer comes first: submitted, then returned, drafts,
-            # and accepted last; the newest cycle first; within each, the usual order
-            # (organisations.ordering).
-            queue=Case(
-                When(status=ReportStatus.SUBMITTED, then=Value(0)),
-                When(status=ReportStatus.RETURNED, then=Value(1)),
-                When(status=ReportStatus.DRAFT, then=Value(2)),
-                default=Value(3),
-            )
-        )
-        .order_by("-cycle__due_on", "queue", *usual_order("organisation__"))
+    reports = reports.select_related("cycle__plan", "organisation", "last_saved_by").order_by(
+        *usual_order("organisation__")
     )
     if cycle_id:
         reports = reports.filter(cycle_id=cycle_id)
@@ -349,6 +348,26 @@ def inbox_for(
             in_time |= on_time_q(cycles)
         reports = reports.filter(in_time) if lateness == "on_time" else reports.exclude(in_time)
     return reports
+
+
+def inbox_sections(cycles: Iterable[ReportingCycle], *, status: str = "") -> list[Section]:
+    """The inbox's parts, in the order a reviewer reads them: the newest cycle first (by
+    due date), in each what waits first (``INBOX_QUEUE``); within each part, ``inbox_for``'s
+    order (the usual order of organisations). One keyset section per due date and status,
+    each read through the index on that order, so a page of the national list costs what
+    a page of a district's does (reports.keyset)."""
+    by_due: dict[dt.date, list[int]] = {}
+    for cycle in cycles:
+        by_due.setdefault(cycle.due_on, []).append(cycle.pk)
+    statuses = [s for s in INBOX_QUEUE if s == status] if status else INBOX_QUEUE
+    return [
+        Section(
+            place=(-due.toordinal(), INBOX_QUEUE.index(s)),
+            condition=Q(cycle_id__in=ids, status=s),
+        )
+        for due, ids in sorted(by_due.items(), reverse=True)
+        for s in statuses
+    ]
 
 
 def subplans_visible_to(user) -> QuerySet[SubPlan]:

@@ -283,6 +283,14 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class ParameterErrorSerializer(serializers.Serializer):
+    """A 400: each parameter refused, with the reasons (``{"cursor": ["…"]}``)."""
+
+    limit = serializers.ListField(child=serializers.CharField(), required=False)
+    offset = serializers.ListField(child=serializers.CharField(), required=False)
+    cursor = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class HistoryRowSerializer(serializers.Serializer):
     """One report of an organisation's line: its own, or one of a predecessor's."""
 

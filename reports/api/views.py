@@ -25,13 +25,14 @@ from rest_framework.response import Response
 
 from reports.access import get_cycle_for_user, get_node_for_user, get_organisation_for_user
 from reports.api.authentication import ThrottledBasicAuthentication
-from reports.api.pagination import CappedLimitOffsetPagination
+from reports.api.pagination import CappedLimitOffsetPagination, KeysetPagination
 from reports.api.permissions import HasAnyRole
 from reports.api.serializers import (
     CycleFilterSerializer,
     CycleSerializer,
     ErrorSerializer,
     HistoryRowSerializer,
+    ParameterErrorSerializer,
     RollupQuerySerializer,
     RollupSerializer,
     StatusRowSerializer,
@@ -57,6 +58,15 @@ ERRORS = {
         ErrorSerializer, description=_("Không có hoặc không được xem / not found or not visible")
     ),
     405: OpenApiResponse(ErrorSerializer, description=_("Chỉ hỗ trợ GET / GET only")),
+}
+BAD_PARAMETER = {
+    400: OpenApiResponse(
+        ParameterErrorSerializer,
+        description=_(
+            "Tham số không dùng được (`limit`, `offset`, `cursor`), kèm lý do / a parameter "
+            "that cannot be used, and why"
+        ),
+    )
 }
 FORBIDDEN = {
     403: OpenApiResponse(
@@ -186,17 +196,26 @@ class CycleDetailView(CycleAPIView):
         summary=_("Tình hình nộp báo cáo / who has reported"),
         description=_(
             "Mỗi đơn vị phải báo cáo trong kỳ với báo cáo của mình: quá hạn chưa gửi trước, rồi "
-            "theo mã. Ban Tổ chức, lãnh đạo và quản trị viên thấy mọi đơn vị; báo cáo viên chỉ "
-            "thấy đơn vị của mình. Số truy vấn không tăng theo số đơn vị.\n\n"
-            "Every organisation expected to report, with its report: overdue first, then by "
-            "code. Reviewers, leaders and administrators see every organisation; a reporter "
-            "sees only its own. The number of queries does not grow with the organisations."
+            "theo thứ tự thường dùng (cấp, tên, mã). Ban Tổ chức, lãnh đạo và quản trị viên "
+            "thấy mọi đơn vị; báo cáo viên chỉ thấy đơn vị của mình. Số truy vấn không tăng "
+            "theo số đơn vị.\n\n"
+            "Phân trang: đi theo đường dẫn `next` / `previous` (tham số `cursor`); trang cuối "
+            "tốn như trang đầu. `offset` vẫn dùng được như trước (khi có `offset`, các đường "
+            "dẫn cũng theo `offset`); `count` luôn là tổng số dòng.\n\n"
+            "Every organisation expected to report, with its report: overdue first, then in "
+            "the usual order (level, name, code). Reviewers, leaders and administrators see "
+            "every organisation; a reporter sees only its own. The number of queries does not "
+            "grow with the organisations.\n\n"
+            "Paging: follow the `next` / `previous` links (parameter `cursor`); the last page "
+            "costs what the first does. `offset` is still served as before (with `offset`, "
+            "the links use `offset` too); `count` is always the total number of rows."
         ),
-        responses={200: StatusRowSerializer(many=True), **ERRORS},
+        responses={200: StatusRowSerializer(many=True), **ERRORS, **BAD_PARAMETER},
     )
 )
 class CycleStatusView(CycleAPIView):
     serializer_class = StatusRowSerializer
+    pagination_class = KeysetPagination
 
     def get(self, request: Request, pk: int) -> Response:
         cycle = self.get_object()

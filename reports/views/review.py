@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,25 +14,33 @@ from organisations.http import AuthenticatedRequest
 from organisations.ordering import sort_key
 from reports.access import get_report_for_user, require_overseer
 from reports.forms import AcceptForm, InboxFilterForm, ReopenForm, ReturnForm
+from reports.keyset import BadCursor, keyset_page
 from reports.models import AnnualReport
+from reports.paging import PAGE_PARAMETER
 from reports.selectors import (
     current_cycle,
     inbox_cycles,
     inbox_for,
+    inbox_sections,
     oversight,
     report_with_content,
+    share_plans,
 )
 from reports.services import ServiceError
 from reports.services import reports as lifecycle
 from tasks.lines import ReportingNode, nodes
-from tasks.models import Plan
+
+INBOX_PAGE = 50
+INBOX_CURSOR = "reports.inbox.v1"  # the salt of its cursors: change it with the order
 
 
 @require_GET
 def inbox(request: AuthenticatedRequest) -> HttpResponse:
     """The reports addressed to the committees the user acts for, filterable, 50 a page;
     each row names the committee it is addressed to, and someone acting for several
-    committees may keep to one (``?cap_uy=<code>``; an unknown code keeps them all)."""
+    committees may keep to one (``?cap_uy=<code>``; an unknown code keeps them all).
+    Pages follow one another by cursor (``?trang=<cursor>``, reports.keyset): no count,
+    and a cursor that is not one of ours shows the first page."""
     require_overseer(request.user)
     cycles = inbox_cycles(request.user)
     current = current_cycle(cycles)
@@ -61,14 +68,18 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
         chosen = next((n for n in committees if n.organisation.code == code), None)
         if chosen is not None:
             reports = reports.filter(reports_to_id__in=chosen.line)
-    page = Paginator(reports, 50).get_page(request.GET.get("trang"))
+    shown = [c for c in cycles if c.pk == cycle_id] if cycle_id else cycles
+    sections = inbox_sections(shown, status=filters.get("status", ""))
+    cursor = request.GET.get(PAGE_PARAMETER, "")
+    try:
+        page = keyset_page(reports, cursor, size=INBOX_PAGE, salt=INBOX_CURSOR, sections=sections)
+    except BadCursor:
+        page = keyset_page(reports, size=INBOX_PAGE, salt=INBOX_CURSOR, sections=sections)
     # One plan object per plan on the page: a report's due date reads its plan's lines
     # (tasks.lines.plan_lines caches them on the plan), so no query per row.
-    plans: dict[int, Plan] = {}
-    for report in page.object_list:
-        report.cycle.plan = plans.setdefault(report.cycle.plan_id, report.cycle.plan)
+    share_plans(page.rows)
     query = request.GET.copy()
-    query.pop("trang", None)
+    query.pop(PAGE_PARAMETER, None)
     return render(
         request,
         "reports/inbox.html",

@@ -1,11 +1,15 @@
 """The one order organisations are listed in (organisations.ordering)."""
 
+import importlib
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from organisations.models import Organisation, OrganisationKind
-from organisations.ordering import name_key, sort_key, usual_order
+from organisations.ordering import KIND_ORDER, name_key, sort_key, usual_order
 from organisations.selectors import organisation_tree
+from tests.conftest import needs
 
 
 def test_names_follow_the_vietnamese_alphabet():
@@ -76,3 +80,36 @@ def test_tree_page_folds_each_committee_in_details(client_for, reviewer):
     assert '<li class="org-tree-item" data-org="TV-HCL">\n  \n  <details>' in html
     assert html.index('data-org="TV-HCL"') < html.index('data-org="TV-HCL-XANTRUONG"')
     assert html.index('data-org="TV-HCL-XANTRUONG"') < html.index('data-org="TV-HCK"')
+
+
+# The index on the usual order (PostgreSQL) ------------------------------------------------
+
+ORDER_INDEX = importlib.import_module(
+    "organisations.migrations.0004_organisation_usual_order_index"
+)
+
+
+def test_the_order_index_knows_every_kind_in_its_place():
+    # The index serves the order only while its expression is the order's own: a kind
+    # added or moved needs a migration that rebuilds it.
+    assert [str(kind) for kind in KIND_ORDER] == ORDER_INDEX.KIND_ORDER
+
+
+def explain(sql: str, params=()) -> str:
+    """PostgreSQL's plan with sorting and whole-table scans priced out: an index that fits
+    the query shows up in it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_postgresql_walks_the_index_in_the_usual_order(organisations):
+    needs(connection.vendor == "postgresql", "chỉ mục này chỉ có trên PostgreSQL")
+    sql, params = (
+        Organisation.objects.order_by(*usual_order()).values("pk")[:5].query.sql_with_params()
+    )
+    plan = explain(sql, params)
+    assert f"Index Scan using {ORDER_INDEX.NAME}" in plan
+    assert "Sort" not in plan

@@ -45,7 +45,10 @@ NASTY = [
 ]
 value = st.one_of(st.text(max_size=40), st.sampled_from(NASTY), st.integers().map(str))
 # Query parameters the pages read, beyond the fields of their forms.
-QUERY_NAMES = ["plan", "year", "page", "q", "status", "sort", "organisation", "limit", "offset"]
+QUERY_NAMES = [
+    *("plan", "year", "page", "trang", "q", "status", "sort", "organisation"),
+    *("limit", "offset", "cursor"),
+]
 FIELD = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', re.IGNORECASE)
 SKIPPED = {"logout", "login", "health"}  # no form, or the sign-in lockout's own counting
 

@@ -106,7 +106,7 @@ def test_any_upload_is_refused_or_stored_whole(client_for, reporter, report, con
 @FAST
 @given(
     params=st.dictionaries(
-        st.sampled_from(["plan", "year", "include_submitted", "limit", "offset", "x"]),
+        st.sampled_from(["plan", "year", "include_submitted", "limit", "offset", "cursor", "x"]),
         st.text(max_size=12),
         max_size=4,
     )

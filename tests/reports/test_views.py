@@ -363,13 +363,16 @@ def test_inbox_query_count_is_the_same_at_3_and_200_reports(
 ):
     make_many_reports(cycle, 3)
     client = client_for(reviewer)
-    with django_assert_max_num_queries(12) as small:
+    # Its page is read one status at a time, and only while it is not full: with three
+    # drafts, the four statuses (reports.keyset).
+    with django_assert_max_num_queries(14) as small:
         response = client.get(reverse("reports:inbox"))
     assert len(response.context["page"]) == 3
     make_many_reports(cycle, 197)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("reports:inbox"))
-    assert response.context["page"].paginator.count == 200
+    assert len(response.context["page"]) == 50
+    assert response.context["page"].has_next
 
 
 def test_cycle_page_query_count_is_fixed(

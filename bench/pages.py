@@ -172,6 +172,80 @@ def django_setup() -> None:
     django.setup()
 
 
+def admin_inbox(client, current, *, runs: int, warmup: int) -> dict:
+    """The inbox of someone who sees every report (an administrator): page 1 and the page
+    past row 40,000 (or the last one of a smaller database), reached by its cursor."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from organisations.models import User
+    from reports.keyset import keyset_page
+    from reports.selectors import inbox_for, inbox_sections
+    from reports.views.review import INBOX_CURSOR
+
+    admin, _ = User.objects.get_or_create(
+        username="bench-admin", defaults={"last_name": "bench-admin", "is_superuser": True}
+    )
+    client.force_login(admin)
+    reports = inbox_for(admin, cycle_id=current.pk).select_related("reports_to")
+    depth = min(40_000, max(0, reports.count() - 50))
+    cursor = keyset_page(
+        reports, size=depth, salt=INBOX_CURSOR, sections=inbox_sections([current])
+    ).next if depth else None  # fmt: skip
+    url = reverse("reports:inbox")
+
+    def run(address):
+        def page(_arg):
+            response = client.get(address)
+            assert response.status_code == 200, (address, response.status_code)
+
+        return page
+
+    out = {"inbox (administrator, first page)": timed(run(url), runs=runs, warmup=warmup)}
+    if cursor:
+        deep = f"{url}?{urlencode({'trang': cursor})}"
+        out[f"inbox (administrator, page past row {depth:,})"] = timed(
+            run(deep), runs=runs, warmup=warmup
+        )
+    return out
+
+
+def export_jobs(reviewer, leader, current, plan, *, runs: int) -> dict:
+    """Each export a job writes, timed from claim to stored file in this process (what a
+    worker does): the dashboard's workbook and CSV of the top committee and of a
+    first-level committee, and the rollup's workbook of the top."""
+    from reports.export_jobs.build import export_build
+    from reports.models import ExportJob, ExportKind, ExportStatus
+
+    cases = (
+        ("dashboard", ExportKind.DASHBOARD, "xlsx", reviewer, ""),
+        ("dashboard", ExportKind.DASHBOARD, "csv", reviewer, ""),
+        ("dashboard", ExportKind.DASHBOARD, "xlsx", reviewer, f"don_vi={FIRST_LEVEL_CODE}"),
+        ("rollup", ExportKind.ROLLUP, "xlsx", leader, ""),
+    )
+    out = {}
+    for page, kind, fmt, user, query in cases:
+
+        def make(kind=kind, fmt=fmt, user=user, query=query):
+            ExportJob.objects.filter(requested_by=user).delete()
+            return ExportJob.objects.create(
+                requested_by=user, kind=kind, fmt=fmt, cycle=current, query=query
+            ).pk
+
+        def build(export_id):
+            assert export_build(export_id=export_id)
+            job = ExportJob.objects.get(pk=export_id)
+            assert job.status == ExportStatus.DONE, (job.status, job.error)
+
+        level = f" ({query.split('=')[1]})" if query else " (top)"
+        row = timed(build, runs=max(1, runs // 4), warmup=1, before=make)
+        row["note"] = "export job, claim to stored file"
+        out[f"export job: {page} {fmt}{level}"] = row
+    ExportJob.objects.filter(requested_by__in=[reviewer, leader]).delete()
+    return out
+
+
 def cascade(client, cycle, plan, reviewer, leader, *, runs: int, warmup: int) -> dict:
     """The dashboard (reviewer) and the rollup (leader) of one node at each level of the
     cascade, chosen with ?don_vi=: the plan's top, a first-level committee, a commune."""
@@ -243,6 +317,8 @@ def measure(*, runs: int, warmup: int) -> None:
         results[f"dashboard panel: {name}"] = timed(get(url), runs=runs, warmup=warmup)
     inbox = reverse("reports:inbox")
     results["inbox (reviewer, first page)"] = timed(get(inbox), runs=runs, warmup=warmup)
+    results.update(admin_inbox(client, current, runs=runs, warmup=warmup))
+    client.force_login(reviewer)
     status = f"/api/v1/cycles/{current.pk}/status/"
     results["API status list (first page)"] = timed(get(status), runs=runs, warmup=warmup)
     count = client.get(status).json()["count"]
@@ -327,6 +403,7 @@ def measure(*, runs: int, warmup: int) -> None:
         results["submit (POST)"] = timed(
             submit, runs=min(runs, left), warmup=warmup, before=next_submission
         )
+    results.update(export_jobs(reviewer, leader, current, plan, runs=runs))
     for cycle in cycles:
         cycle.plan = plan
     results.update(bare_sql(cycles, current, runs))

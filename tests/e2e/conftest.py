@@ -1,6 +1,7 @@
 """Browser tests: Playwright driving Debian's Chromium (never a downloaded browser)
 against a live server. Screenshots go to tests/e2e/screenshots/ for people to look at."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -71,6 +72,12 @@ def page_for(browser, live_server):
 
     yield open_page
     for context in contexts:
+        # Parts of pages load after them (the dashboard's panels, htmx): let the server
+        # answer what the browser asked before the database is emptied for the next test.
+        # A page that polls may never be idle (TimeoutError): it has had its chance.
+        for page in context.pages:
+            with contextlib.suppress(Exception):
+                page.wait_for_load_state("networkidle", timeout=10_000)
         context.close()
     # Every page must work under the Content-Security-Policy: no refused script or style.
     assert not violations, violations

@@ -475,12 +475,15 @@ def test_a_job_marked_lost_while_writing_keeps_no_file(reviewer, cycle, queue, m
 # The claim and the job; the person, their roles and the level (7); the dashboard's fixed
 # reads, or the rollup's; the rows to write, the progress at the last row and the
 # finishing UPDATE. The rollup's workbook adds its sheet of every unit's figures (one
-# query, read as a stream). The same for 14 organisations as for 214.
+# query, read as a stream). The same for 14 organisations as for 214. The dashboard's
+# workbook adds its sheet of sub-plans (the buckets, counted when the sheet is written);
+# the rollup reads closed years' figures from the stored counts, and stores those read
+# for the first time (reports.figures.closed).
 JOB_QUERIES = [
-    (ExportKind.DASHBOARD, "xlsx", 28),
-    (ExportKind.DASHBOARD, "csv", 28),
-    (ExportKind.ROLLUP, "xlsx", 28),
-    (ExportKind.ROLLUP, "csv", 27),
+    (ExportKind.DASHBOARD, "xlsx", 26),
+    (ExportKind.DASHBOARD, "csv", 21),
+    (ExportKind.ROLLUP, "xlsx", 31),
+    (ExportKind.ROLLUP, "csv", 29),
 ]
 
 

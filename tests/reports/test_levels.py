@@ -116,10 +116,12 @@ def test_queries_grow_with_neither_depth_nor_breadth(
 # include committees counts their own levels in one aggregate (+1; the grassroots level
 # lists chi bộ, none of them a committee); the inbox reads the cycles for its year filter,
 # and its page one status at a time (reports.keyset: four when the page is not full);
-# a reviewer's dashboard counts the level's late units for the bulk reminder (+2).
+# a reviewer's dashboard counts the level's late units for the bulk reminder (+2). The
+# rollup reads last year's closed cycle, whose figures the first reading stores (+1 since
+# 01/12/2026: reports.figures.closed; later readings take one query for every year).
 BUDGETS = {
     "dashboard": {"TV-TU": 40, "TV-HCL": 41, GRASSROOTS: 39},
-    "rollup": {"TV-TU": 25, "TV-HCL": 26, GRASSROOTS: 26},
+    "rollup": {"TV-TU": 26, "TV-HCL": 27, GRASSROOTS: 27},
     "inbox": {"TV-TU": 14, "TV-HCL": 14, GRASSROOTS: 14},
     "api": {"TV-TU": 13, "TV-HCL": 14, GRASSROOTS: 14},
 }

@@ -14,7 +14,8 @@ and DEBUG off, each page through Django's test Client in-process (no network): w
 first, then `--runs` timed runs; query counts come from one extra run under
 CaptureQueriesContext and the Python peak allocation from one run under tracemalloc, so
 neither slows the timed runs.
-The yearly summary is built in its own process, whose peak RSS is its memory figure.
+The yearly summary is built in its own process; its memory figure is that process's peak
+RSS plus LibreOffice's (its child), each at its own peak.
 
 The reporting cascade is timed at three levels: the dashboard and the rollup of the
 plan's top committee, of one first-level committee and of one commune committee
@@ -305,7 +306,9 @@ def main() -> None:
                 "runs": len(builds),
                 "note": f"STOPPED after {args.summary_timeout:.0f} s, unfinished"
                 if timed_out
-                else "peak = max RSS of the building process",
+                else "peak = building process + LibreOffice, each at its peak"
+                f" ({builds[-1].get('python_mb') or 0:.0f}"
+                f" + {builds[-1].get('office_mb') or 0:.0f} MB)",
             }
             for name, row in rows.items():
                 print(

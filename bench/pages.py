@@ -282,6 +282,7 @@ def measure(*, runs: int, warmup: int) -> None:
     from django.test import Client
     from django.urls import reverse
 
+    import plan112.wsgi  # noqa: F401 - the application as gunicorn loads it (plan112/wsgi.py)
     from reports.models import EDITABLE_STATUSES, AnnualReport, ReportingCycle, ReportStatus
     from reports.services.reports import report_return
     from tasks.models import Plan

@@ -60,3 +60,17 @@ def test_only_vietnamese_is_offered():
     assert [code for code, _ in settings.LANGUAGES] == ["vi"]
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
     assert settings.USE_TZ
+
+
+def test_the_wsgi_application_loads_every_view_and_freezes_what_it_loaded():
+    """A worker's full garbage collections walk only what requests create, not Django and
+    the views, which live as long as the worker (plan112/wsgi.py)."""
+    import gc
+    import sys
+
+    from plan112 import wsgi
+
+    assert callable(wsgi.application)
+    assert "reports.views.dashboard" in sys.modules
+    assert gc.get_freeze_count() > 10_000
+    gc.unfreeze()  # the rest of the tests run as before

@@ -93,7 +93,9 @@ def test_reviewer_reads_the_dashboard_with_its_charts(
     # The heat map and the history come after the page, on their own (htmx).
     expect(page.locator(".heatmap td.heat-good").first).to_be_visible()
     expect(page.get_by_role("heading", name="Báo cáo qua các năm")).to_be_visible()
-    assert page.locator(".dashboard-panel").count() == 0  # both placeholders replaced
+    # Every placeholder replaced: the heat map, the history and the sub-plans.
+    expect(page.locator(".dashboard-panel")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Kế hoạch thực hiện của các đơn vị")).to_be_visible()
     if viewport == "phone":
         assert page.evaluate(OVERFLOWING) == []
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0

@@ -37,7 +37,8 @@ from reports.api.serializers import (
     RollupSerializer,
     StatusRowSerializer,
 )
-from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
+from reports.figures.definitions import cycle_figures, previous_cycle
+from reports.figures.totals import indicator_totals
 from reports.models import ReportingCycle
 from reports.selectors import (
     cycles_visible_to,

@@ -23,16 +23,13 @@ from reports.dashboards.panels import LEVEL_COLOURS
 from reports.figures.content import format_figure
 from reports.figures.definitions import (
     CycleFigures,
-    IndicatorTotal,
-    Totals,
     counted_statuses,
     cycles_figures,
-    indicator_series,
-    indicator_totals,
     node_or_top,
     previous_cycle,
 )
 from reports.figures.tallies import refresh_stale_maxima
+from reports.figures.totals import IndicatorTotal, Totals, indicator_series, indicator_totals
 from reports.models import (
     AnnualReport,
     IndicatorTally,

@@ -4,7 +4,7 @@ A committee (a huyện ủy, a grassroots đảng ủy with cells) receives the 
 organisations that report to it, reviews them, and then writes its own report for the
 level above. Its figures start as what the accepted reports add up to, by each
 indicator's aggregation, read from the committee's running totals
-(``reports.figures.definitions.indicator_totals``). The committee may change a figure,
+(``reports.figures.totals.indicator_totals``). The committee may change a figure,
 saying why; a later refresh never overwrites a figure changed by hand.
 
 The status of the reports addressed to the committee is shown next to its own, and the
@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from organisations.models import COMMITTEE_KINDS, Organisation, User
 from reports.figures.content import format_figure
-from reports.figures.definitions import cycle_figures, indicator_totals
+from reports.figures.definitions import cycle_figures
+from reports.figures.totals import indicator_totals
 from reports.models import NOT_STARTED_LABEL, AnnualReport, IndicatorValue, ReportStatus
 from reports.selectors import expected_rows, expected_with_report, reports_visible_to
 from tasks.lines import node_of

@@ -27,13 +27,12 @@ from reports.documents.party import (
 from reports.figures.content import format_figure
 from reports.figures.definitions import (
     CycleFigures,
-    Totals,
     counted_statuses,
     cycle_figures,
     expected_organisations,
-    indicator_totals,
     previous_cycle,
 )
+from reports.figures.totals import Totals, indicator_totals
 from reports.models import (
     NOT_STARTED_LABEL,
     AnnualReport,

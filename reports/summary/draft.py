@@ -26,14 +26,13 @@ from django.utils.translation import gettext as _
 
 from reports.figures.content import level_label
 from reports.figures.definitions import (
-    IndicatorTotal,
     counted_statuses,
     cycle_figures,
     expected_organisations,
-    indicator_totals,
     node_or_top,
     previous_cycle,
 )
+from reports.figures.totals import IndicatorTotal, indicator_totals
 from reports.models import AnnualReport, Level, LevelTally, ReportingCycle, end_of_day
 from reports.summary.data import number, percent
 from reports.summary.sources import (

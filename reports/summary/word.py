@@ -38,7 +38,7 @@ from reports.documents.word import (
     xml_safe,
 )
 from reports.figures.content import format_figure
-from reports.figures.definitions import IndicatorTotal
+from reports.figures.totals import IndicatorTotal
 from reports.summary.data import SummaryData, number, steps
 
 Progress = Callable[..., None]

@@ -10,7 +10,8 @@ import datetime as dt
 from organisations.models import Organisation, OrganisationKind
 from reports.contributions import Standing, contribution_rows
 from reports.figures.content import missing_wholes
-from reports.figures.definitions import cycle_figures, expected_organisations, indicator_totals
+from reports.figures.definitions import cycle_figures, expected_organisations
+from reports.figures.totals import indicator_totals
 from reports.models import LEADERSHIP_KINDS, AnnualReport, ReportStatus
 
 TODAY = dt.date(2026, 11, 24)

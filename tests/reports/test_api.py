@@ -16,7 +16,8 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from organisations.models import Organisation, OrganisationKind, Role
-from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
+from reports.figures.definitions import cycle_figures, previous_cycle
+from reports.figures.totals import indicator_totals
 from reports.models import IndicatorValue, ReportStatus
 from reports.services.reports import report_accept
 from tasks.models import Aggregation, ValueType

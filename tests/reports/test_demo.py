@@ -35,8 +35,9 @@ from reports.demo.data import demo_data
 from reports.demo.history import demo_history_counts, demo_history_create
 from reports.figures import tallies
 from reports.figures.content import ReportContent, submission_errors
-from reports.figures.definitions import cycles_figures, expected_everywhere, indicator_totals
+from reports.figures.definitions import cycles_figures, expected_everywhere
 from reports.figures.definitions import expected_organisations as expected_to
+from reports.figures.totals import indicator_totals
 from reports.models import (
     AnnualReport,
     AttachmentKind,

@@ -11,13 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisations.models import Organisation, OrganisationKind, Role
-from reports.figures.definitions import (
-    cycle_figures,
-    cycles_figures,
-    expected_organisations,
-    indicator_totals,
-)
+from reports.figures.definitions import cycle_figures, cycles_figures, expected_organisations
 from reports.figures.deliverables import LATE, ON_TIME, OVERDUE, subplan_bucket, with_bucket
+from reports.figures.totals import indicator_totals
 from reports.models import CycleStatus, Reminder, ReportingCycle
 from reports.notifications.reminders import (
     ReminderRefused,

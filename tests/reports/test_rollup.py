@@ -16,7 +16,8 @@ from organisations.models import Organisation
 from reports.dashboards.rollup import SHOWN
 from reports.documents.spreadsheets import EXCEL_CSV, MACHINE_CSV, _csv_text
 from reports.figures import tallies
-from reports.figures.definitions import cycle_figures, indicator_totals
+from reports.figures.definitions import cycle_figures
+from reports.figures.totals import indicator_totals
 from reports.models import AnnualReport, IndicatorValue, ReportStatus, TaskSection
 from reports.services.reports import report_accept
 from tasks.models import Indicator, Plan

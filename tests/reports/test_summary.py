@@ -27,7 +27,8 @@ from openpyxl import load_workbook
 from organisations.models import Organisation, OrganisationKind, Role
 from plan112.celery import app as celery_app
 from reports.figures import tallies
-from reports.figures.definitions import cycle_figures, indicator_totals, previous_cycle
+from reports.figures.definitions import cycle_figures, previous_cycle
+from reports.figures.totals import indicator_totals
 from reports.jobs.summaries import build_yearly_summary, start_due_summaries
 from reports.models import (
     AnnualReport,

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.figures.definitions import indicator_totals, previous_cycle
+from reports.figures.definitions import previous_cycle
+from reports.figures.totals import indicator_totals
 from reports.models import (
     AnnualReport,
     Contribution,

@@ -15,7 +15,7 @@ from django.db import connection
 
 from organisations.models import Organisation, OrganisationKind
 from reports.figures import tallies
-from reports.figures.definitions import indicator_totals
+from reports.figures.totals import indicator_totals
 from reports.models import (
     AnnualReport,
     IndicatorTally,

@@ -2,7 +2,7 @@
 played step by step through the real services.
 
 Every step runs now and is then dated back to the moment it would have happened
-(`_back_dated`), so events, snapshots, files and running totals are what the pages would
+(`back_dated`), so events, snapshots, files and running totals are what the pages would
 have produced, and the timestamps tell a believable story. Deterministic:
 random.Random(112)."""
 
@@ -11,49 +11,38 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import reduce
-from operator import or_
-from pathlib import Path
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models import Sum
 from django.utils import timezone
 
-from organisations.loaders import organisations_load
 from organisations.models import (
     COMMITTEE_KINDS,
     Membership,
     Organisation,
-    OrganisationChange,
     OrganisationKind,
     Role,
     User,
 )
-from plan112.datafiles import read_yaml
-from reports.demo.accounts import demo_accounts_create, reporter_username
+from reports.demo.accounts import reporter_username
+from reports.demo.backdating import back_dated
 from reports.demo.contributions import demo_contributions
+from reports.demo.counts import cycle_line, demo_history_counts
 from reports.demo.data import demo_data
 from reports.demo.documents import report_scan, subplan_number, subplan_scan
+from reports.demo.restructure import applied, apply_restructurings, restructurings
 from reports.demo.writing import Profile, ReportWriter
 from reports.models import (
     AnnualReport,
-    Attachment,
     AttachmentKind,
-    Contribution,
-    CycleStatus,
     IndicatorValue,
-    Notification,
-    ReportEvent,
     ReportingCycle,
     ReportStatus,
-    SubPlan,
     end_of_day,
 )
-from reports.notifications.outbox import outbox_held
 from reports.services.cycles import cycle_close, cycle_open
 from reports.services.files import attachment_add
 from reports.services.reports import (
@@ -67,46 +56,8 @@ from reports.services.subplans import subplan_register
 from tasks.models import Plan
 from tasks.selectors import organisations_in_scope, subplan_expected_organisations
 
-# Restructuring files (data/organisations/2025-vinh-long.yaml) are applied by the history
-# in time order, between the cycles before and after them; then the demo's illustrative
-# chi bộ (never real data, so never in data/organisations) are added under the new
-# commune committees.
-RESTRUCTURINGS = Path(settings.BASE_DIR) / "data" / "organisations"
-DEMO_CELLS = Path(__file__).with_name("chi-bo-minh-hoa.yaml")
 # Levels that report first: their committee's report comes after them.
 LOWER_KINDS = (OrganisationKind.CELL, OrganisationKind.GRASSROOTS)
-
-# The fields the services above stamp with the current time.
-STAMPED = {
-    ReportingCycle: ("created_at", "closed_at"),
-    AnnualReport: (
-        "created_at", "last_saved_at", "first_submitted_at", "last_submitted_at", "accepted_at",
-    ),
-    ReportEvent: ("at",),
-    Attachment: ("uploaded_at",),
-    SubPlan: ("registered_at",),
-    Contribution: ("created_at", "updated_at", "sent_at"),
-    Notification: ("created_at",),
-}  # fmt: skip
-
-
-@contextmanager
-def _back_dated(moment: dt.datetime) -> Iterator[None]:
-    """Date what the block stamps back to `moment`. Everything dated back before is
-    earlier than the block's start (the history ends before today), so only the block's
-    own rows match. The block writes no e-mail (outbox_held): it would reach people now
-    about what happened years ago, and its delivery job would crowd the broker."""
-    started = timezone.now()
-    with outbox_held():
-        yield
-    for model, fields in STAMPED.items():
-        fresh = {field: Q(**{f"{field}__gte": started}) for field in fields}
-        model.objects.filter(reduce(or_, fresh.values())).update(
-            **{
-                field: Case(When(condition, then=Value(moment)), default=F(field))
-                for field, condition in fresh.items()
-            }
-        )
 
 
 class _History(ReportWriter):
@@ -284,7 +235,7 @@ class _History(ReportWriter):
         submitted = False
         report = None
         for kind, moment in steps:
-            with _back_dated(moment):
+            with back_dated(moment):
                 if kind == "start":
                     report = report_start(
                         cycle=cycle, organisation=profile.organisation, actor=user
@@ -377,7 +328,7 @@ class _History(ReportWriter):
             opens = dt.date(year, 6, 1)
         closes = dt.date(year + 1, 1, 31)
         created = min(self._at(opens - dt.timedelta(days=12)), self.ceiling)
-        with _back_dated(created):
+        with back_dated(created):
             cycle = cycle_open(
                 plan=self.plan, year=year,
                 period_start=dt.date(year, 1, 1), period_end=dt.date(year, 12, 31),
@@ -402,7 +353,7 @@ class _History(ReportWriter):
             ]
             self._play_past(cycle, staying, cap)
             self._contributions(cycle)
-            with _back_dated(closing):
+            with back_dated(closing):
                 cycle_close(cycle=cycle, actor=self.reviewer)
             return cycle
         orgs = self._active(cycle)
@@ -417,7 +368,7 @@ class _History(ReportWriter):
             return cycle
         self._play_past(cycle, orgs, cap)
         self._contributions(cycle)
-        with _back_dated(closing):
+        with back_dated(closing):
             cycle_close(cycle=cycle, actor=self.reviewer)
         return cycle
 
@@ -427,7 +378,7 @@ class _History(ReportWriter):
         if cycle.year < self.today.year - 2:
             return
         rng = random.Random(f"contributions-{cycle.year}")  # noqa: S311 - demo data
-        demo_contributions(cycle, rng=rng, writers=_reporters(), zone=self.zone, dated=_back_dated)
+        demo_contributions(cycle, rng=rng, writers=_reporters(), zone=self.zone, dated=back_dated)
 
     def subplans(self) -> int:
         """About two thirds of the committees that must issue their own plan do, some
@@ -451,7 +402,7 @@ class _History(ReportWriter):
             issued = moment.date() - dt.timedelta(days=rng.randint(1, 12))
             number = subplan_number(org, rng.randint(3, 60))
             checked = subplan_scan(self.plan, org, number)
-            with _back_dated(moment):
+            with back_dated(moment):
                 subplan_register(
                     plan=self.plan, organisation=org, number=number, issued_on=issued,
                     checked=checked, actor=self.profiles[org.pk].user,
@@ -472,34 +423,6 @@ def _reporters() -> dict[int, User]:
         if named or m.organisation_id not in out:
             out[m.organisation_id] = m.user
     return out
-
-
-def _restructurings() -> list[tuple[int, Path]]:
-    """The restructuring files by year (their names start with it: 2025-vinh-long.yaml)."""
-    return [
-        (int(p.name[:4]), p) for p in sorted(RESTRUCTURINGS.glob("[0-9][0-9][0-9][0-9]-*.yaml"))
-    ]
-
-
-def _applied(path: Path) -> bool:
-    keys = [c.require("key").text() for c in read_yaml(path).get("changes").items()]
-    return OrganisationChange.objects.filter(key__in=keys).count() == len(keys)
-
-
-def _restructure(files: list[Path], say: Callable[[str], None]) -> None:
-    """Apply the restructuring files, add the demo's illustrative chi bộ under the
-    committees they form, and create the accounts of the new organisations."""
-    for path in [*files, DEMO_CELLS]:
-        stats = organisations_load(path=path)
-        say(f"  Sắp xếp tổ chức ({path.name}): {stats.summary()}.")
-    demo_accounts_create(password=settings.DEMO_PASSWORD)
-
-
-def _cycle_line(cycle: ReportingCycle) -> str:
-    reports = list(cycle.reports.values_list("status", flat=True))
-    submitted = sum(1 for s in reports if s != ReportStatus.DRAFT)
-    state = "đang mở" if cycle.is_open else "đã đóng"
-    return f"  Kỳ báo cáo năm {cycle.year} ({state}): {len(reports)} báo cáo, {submitted} đã gửi."
 
 
 def demo_history_create(
@@ -539,57 +462,16 @@ def demo_history_create(
             count = history.subplans()
             say(f"  Kế hoạch thực hiện của các cấp ủy: {count} đã đăng ký.")
             for year in range(today.year - 3, today.year + 1):
-                files = [p for y, p in _restructurings() if y <= year and not _applied(p)]
-                if any(y < year for y, p in _restructurings() if p in files):
-                    _restructure(files, say)  # an earlier year's: before the cycle
+                files = [p for y, p in restructurings() if y <= year and not applied(p)]
+                if any(y < year for y, p in restructurings() if p in files):
+                    apply_restructurings(files, say)  # an earlier year's: before the cycle
                     history._refresh()
                     files = []
                 cycle = history.cycle(
                     year,
                     current=year == today.year,
-                    restructure=(lambda fs=files: _restructure(fs, say)) if files else None,
+                    restructure=(lambda fs=files: apply_restructurings(fs, say)) if files else None,
                 )
-                say(_cycle_line(cycle))
+                say(cycle_line(cycle))
         created = True
     return {**demo_history_counts(), "created": created}
-
-
-def demo_history_counts() -> dict:
-    reports = list(AnnualReport.objects.select_related("cycle"))
-    statuses = dict.fromkeys(ReportStatus.values, 0)
-    for report in reports:
-        statuses[report.status] += 1
-    subplans = list(SubPlan.objects.select_related("plan"))
-    cycles = list(ReportingCycle.objects.values_list("status", flat=True))
-    return {
-        "cycles": len(cycles),
-        "cycles_open": cycles.count(CycleStatus.OPEN),
-        "cycles_closed": cycles.count(CycleStatus.CLOSED),
-        "reports": len(reports),
-        "statuses": statuses,
-        "late": sum(1 for r in reports if r.on_time is False),
-        "attachments": Attachment.objects.filter(removed_at__isnull=True).count(),
-        "subplans": len(subplans),
-        "subplans_late": sum(1 for s in subplans if s.on_time is False),
-    }
-
-
-def demo_history_summary(counts: dict) -> str:
-    """One line in Vietnamese, e.g. "Lịch sử báo cáo: 4 kỳ (3 đã đóng, 1 đang mở), …"."""
-    statuses = ", ".join(
-        f"{counts['statuses'][status]} {str(ReportStatus(status).label).lower()}"
-        for status in (
-            ReportStatus.ACCEPTED, ReportStatus.SUBMITTED, ReportStatus.RETURNED,
-            ReportStatus.DRAFT,
-        )
-        if counts["statuses"].get(status)
-    )  # fmt: skip
-    late = f"; {counts['late']} nộp trễ hạn" if counts["late"] else ""
-    return (
-        f"Lịch sử báo cáo: {counts['cycles']} kỳ ({counts['cycles_closed']} đã đóng,"
-        f" {counts['cycles_open']} đang mở), {counts['reports']} báo cáo"
-        + (f" ({statuses}{late})" if statuses else "")
-        + f", {counts['subplans']} kế hoạch thực hiện"
-        + (f" ({counts['subplans_late']} ban hành trễ hạn)" if counts["subplans_late"] else "")
-        + "."
-    )

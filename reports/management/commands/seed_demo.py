@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from organisations.models import OrganisationChange
 from reports.demo.accounts import demo_accounts_create, demo_reporter_to_try
-from reports.demo.history import demo_history_create, demo_history_summary
+from reports.demo.counts import demo_history_summary
+from reports.demo.history import demo_history_create
 
 DATA = Path(settings.BASE_DIR) / "data"
 

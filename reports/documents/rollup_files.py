@@ -14,7 +14,8 @@ from reports.dashboards.export_rows import (
     rollup_indicators,
     rollup_row_count,
 )
-from reports.dashboards.rollup import Rollup, TotalLine
+from reports.dashboards.rollup import Rollup
+from reports.dashboards.rollup_lines import TotalLine
 from reports.documents.spreadsheets import (
     EXCEL_CSV,
     MACHINE_CSV,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from organisations.models import Organisation
-from reports.dashboards.rollup import SHOWN
+from reports.dashboards.rollup_lines import SHOWN
 from reports.documents.spreadsheets import EXCEL_CSV, MACHINE_CSV, _csv_text
 from reports.figures import tallies
 from reports.figures.definitions import cycle_figures

@@ -118,6 +118,24 @@ def province_pk() -> int:
     return Organisation.objects.only("pk").get(code="TV-TU").pk
 
 
+def more_districts(count: int, *, names_every: int) -> list:
+    """``count`` more district committees under the province (codes X-0000…, following
+    those made before), their names repeating every ``names_every``: rows whose sort keys
+    are equal but for the code then meet across page boundaries."""
+    from organisations.models import Organisation
+
+    start = Organisation.objects.filter(code__startswith="X-").count()
+    return Organisation.objects.bulk_create(
+        Organisation(
+            code=f"X-{i:04d}",
+            name=f"Huyện ủy Mẫu {i % names_every}",
+            kind="district_committee",
+            parent_id=province_pk(),
+        )
+        for i in range(start, start + count)
+    )
+
+
 def form_data(report: AnnualReport, content: ReportContent | None = None, **extra) -> dict:
     """What the report's edit page posts for this content (the full one by default)."""
     content = content or full_content(report)

@@ -16,11 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openapi_schema_validator import OAS30Validator
 
-from organisations.models import Organisation
 from reports.api.pagination import KeysetPagination
 from reports.figures.definitions import cycle_figures
 from reports.models import AnnualReport, ReportStatus
-from tests.reports.factories import make_cycle, province_pk
+from tests.reports.factories import make_cycle, more_districts, province_pk
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = dt.date(2026, 12, 15)
@@ -42,16 +41,7 @@ def add_districts(cycle, count: int) -> None:
     """More district committees under the province, their names repeating every five (so
     sort keys are equal but for the code across page boundaries); every third has
     submitted (so it is not overdue), the rest have not."""
-    start = Organisation.objects.filter(code__startswith="X-").count()
-    added = Organisation.objects.bulk_create(
-        Organisation(
-            code=f"X-{i:04d}",
-            name=f"Huyện ủy Mẫu {i % 5}",
-            kind="district_committee",
-            parent_id=province_pk(),
-        )
-        for i in range(start, start + count)
-    )
+    added = more_districts(count, names_every=5)
     sent = dt.datetime(2026, 12, 10, 10, tzinfo=ZONE)
     AnnualReport.objects.bulk_create(
         AnnualReport(

@@ -15,13 +15,12 @@ from django.db.models import Case, Value, When
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from organisations.models import Organisation
 from organisations.ordering import usual_order
 from reports.models import AnnualReport, ReportStatus
 from reports.selectors import inbox_for
 from reports.views.review import INBOX_PAGE
 from tasks.models import Plan
-from tests.reports.factories import make_cycle, province_pk
+from tests.reports.factories import make_cycle, more_districts, province_pk
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 STATUSES = [
@@ -42,16 +41,7 @@ def add_reports(cycles, count: int, *, statuses=STATUSES) -> None:
     """``count`` more district committees addressed to the province, with a report in each
     cycle, the statuses taken in turn. Names repeat every seven, so rows whose sort keys
     are equal but for the code meet at every page boundary."""
-    start = Organisation.objects.filter(code__startswith="X-").count()
-    added = Organisation.objects.bulk_create(
-        Organisation(
-            code=f"X-{i:04d}",
-            name=f"Huyện ủy Mẫu {i % 7}",
-            kind="district_committee",
-            parent_id=province_pk(),
-        )
-        for i in range(start, start + count)
-    )
+    added = more_districts(count, names_every=7)
     sent = dt.datetime(2026, 12, 1, 9, tzinfo=ZONE)
     AnnualReport.objects.bulk_create(
         AnnualReport(

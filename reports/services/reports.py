@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,7 @@ def report_start(*, cycle: ReportingCycle, organisation: Organisation, actor: Us
     if not created:  # somebody else started it a moment ago
         return report
     TaskSection.objects.bulk_create(TaskSection(report=report, task=task) for task in tasks)
+    prefetch_related_objects(tasks, "indicators")  # one query, not one a task
     IndicatorValue.objects.bulk_create(
         IndicatorValue(report=report, indicator=indicator)
         for task in tasks

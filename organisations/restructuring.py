@@ -31,12 +31,11 @@ from .models import (
     Membership,
     Organisation,
     OrganisationChange,
-    OrganisationChangeLink,
     OrganisationKind,
     OrganisationName,
     User,
 )
-from .signals import structure_changed
+from .restructuring_write import write_changes
 
 
 class Restructuring:
@@ -471,71 +470,4 @@ class Restructuring:
 
     def flush(self, *, actor: User | None = None) -> list[OrganisationChange]:
         """Write every change worked out so far, in bulk. Call inside a transaction."""
-        pending: set[str] = set()
-        new_rows = [self.orgs[code] for code in self.created]
-        for code in self.created:
-            for name in ("parent", "successor"):
-                other = (self.parent_of if name == "parent" else self.successor_of).get(code)
-                other_pk = self.orgs[other].pk if other else None
-                setattr(self.orgs[code], f"{name}_id", other_pk)
-                if other and other_pk is None:
-                    pending.add(code)
-        Organisation.objects.bulk_create(new_rows)
-        for code in pending:
-            self._touch(code, "parent", "successor")
-        updates = {code: fields for code, fields in self.dirty.items() if code not in self.created}
-        for code in pending:
-            updates[code] = self.dirty[code]
-        if updates:
-            fields: set[str] = set().union(*updates.values())
-            rows = []
-            for code in updates:
-                org = self.orgs[code]
-                if "parent" in fields:
-                    parent = self.parent_of.get(code)
-                    org.parent_id = self.orgs[parent].pk if parent else None
-                if "successor" in fields:
-                    successor = self.successor_of.get(code)
-                    if code in self.successor_of:
-                        org.successor_id = self.orgs[successor].pk if successor else None
-                rows.append(org)
-            Organisation.objects.bulk_update(rows, sorted(fields))
-        names = []
-        for code, former in self.names:
-            former.organisation_id = self.orgs[code].pk
-            names.append(former)
-        OrganisationName.objects.bulk_create(names)
-        if self.ended:
-            Membership.objects.filter(pk__in=self.ended).delete()
-        moved = []
-        for membership in (m for members in self.members.values() for m in members):
-            if membership.pk in self.moved and membership.pk not in self.ended:
-                membership.organisation_id = self.orgs[self.moved[membership.pk]].pk
-                moved.append(membership)
-        Membership.objects.bulk_update(moved, ["organisation"])
-        changes = OrganisationChange.objects.bulk_create(
-            [
-                OrganisationChange(
-                    kind=plan.kind,
-                    effective_on=plan.effective_on,
-                    decision_number=plan.decision.number.strip(),
-                    decision_date=plan.decision.date,
-                    decision_issuer=plan.decision.issuer.strip(),
-                    note=plan.note.strip(),
-                    key=plan.key,
-                    applied_by=actor,
-                    details=plan.details(),
-                )
-                for plan in self.plans
-            ]
-        )
-        OrganisationChangeLink.objects.bulk_create(
-            [
-                OrganisationChangeLink(change=change, organisation=self.orgs[code], role=role)
-                for change, plan in zip(changes, self.plans, strict=True)
-                for code, role in plan.links
-            ]
-        )
-        self.plans = []
-        structure_changed.send(sender=Organisation)
-        return changes
+        return write_changes(self, actor=actor)

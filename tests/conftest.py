@@ -102,9 +102,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def organisations(db):
-    # A test that emptied the tables inside its transaction leaves them to the next one.
-    if not Plan.objects.filter(code=PLAN_CODE).exists():
-        load_plan_and_organisations()
+    # Loaded already (django_db_setup, _load_after_flush), unless a test left the tables
+    # empty some other way.
+    load_if_missing()
     return {o.code: o for o in Organisation.objects.all()}
 
 

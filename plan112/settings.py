@@ -130,6 +130,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Waiting for a lock beats failing with "database is locked" when the worker writes.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The tests' database is a file too: an in-memory one is shared with the live
+    # server's threads over a single connection, and the requests a page makes at once
+    # (the dashboard's panels) blocked each other on it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: the pages' queries are short, but a CASE of correlated look-ups (sub-plan
     # buckets, who is expected) is estimated costly, and compiling it took 450 ms of a

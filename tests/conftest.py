@@ -64,6 +64,11 @@ def fast_password_hashing(settings):
 
 PLAN_CODE = "112-KH-TU"
 
+# Each test process (xdist worker) writes under a var folder of its own: two workers'
+# databases number their rows alike, and a summary's scratch folder is named after its id.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    settings.VAR_DIR = Path(settings.VAR_DIR) / worker
+
 
 def load_plan_and_organisations() -> None:
     """The province's organisations and the plan, read from their data files."""

@@ -118,17 +118,18 @@ def province_pk() -> int:
     return Organisation.objects.only("pk").get(code="TV-TU").pk
 
 
-def more_districts(count: int, *, names_every: int) -> list:
+def more_districts(count: int, *, names_every: int | None = None) -> list:
     """``count`` more district committees under the province (codes X-0000…, following
-    those made before), their names repeating every ``names_every``: rows whose sort keys
-    are equal but for the code then meet across page boundaries."""
+    those made before), named "Huyện ủy <n>", or with names repeating every
+    ``names_every``: rows whose sort keys are equal but for the code then meet across
+    page boundaries."""
     from organisations.models import Organisation
 
     start = Organisation.objects.filter(code__startswith="X-").count()
     return Organisation.objects.bulk_create(
         Organisation(
             code=f"X-{i:04d}",
-            name=f"Huyện ủy Mẫu {i % names_every}",
+            name=f"Huyện ủy {i}" if names_every is None else f"Huyện ủy Mẫu {i % names_every}",
             kind="district_committee",
             parent_id=province_pk(),
         )

@@ -28,6 +28,7 @@ from tests.reports.factories import (
     full_content,
     make_cycle,
     make_report,
+    more_districts,
     province_pk,
     saved_report,
     submitted_report,
@@ -696,14 +697,8 @@ def test_a_control_character_in_a_stored_subplan_number_does_not_break_the_workb
 
 def add_organisations(cycle, count: int):
     """More districts: every fifth with a submitted report, every fifth with a reminder."""
-    start = Organisation.objects.filter(code__startswith="X-").count()
     province = province_pk()
-    added = Organisation.objects.bulk_create(
-        Organisation(
-            code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee", parent_id=province
-        )
-        for i in range(start, start + count)
-    )
+    added = more_districts(count)
     now = at(dt.date(2026, 12, 10))
     AnnualReport.objects.bulk_create(
         AnnualReport(

@@ -13,7 +13,6 @@ import time_machine
 from openpyxl import load_workbook
 
 import reports.documents.spreadsheets
-from organisations.models import Organisation
 from reports.dashboards.cycle import MISSING, cycle_dashboard
 from reports.dashboards.rollup import plan_cycles, plan_rollup
 from reports.documents.exports import (
@@ -32,7 +31,7 @@ from reports.models import (
     ReminderStatus,
     ReportStatus,
 )
-from tests.reports.factories import make_cycle, province_pk
+from tests.reports.factories import make_cycle, more_districts, province_pk
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 TODAY = dt.datetime(2026, 12, 25, 9, tzinfo=ZONE)  # ten days after the due day
@@ -54,14 +53,8 @@ def cycle(plan, reviewer):
 def add_districts(cycle, count: int) -> None:
     """More districts: every other one with an accepted report and figures for every
     indicator, every fifth with a reminder."""
-    start = Organisation.objects.filter(code__startswith="X-").count()
     province = province_pk()
-    added = Organisation.objects.bulk_create(
-        Organisation(
-            code=f"X-{i}", name=f"Huyện ủy {i}", kind="district_committee", parent_id=province
-        )
-        for i in range(start, start + count)
-    )
+    added = more_districts(count)
     when = dt.datetime(2026, 12, 10, 10, tzinfo=ZONE)
     reports = AnnualReport.objects.bulk_create(
         AnnualReport(

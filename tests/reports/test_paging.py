@@ -19,7 +19,7 @@ from reports.figures.definitions import cycle_figures
 from reports.models import AnnualReport, ReportStatus, SubPlan
 from reports.paging import PAGE_SIZE, paginate
 from tasks.models import Plan
-from tests.reports.factories import make_cycle, province_pk
+from tests.reports.factories import make_cycle, more_districts, province_pk
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DUE = dt.date(2026, 12, 15)
@@ -46,14 +46,8 @@ def add_districts(cycle, count: int) -> list[Organisation]:
     """More district committees (they report, and issue a sub-plan): every third has
     submitted its report, the next one of each three is drafting, the rest have not
     started."""
-    start = Organisation.objects.filter(code__startswith="X-").count()
     province = province_pk()
-    added = Organisation.objects.bulk_create(
-        Organisation(
-            code=f"X-{i:04d}", name=f"Huyện ủy {i}", kind="district_committee", parent_id=province
-        )
-        for i in range(start, start + count)
-    )
+    added = more_districts(count)
     sent = at(dt.date(2026, 12, 10))
     AnnualReport.objects.bulk_create(
         [
